@@ -1,0 +1,163 @@
+"""The `grs` command: a Flask CLI group bound to the app factory."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from .errors import DomainError
+from .timeutil import parse_iso, utcnow
+
+
+def _fail(e: DomainError) -> None:
+    msg = e.message + ("".join(f"\n  {k}: {v}" for k, v in e.fields.items()) if e.fields else "")
+    raise click.ClickException(msg)
+
+
+@click.command("import-areas")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--with-offices", is_flag=True, help="Also create one grievance office per area at office tiers.")
+@with_appcontext
+def import_areas_cmd(path: str, with_offices: bool) -> None:
+    """Load an administrative hierarchy CSV (code, parent_code, level, name_en, name_bn)."""
+    from .services.areas import import_areas
+    try:
+        report = import_areas(path, current_app.config["COUNTRY"], with_offices=with_offices)
+    except DomainError as e:
+        _fail(e)
+    for line in report.lines():
+        click.echo(line)
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--role", required=True)
+@click.option("--area", "area_code", help="Area code the account is scoped to (default: the whole country).")
+@click.option("--office", "office_code", help="Office code, for officers.")
+@click.option("--name", default="")
+@click.option("--sensitive", is_flag=True, help="May see sensitive grievances (SEA/GBV, corruption).")
+@click.option("--language", default="en")
+@with_appcontext
+def create_user_cmd(email, password, role, area_code, office_code, name, sensitive, language) -> None:
+    """Create a staff account scoped to an area."""
+    from .services.accounts import create_user
+    try:
+        user = create_user(email, password, role, area_code=area_code, office_code=office_code, name=name,
+                           can_see_sensitive=sensitive, language=language)
+    except DomainError as e:
+        _fail(e)
+    click.echo(f"created {user.role} {user.email} scoped to {user.area.code}"
+               + (f", office {user.office.code}" if user.office else ""))
+
+
+@click.command("create-token")
+@click.option("--email", required=True)
+@with_appcontext
+def create_token_cmd(email: str) -> None:
+    """Print a new API token for that user."""
+    from .services.accounts import create_token
+    try:
+        click.echo(create_token(email))
+    except DomainError as e:
+        _fail(e)
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Only when the database holds no grievances yet.")
+@with_appcontext
+def demo_cmd(if_empty: bool) -> None:
+    """Load demo geography, offices, programmes, categories, users and sample grievances (idempotent)."""
+    from .demo import load_demo
+    for line in load_demo(only_if_empty=if_empty):
+        click.echo(line)
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """Integrity checks on the event history."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify_cmd() -> None:
+    """Recompute every grievance's event hash chain; exit 1 if any event was edited or deleted."""
+    from .services.history import verify_chains
+    grievances, events, problems = verify_chains()
+    for p in problems[:50]:
+        click.echo(f"FAIL {p.tracking_code} event {p.seq or '-'}: {p.problem}")
+    if problems:
+        click.echo(f"audit verify: {len(problems)} problem(s) in {grievances} grievances / {events} events")
+        sys.exit(1)
+    click.echo(f"audit verify: OK, {grievances} grievances, {events} events, every chain intact")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+@click.option("--no-scheduler", is_flag=True, help="Serve only; run `grs scheduler` separately.")
+@with_appcontext
+def serve_cmd(host: str, port: int, no_scheduler: bool) -> None:
+    """Development server plus the scheduler in one process."""
+    app = current_app._get_current_object()
+    scheduler = None
+    if not no_scheduler:
+        from escalation.scheduler import start_in_process
+        scheduler = start_in_process(app)
+    try:
+        app.run(host=host, port=port, use_reloader=False, threaded=True)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+
+
+@click.command("sweep")
+@click.option("--now", "now_text", help="Run as if the time were this ISO 8601 instant.")
+@with_appcontext
+def sweep_cmd(now_text: str | None) -> None:
+    """One escalation pass; prints what it did."""
+    from escalation.sweep import sweep
+    now = parse_iso(now_text) if now_text else utcnow()
+    result = sweep(now)
+    for line in result.lines():
+        click.echo(line)
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_cmd() -> None:
+    """The scheduler alone, for production (one acts per deployment; others wait to take over)."""
+    from escalation.scheduler import run_forever
+    run_forever(current_app._get_current_object())
+
+
+@click.group("outbox")
+def outbox_group() -> None:
+    """Outbound messages."""
+
+
+@outbox_group.command("send")
+@click.option("--now", "now_text", help="Run as if the time were this ISO 8601 instant.")
+@with_appcontext
+def outbox_send_cmd(now_text: str | None) -> None:
+    """One pass of the outbound message dispatcher."""
+    from channels.outbox import dispatch
+    now = parse_iso(now_text) if now_text else utcnow()
+    click.echo(dispatch(now).summary())
+
+
+def init_commands(app: Flask) -> None:
+    for command in (import_areas_cmd, create_user_cmd, create_token_cmd, demo_cmd, audit_group, serve_cmd,
+                    sweep_cmd, scheduler_cmd, outbox_group):
+        app.cli.add_command(command)
+
+
+def _create_app():
+    from . import create_app
+    return create_app()
+
+
+main = FlaskGroup(create_app=_create_app, add_default_commands=True,
+                  help="GRS: grievance redress. Settings come from GRS_* environment variables.")

@@ -1,0 +1,71 @@
+"""Settings: defaults, overridden by the instance config, then GRS_* environment variables."""
+from __future__ import annotations
+
+import os
+
+# Every GRS_* variable the app reads; the value is the Flask config key it fills.
+ENV_SETTINGS = {
+    "GRS_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "GRS_SECRET_KEY": "SECRET_KEY",
+    "GRS_SMS_PROVIDER": "SMS_PROVIDER",
+    "GRS_AT_USERNAME": "AT_USERNAME",
+    "GRS_AT_API_KEY": "AT_API_KEY",
+    "GRS_AT_SENDER": "AT_SENDER",
+    "GRS_AT_CALLBACK_KEY": "AT_CALLBACK_KEY",
+    "GRS_TWILIO_ACCOUNT_SID": "TWILIO_ACCOUNT_SID",
+    "GRS_TWILIO_AUTH_TOKEN": "TWILIO_AUTH_TOKEN",
+    "GRS_TWILIO_FROM": "TWILIO_FROM",
+    "GRS_PUBLIC_URL": "PUBLIC_URL",
+    "GRS_COUNTRY": "COUNTRY",
+    "GRS_UPLOAD_DIR": "UPLOAD_DIR",
+    "GRS_MAX_UPLOAD_BYTES": "MAX_CONTENT_LENGTH",
+    "GRS_SMS_TIMEOUT_SECONDS": "SMS_TIMEOUT_SECONDS",
+    "GRS_TRACK_RATE_LIMIT": "TRACK_RATE_LIMIT",
+    "GRS_LOG_LEVEL": "LOG_LEVEL",
+}
+INT_SETTINGS = {"MAX_CONTENT_LENGTH", "SMS_TIMEOUT_SECONDS", "TRACK_RATE_LIMIT"}
+
+
+def defaults(instance_path: str) -> dict:
+    """The settings a fresh checkout runs with: SQLite in instance/, console SMS, Bangladesh."""
+    return {
+        "SECRET_KEY": "dev-only-change-me",
+        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + os.path.join(instance_path, "grs.sqlite3"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SMS_PROVIDER": "console",
+        "AT_USERNAME": "sandbox",
+        "AT_API_KEY": "",
+        "AT_SENDER": "",
+        "AT_CALLBACK_KEY": "",
+        "TWILIO_ACCOUNT_SID": "",
+        "TWILIO_AUTH_TOKEN": "",
+        "TWILIO_FROM": "",
+        "PUBLIC_URL": "",
+        "COUNTRY": "BD",
+        "UPLOAD_DIR": os.path.join(instance_path, "uploads"),
+        # Attachments: a photo of a paper form or a payment slip, never a video.
+        "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+        "ALLOWED_UPLOAD_TYPES": {
+            "image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf",
+        },
+        "SMS_TIMEOUT_SECONDS": 10,
+        "TRACK_RATE_LIMIT": 30,  # public look-ups per client per minute
+        "LANGUAGES": {"en": "English", "bn": "বাংলা"},
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Dhaka",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "LOG_LEVEL": "INFO",
+        "SCHEDULER_LOCK_FILE": os.path.join(instance_path, "scheduler.lock"),
+    }
+
+
+def from_environment(environ=os.environ) -> dict:
+    """The GRS_* variables that are set, under their Flask config keys."""
+    found = {}
+    for var, key in ENV_SETTINGS.items():
+        if var in environ and environ[var] != "":
+            value = environ[var]
+            found[key] = int(value) if key in INT_SETTINGS else value
+    return found

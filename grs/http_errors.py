@@ -1,0 +1,49 @@
+"""Errors as the caller can read them: JSON {"error": {...}} for the API and webhooks, pages elsewhere."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .errors import DomainError
+
+log = logging.getLogger(__name__)
+
+MACHINE_PREFIXES = ("/api/", "/hooks/", "/open311/")
+
+
+def wants_json() -> bool:
+    return request.path.startswith(MACHINE_PREFIXES) or request.accept_mimetypes.best == "application/json"
+
+
+def error_response(status: int, code: str, message: str, fields: dict | None = None):
+    """The contract's error shape for machines, a short page for people."""
+    if wants_json():
+        body = {"error": {"code": code, "message": message}}
+        if fields:
+            body["error"]["fields"] = fields
+        return jsonify(body), status
+    return render_template("error.html", status=status, message=message, fields=fields or {}), status
+
+
+def init_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(e: DomainError):
+        return error_response(e.status, e.code, e.message, e.fields)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(e: CSRFError):
+        return error_response(400, "csrf", "The form expired or was not sent from this site. Reload the page and try again.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(e: HTTPException):
+        code = (e.name or "error").lower().replace(" ", "_")
+        message = {413: "The upload is too large."}.get(e.code, e.description or e.name)
+        return error_response(e.code or 500, code, message)
+
+    @app.errorhandler(Exception)
+    def unexpected(e: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500, "internal", "Something went wrong on our side; nothing you sent was lost.")

@@ -1,0 +1,70 @@
+"""Language choice: ?lang= sticks in the session, else the staff user's language, else the browser's."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from .countries import profile
+from .extensions import babel
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    wanted = request.args.get("lang")
+    if wanted in languages:
+        session["lang"] = wanted
+        return wanted
+    if session.get("lang") in languages:
+        return session["lang"]
+    if getattr(current_user, "is_authenticated", False) and current_user.language in languages:
+        return current_user.language
+    return request.accept_languages.best_match(list(languages)) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return profile(current_app.config["COUNTRY"]).timezone
+
+
+def current_language() -> str:
+    """'en' or 'bn' (or another configured language) for the request being served."""
+    return str(get_locale() or "en")
+
+
+def init_i18n(app: Flask) -> None:
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", os.path.join(os.path.dirname(__file__), "translations"))
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+
+    app.add_template_filter(localdate, "localdate")
+    app.add_template_filter(localtime, "localtime")
+
+    @app.context_processor
+    def language_context():
+        return {"lang": current_language(), "languages": app.config["LANGUAGES"]}
+
+
+def localdate(value, lang: str | None = None) -> str:
+    """A date in the country's time zone, written for the reader's language ('5 Dec 2026')."""
+    from babel.dates import format_date
+    from zoneinfo import ZoneInfo
+
+    if value is None:
+        return ""
+    if hasattr(value, "astimezone"):
+        value = value.astimezone(ZoneInfo(profile(current_app.config["COUNTRY"]).timezone)).date()
+    return format_date(value, format="d MMM yyyy", locale=lang or "en")
+
+
+def localtime(value, lang: str | None = None) -> str:
+    """A date and time in the country's time zone ('5 Dec 2026, 14:05')."""
+    from babel.dates import format_datetime
+    from zoneinfo import ZoneInfo
+
+    if value is None:
+        return ""
+    tz = ZoneInfo(profile(current_app.config["COUNTRY"]).timezone)
+    return format_datetime(value.astimezone(tz), format="d MMM yyyy, HH:mm", locale=lang or "en")

@@ -1,0 +1,438 @@
+"""The data model: geography, offices, reference data, people, grievances and their history."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .extensions import db
+from .timeutil import UTCDateTime, utcnow
+
+ROLES = ("operator", "officer", "supervisor", "facilitator", "analyst", "admin")
+STATUSES = ("received", "acknowledged", "in_progress", "awaiting_info", "resolved", "rejected", "closed")
+OPEN_STATUSES = ("received", "acknowledged", "in_progress", "awaiting_info")
+CHANNELS = ("web", "sms", "ussd", "operator", "paper", "hearing", "audit", "scorecard", "api")
+SEXES = ("female", "male", "other")
+AGE_BANDS = ("under_18", "18_34", "35_59", "60_plus")
+
+
+class NameMixin:
+    """English and Bangla names; `name(lang)` picks one with English as the fallback."""
+
+    name_en: Mapped[str] = mapped_column(sa.String(200))
+    name_bn: Mapped[str | None] = mapped_column(sa.String(200))
+
+    def name(self, lang: str | None = "en") -> str:
+        return (self.name_bn if lang == "bn" and self.name_bn else self.name_en) or ""
+
+
+# ---------------------------------------------------------------- geography and offices
+
+
+class Tier(NameMixin, db.Model):
+    """A grievance-handling tier (union, upazila, district, national) and the area level it sits on."""
+
+    __tablename__ = "tiers"
+    code: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    rank: Mapped[int] = mapped_column(sa.Integer, unique=True)  # 1 = lowest
+    area_level: Mapped[str] = mapped_column(sa.String(40))
+
+
+class AreaLevel(NameMixin, db.Model):
+    """One level of a country's administrative hierarchy (country, division, district, ...)."""
+
+    __tablename__ = "area_levels"
+    code: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    depth: Mapped[int] = mapped_column(sa.Integer)
+
+
+class Area(NameMixin, db.Model):
+    """An administrative area; `path` (codes from the root, '/'-joined) makes subtree queries one LIKE."""
+
+    __tablename__ = "areas"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("areas.id"), index=True)
+    level: Mapped[str] = mapped_column(sa.ForeignKey("area_levels.code"))
+    path: Mapped[str] = mapped_column(sa.String(400), index=True)
+
+    parent: Mapped[Area | None] = relationship(remote_side=[id])
+
+    def ancestor_codes(self) -> list[str]:
+        """Codes from the root down to this area, inclusive."""
+        return [c for c in self.path.split("/") if c]
+
+
+class Office(NameMixin, db.Model):
+    """A grievance office: one tier, covering one area and everything below it."""
+
+    __tablename__ = "offices"
+    __table_args__ = (sa.UniqueConstraint("area_id", "tier", name="uq_offices_area_tier"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    tier: Mapped[str] = mapped_column(sa.ForeignKey("tiers.code"))
+    area_id: Mapped[int] = mapped_column(sa.ForeignKey("areas.id"), index=True)
+    email: Mapped[str | None] = mapped_column(sa.String(200))
+    phone: Mapped[str | None] = mapped_column(sa.String(20))
+    notify_by: Mapped[str] = mapped_column(sa.String(10), default="email")  # sms | email | none
+    active: Mapped[bool] = mapped_column(default=True)
+
+    area: Mapped[Area] = relationship()
+
+
+# ---------------------------------------------------------------- reference data
+
+
+class Programme(NameMixin, db.Model):
+    __tablename__ = "programmes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class Category(NameMixin, db.Model):
+    """A grievance category; sensitive ones start at `start_tier` and are seen only with permission."""
+
+    __tablename__ = "categories"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    sensitive: Mapped[bool] = mapped_column(default=False)
+    start_tier: Mapped[str | None] = mapped_column(sa.ForeignKey("tiers.code"))
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class SlaPolicy(db.Model):
+    """Working-day limits for a tier, optionally for one category (category-specific wins)."""
+
+    __tablename__ = "sla_policies"
+    __table_args__ = (sa.UniqueConstraint("tier", "category_id", "kind", name="uq_sla_policies_tier_cat_kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tier: Mapped[str] = mapped_column(sa.ForeignKey("tiers.code"))
+    category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("categories.id"))
+    kind: Mapped[str] = mapped_column(sa.String(20), default="grievance")  # grievance | appeal
+    ack_days: Mapped[int] = mapped_column(default=2)
+    resolve_days: Mapped[int] = mapped_column(default=7)
+    extension_days: Mapped[int] = mapped_column(default=10)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    category: Mapped[Category | None] = relationship()
+
+
+class Holiday(db.Model):
+    """A non-working day beyond the country's public holidays: national, or for one area's subtree."""
+
+    __tablename__ = "holidays"
+    __table_args__ = (sa.UniqueConstraint("day", "area_id", name="uq_holidays_day_area"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[datetime] = mapped_column(sa.Date, index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    area_id: Mapped[int | None] = mapped_column(sa.ForeignKey("areas.id"))
+
+    area: Mapped[Area | None] = relationship()
+
+
+# ---------------------------------------------------------------- people
+
+
+class User(UserMixin, db.Model):
+    """A staff account, scoped to an area (and for officers, an office)."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200), default="")
+    password_hash: Mapped[str] = mapped_column(sa.String(300))
+    role: Mapped[str] = mapped_column(sa.String(20))
+    area_id: Mapped[int] = mapped_column(sa.ForeignKey("areas.id"), index=True)
+    office_id: Mapped[int | None] = mapped_column(sa.ForeignKey("offices.id"), index=True)
+    can_see_sensitive: Mapped[bool] = mapped_column(default=False)
+    language: Mapped[str] = mapped_column(sa.String(8), default="en")
+    phone: Mapped[str | None] = mapped_column(sa.String(20))
+    notify_by: Mapped[str] = mapped_column(sa.String(10), default="email")  # sms | email | none
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    area: Mapped[Area] = relationship()
+    office: Mapped[Office | None] = relationship()
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses sign-in for disabled accounts
+        return self.active
+
+
+class ApiToken(db.Model):
+    """A bearer token; only its SHA-256 is stored, so a database leak reveals no usable token."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    @staticmethod
+    def hash(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @staticmethod
+    def generate() -> str:
+        return "grs_" + secrets.token_urlsafe(32)
+
+
+class Complainant(db.Model):
+    """The person behind a grievance, kept apart so that grievances can be anonymised or shared."""
+
+    __tablename__ = "complainants"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str | None] = mapped_column(sa.String(200))
+    phone: Mapped[str | None] = mapped_column(sa.String(20), index=True)  # E.164
+    sex: Mapped[str | None] = mapped_column(sa.String(10))
+    age_band: Mapped[str | None] = mapped_column(sa.String(10))
+    disability: Mapped[bool | None] = mapped_column()
+    beneficiary_id: Mapped[str | None] = mapped_column(sa.String(60), index=True)
+    language: Mapped[str] = mapped_column(sa.String(8), default="en")
+    area_id: Mapped[int | None] = mapped_column(sa.ForeignKey("areas.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    area: Mapped[Area | None] = relationship()
+
+
+class PhoneContact(db.Model):
+    """What the system knows about a phone number across channels: language, last area, opt-out."""
+
+    __tablename__ = "phone_contacts"
+    phone: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    language: Mapped[str | None] = mapped_column(sa.String(8))
+    last_area_id: Mapped[int | None] = mapped_column(sa.ForeignKey("areas.id"))
+    opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+# ---------------------------------------------------------------- grievances
+
+
+class Grievance(db.Model):
+    """The current state of one grievance; its `events` are the history everything else reads."""
+
+    __tablename__ = "grievances"
+    __table_args__ = (
+        sa.Index("ix_grievances_office_status", "office_id", "status"),
+        sa.Index("ix_grievances_open_due", "is_open", "due_at"),
+        sa.Index("ix_grievances_open_ack_due", "is_open", "ack_due_at"),
+        sa.UniqueConstraint("channel", "source_ref", name="uq_grievances_channel_source_ref"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tracking_code: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    channel: Mapped[str] = mapped_column(sa.String(20), index=True)
+    # A provider message id, MIS reference or finding id; unique per channel so retries are no-ops.
+    source_ref: Mapped[str | None] = mapped_column(sa.String(120))
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programmes.id"), index=True)
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("categories.id"), index=True)
+    area_id: Mapped[int | None] = mapped_column(sa.ForeignKey("areas.id"), index=True)
+    office_id: Mapped[int | None] = mapped_column(sa.ForeignKey("offices.id"))  # None = triage queue
+    level: Mapped[str | None] = mapped_column(sa.ForeignKey("tiers.code"))
+    status: Mapped[str] = mapped_column(sa.String(20), index=True)
+    is_open: Mapped[bool] = mapped_column(default=True)
+    sensitive: Mapped[bool] = mapped_column(default=False)
+    description: Mapped[str] = mapped_column(sa.Text)
+    language: Mapped[str] = mapped_column(sa.String(8), default="en")
+    complainant_id: Mapped[int | None] = mapped_column(sa.ForeignKey("complainants.id"), index=True)
+    lodged_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # The clock at the current office: started when the grievance arrived there.
+    clock_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    clock_kind: Mapped[str] = mapped_column(sa.String(20), default="grievance")  # grievance | appeal
+    ack_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paused_working_days: Mapped[int] = mapped_column(default=0)
+    extended: Mapped[bool] = mapped_column(default=False)
+    warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ack_breached: Mapped[bool] = mapped_column(default=False)
+    overdue_flagged: Mapped[bool] = mapped_column(default=False)
+    escalation_count: Mapped[int] = mapped_column(default=0)
+    appeal_count: Mapped[int] = mapped_column(default=0)
+    # After resolution: the window for the citizen's YES/NO, and the answer.
+    feedback_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    satisfied: Mapped[bool | None] = mapped_column()
+
+    decision: Mapped[str | None] = mapped_column(sa.String(40))
+    resolution: Mapped[str | None] = mapped_column(sa.Text)
+
+    event_count: Mapped[int] = mapped_column(default=0)
+    head_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    programme: Mapped[Programme] = relationship()
+    category: Mapped[Category] = relationship()
+    area: Mapped[Area | None] = relationship()
+    office: Mapped[Office | None] = relationship()
+    complainant: Mapped[Complainant | None] = relationship()
+    lodged_by: Mapped[User | None] = relationship()
+    events: Mapped[list[Event]] = relationship(
+        back_populates="grievance", order_by="Event.seq", cascade="all, delete-orphan"
+    )
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="grievance", cascade="all, delete-orphan"
+    )
+
+    @property
+    def anonymous(self) -> bool:
+        return self.complainant_id is None
+
+
+class GrievanceOffice(db.Model):
+    """Every office a grievance has been at: staff scope covers current and past offices."""
+
+    __tablename__ = "grievance_offices"
+    grievance_id: Mapped[int] = mapped_column(sa.ForeignKey("grievances.id"), primary_key=True)
+    office_id: Mapped[int] = mapped_column(sa.ForeignKey("offices.id"), primary_key=True, index=True)
+
+
+class Event(db.Model):
+    """One step in a grievance's life; append-only and hash-chained per grievance."""
+
+    __tablename__ = "events"
+    __table_args__ = (sa.UniqueConstraint("grievance_id", "seq", name="uq_events_grievance_seq"),
+                      sa.Index("ix_events_type_at", "type", "at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grievance_id: Mapped[int] = mapped_column(sa.ForeignKey("grievances.id"))
+    seq: Mapped[int] = mapped_column()
+    type: Mapped[str] = mapped_column(sa.String(40))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    actor_label: Mapped[str] = mapped_column(sa.String(60))  # citizen, system, sweep, user:<id>
+    office_id: Mapped[int | None] = mapped_column(sa.ForeignKey("offices.id"))
+    level: Mapped[str | None] = mapped_column(sa.String(40))
+    status_from: Mapped[str | None] = mapped_column(sa.String(20))
+    status_to: Mapped[str | None] = mapped_column(sa.String(20))
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    data: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    prev_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64))
+
+    grievance: Mapped[Grievance] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+    office: Mapped[Office | None] = relationship()
+
+
+class Attachment(db.Model):
+    """A file sent with a grievance, stored on disk under its SHA-256."""
+
+    __tablename__ = "attachments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grievance_id: Mapped[int] = mapped_column(sa.ForeignKey("grievances.id"), index=True)
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    content_type: Mapped[str] = mapped_column(sa.String(100))
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    grievance: Mapped[Grievance] = relationship(back_populates="attachments")
+
+
+# ---------------------------------------------------------------- messaging
+
+
+class OutboxMessage(db.Model):
+    """A message to send, written in the same transaction as the change that causes it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (sa.Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Makes "send once" hold when the cause is retried (e.g. the receipt for one inbound message).
+    dedupe_key: Mapped[str | None] = mapped_column(sa.String(160), unique=True)
+    grievance_id: Mapped[int | None] = mapped_column(sa.ForeignKey("grievances.id"), index=True)
+    medium: Mapped[str] = mapped_column(sa.String(10), default="sms")  # sms | email
+    recipient: Mapped[str] = mapped_column(sa.String(200))
+    template: Mapped[str] = mapped_column(sa.String(60))
+    language: Mapped[str] = mapped_column(sa.String(8), default="en")
+    body: Mapped[str] = mapped_column(sa.Text)
+    encoding: Mapped[str | None] = mapped_column(sa.String(10))  # GSM-7 | UCS-2
+    segments: Mapped[int | None] = mapped_column()
+    status: Mapped[str] = mapped_column(sa.String(20), default="queued")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(sa.String(500))
+    provider: Mapped[str | None] = mapped_column(sa.String(20))
+    provider_message_id: Mapped[str | None] = mapped_column(sa.String(120), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    grievance: Mapped[Grievance | None] = relationship()
+
+
+class InboundMessage(db.Model):
+    """An SMS received from a provider; the unique id makes provider retries harmless."""
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (sa.UniqueConstraint("provider", "provider_message_id", name="uq_inbound_provider_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(sa.String(20))
+    provider_message_id: Mapped[str] = mapped_column(sa.String(120))
+    sender: Mapped[str] = mapped_column(sa.String(20))
+    recipient: Mapped[str | None] = mapped_column(sa.String(40))
+    text: Mapped[str] = mapped_column(sa.Text)
+    command: Mapped[str | None] = mapped_column(sa.String(20))
+    grievance_id: Mapped[int | None] = mapped_column(sa.ForeignKey("grievances.id"))
+    reply: Mapped[str | None] = mapped_column(sa.Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class UssdSession(db.Model):
+    """Server-side state of one USSD session, keyed by the provider's sessionId."""
+
+    __tablename__ = "ussd_sessions"
+    session_id: Mapped[str] = mapped_column(sa.String(120), primary_key=True)
+    phone: Mapped[str] = mapped_column(sa.String(20))
+    state: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    last_text: Mapped[str | None] = mapped_column(sa.Text)
+    last_reply: Mapped[str | None] = mapped_column(sa.Text)
+    grievance_id: Mapped[int | None] = mapped_column(sa.ForeignKey("grievances.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class CallLog(db.Model):
+    """A hotline call taken by an operator."""
+
+    __tablename__ = "call_logs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    operator_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    phone: Mapped[str | None] = mapped_column(sa.String(20), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(sa.String(40))
+    grievance_id: Mapped[int | None] = mapped_column(sa.ForeignKey("grievances.id"))
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+
+    operator: Mapped[User] = relationship()
+    grievance: Mapped[Grievance | None] = relationship()
+
+
+class SchedulerLease(db.Model):
+    """Which scheduler process holds the lease (used where advisory locks are not available)."""
+
+    __tablename__ = "scheduler_leases"
+    name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(sa.String(120))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,28 @@
+"""Phone numbers: E.164 everywhere inside, masked wherever staff see lists."""
+from __future__ import annotations
+
+import phonenumbers
+
+from .errors import ValidationError
+
+
+def normalise(raw: str | None, region: str = "BD") -> str | None:
+    """E.164 form of a number typed in local or international form; None for blank; error if invalid."""
+    if raw is None or not raw.strip():
+        return None
+    try:
+        parsed = phonenumbers.parse(raw.strip(), region)
+    except phonenumbers.NumberParseException:
+        raise ValidationError("phone number not understood", {"phone": "Enter a valid phone number."})
+    if not phonenumbers.is_valid_number(parsed):
+        raise ValidationError("phone number not valid", {"phone": "Enter a valid phone number."})
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def mask(phone: str | None) -> str:
+    """'+8801712345678' → '+880•••••••678': enough to recognise, not enough to misuse or log."""
+    if not phone:
+        return ""
+    if len(phone) <= 7:
+        return "•" * len(phone)
+    return phone[:4] + "•" * (len(phone) - 7) + phone[-3:]
