@@ -28,7 +28,8 @@ install-test: $(VENV)/.installed-test translations
 
 translations: | $(BIN)/python
 	@$(BIN)/python -c 'import babel' 2>/dev/null || $(BIN)/pip install --quiet babel
-	$(BIN)/pybabel compile --statistics -d grs/translations
+	@for d in grs/translations channels/web/translations grs/staff/translations channels/translations; do \
+	  $(BIN)/pybabel compile --statistics -d $$d || exit 1; done
 
 run: install
 	$(BIN)/grs db upgrade

@@ -14,6 +14,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Blueprint modules, each exposing `bp`; the order is the order of registration.
 BLUEPRINTS = (
     "grs.health",
+    "grs.auth",  # /login, /logout
+    "channels.web.views",  # citizen pages: /, /grievances/new, /track
+    "grs.staff.views",  # /cases/
+    "grs.admin.views",  # /admin/: time-limit policies, holidays
+    "grs.api.views",  # /api/v1
+    "channels.sms.views",  # /hooks/sms/...
+    "channels.ussd.views",  # /hooks/ussd/...
+    "channels.operator.views",  # /operator/
 )
 
 

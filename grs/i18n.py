@@ -11,6 +11,10 @@ from .countries import profile
 from .extensions import babel
 
 
+TRANSLATION_DIRS = ("grs/translations", "channels/web/translations", "grs/staff/translations",
+                    "channels/translations")
+
+
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
@@ -36,7 +40,10 @@ def current_language() -> str:
 
 
 def init_i18n(app: Flask) -> None:
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", os.path.join(os.path.dirname(__file__), "translations"))
+    # One catalogue folder per part of the app; Flask-Babel merges them.
+    from . import ROOT
+    dirs = [os.path.join(ROOT, d) for d in TRANSLATION_DIRS]
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(dirs))
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
 
     app.add_template_filter(localdate, "localdate")

@@ -116,3 +116,17 @@ def world(app):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "config(**kw): extra app config for this test")
+
+
+@pytest.fixture
+def client_as(app, world):
+    """A test client signed in as one of the world's accounts (session set directly, CSRF off)."""
+    from flask_login import FlaskLoginClient
+
+    def make(key: str):
+        app.test_client_class = FlaskLoginClient
+        with app.app_context():
+            user = world.user(key)
+            return app.test_client(user=user)
+
+    return make

@@ -1,0 +1,4 @@
+"""Blueprint `web` (being built)."""
+from flask import Blueprint
+
+bp = Blueprint("web", __name__)

@@ -1,0 +1,4 @@
+"""Blueprint `admin` (being built)."""
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")

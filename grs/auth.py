@@ -1,0 +1,4 @@
+"""Blueprint `auth` (being built)."""
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)

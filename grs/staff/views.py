@@ -1,0 +1,4 @@
+"""Blueprint `cases` (being built)."""
+from flask import Blueprint
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
