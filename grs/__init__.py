@@ -55,13 +55,14 @@ def register_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from .database import configure_engine
-    from .extensions import csrf, db, login_manager, migrate
+    from .extensions import csrf, db, limiter, login_manager, migrate
 
     configure_engine(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True,
                      compare_type=True)
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None

@@ -1,5 +1,7 @@
 """The Flask extensions, created unbound; create_app binds them."""
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -20,3 +22,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Public look-ups (track pages, area lists) are rate limited per client address; in-memory per process
+# by default, RATELIMIT_STORAGE_URI (e.g. redis://) shares the counts between workers.
+limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", default_limits=[])

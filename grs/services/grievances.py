@@ -333,7 +333,7 @@ def _check_permission(g: Grievance, action: str, actor: Actor) -> None:
     if user is None or not user.active:
         raise Forbidden("account disabled")
     if not scoping.can_view(user, g):
-        raise NotFound("no grievance with that tracking code")  # no hint that it exists
+        raise Forbidden("this grievance is outside your area or permissions")
     lifecycle.transition(g.status, action)  # a wrong state is a 409 even for the right person
     if not scoping.may_act(user, g, action):
         raise Forbidden(f"you may not {action.replace('_', ' ')} this grievance")
