@@ -47,7 +47,8 @@ def normalise(text: str | None) -> str | None:
     digits = re.sub(r"[\s\-./]", "", text.strip())
     # Bangla digits typed on a Bangla keypad count too.
     digits = digits.translate(str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789"))
-    if len(digits) != CODE_LENGTH or not digits.isdigit():
+    # isascii(): str.isdigit() also passes '²' (which int() rejects) and other scripts' digits.
+    if len(digits) != CODE_LENGTH or not (digits.isascii() and digits.isdigit()):
         return None
     return digits if check_digit(digits) == "0" else None
 
