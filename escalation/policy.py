@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g
 
 from grs.countries import profile
 from grs.extensions import db
@@ -71,7 +71,23 @@ def public_holidays(country: str, years: range) -> frozenset[date]:
 
 def calendar_for(area: Area | None, around: datetime) -> Calendar:
     """The working calendar for an area: the country's week and holidays plus admin-added days off
-    for the whole country or for any area above this one, for the years around `around`."""
+    for the whole country or for any area above this one, for the years around `around`.
+
+    Memoised per application context (one request, one sweep pass), keyed by the area's path.
+    """
+    cache = g.setdefault("_grs_calendars", {})
+    key = (area.path if area is not None else None, around.year)
+    if key not in cache:
+        cache[key] = _build_calendar(area, around)
+    return cache[key]
+
+
+def forget_calendars() -> None:
+    """Drop memoised calendars after days off change."""
+    g.pop("_grs_calendars", None)
+
+
+def _build_calendar(area: Area | None, around: datetime) -> Calendar:
     country = current_app.config["COUNTRY"]
     prof = profile(country)
     years = range(around.year - 1, around.year + 3)

@@ -231,8 +231,9 @@ class Grievance(db.Model):
     __tablename__ = "grievances"
     __table_args__ = (
         sa.Index("ix_grievances_office_status", "office_id", "status"),
-        sa.Index("ix_grievances_open_due", "is_open", "due_at"),
-        sa.Index("ix_grievances_open_ack_due", "is_open", "ack_due_at"),
+        # The sweep reads only what is due: open, not yet flagged/breached, ordered by deadline.
+        sa.Index("ix_grievances_due", "is_open", "overdue_flagged", "due_at"),
+        sa.Index("ix_grievances_ack_due", "is_open", "ack_breached", "ack_due_at"),
         sa.UniqueConstraint("channel", "source_ref", name="uq_grievances_channel_source_ref"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -280,7 +281,12 @@ class Grievance(db.Model):
 
     event_count: Mapped[int] = mapped_column(default=0)
     head_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    # Optimistic lock: a change based on a stale read (two sweeps, a sweep and an officer) fails
+    # instead of applying twice.
+    version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
 
     programme: Mapped[Programme] = relationship()
     category: Mapped[Category] = relationship()

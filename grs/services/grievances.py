@@ -135,6 +135,12 @@ def _start_clock(g: Grievance, now: datetime, kind: str = "grievance") -> None:
     g.overdue_flagged = False
 
 
+def _clock_data(g: Grievance) -> dict:
+    """The deadlines just set, kept in the event so statistics can judge them later."""
+    return {"ack_due_at": g.ack_due_at.isoformat() if g.ack_due_at else None,
+            "due_at": g.due_at.isoformat() if g.due_at else None, "clock": g.clock_kind}
+
+
 def _clear_clock(g: Grievance) -> None:
     g.ack_due_at = g.due_at = None
     g.paused_at = None
@@ -286,7 +292,7 @@ def lodge(intake: Intake, *, actor: Actor, now: datetime) -> Grievance:
         _arrive(g, office, now)
         _start_clock(g, now)
         record(g, "routed", actor=Actor.system("routing"), at=now, status_to="received",
-               data={"office": office.code, "tier": office.tier})
+               data={"office": office.code, "tier": office.tier, **_clock_data(g)})
         notifications.tell_office(g, office, "case_arrived", now=now)
     else:
         record(g, "triaged", actor=Actor.system("routing"), at=now, status_to="received",
@@ -356,6 +362,8 @@ def act(code: str, req: ActionRequest, *, actor: Actor, now: datetime) -> Grieva
     before = g.status
     handler(g, req, actor, now, t)
     g.is_open = g.status in lifecycle.OPEN
+    if g.status != "received":
+        g.ack_due_at = None  # acknowledged (or beyond): that clock has stopped; its events keep the record
     db.session.commit()
     log.info("grievance id=%s %s: %s -> %s", g.id, req.action, before, g.status)
     return g
@@ -377,7 +385,8 @@ def _do_place(g, req, actor, now, t):
         g.complainant.area = area
     _arrive(g, office, now)
     _start_clock(g, now)
-    _event(g, t, actor, now, "received", note=req.note, data={"area": area.code, "office": office.code})
+    _event(g, t, actor, now, "received", note=req.note,
+           data={"area": area.code, "office": office.code, **_clock_data(g)})
     notifications.tell_office(g, office, "case_arrived", now=now)
 
 
@@ -498,7 +507,7 @@ def escalate_one(g: Grievance, *, actor: Actor, now: datetime, reason: str, brea
     g.escalation_count += 1
     _start_clock(g, now, g.clock_kind)
     record(g, "escalated", actor=actor, at=now, status_from=before, status_to=g.status, note=reason,
-           data={"from": origin, "to": target.code, "tier": target.tier, "breach": breach})
+           data={"from": origin, "to": target.code, "tier": target.tier, "breach": breach, **_clock_data(g)})
     notifications.tell_office(g, target, "case_arrived", now=now)
     notifications.tell_citizen(g, "forwarded", now=now, office_name=target.name(g.language),
                                dedupe_key=f"forwarded:{g.tracking_code}:{g.event_count}")
@@ -529,7 +538,8 @@ def open_appeal(g: Grievance, *, actor: Actor, now: datetime, note: str | None) 
     _arrive(g, target, now)
     _start_clock(g, now, "appeal")
     record(g, "appealed", actor=actor, at=now, status_from=before, status_to="received", note=note,
-           data={"from": origin, "to": target.code, "tier": target.tier, "appeal": g.appeal_count})
+           data={"from": origin, "to": target.code, "tier": target.tier, "appeal": g.appeal_count,
+                 **_clock_data(g)})
     notifications.tell_office(g, target, "case_arrived", now=now)
     notifications.tell_citizen(g, "appeal_opened", now=now, office_name=target.name(g.language),
                                dedupe_key=f"appeal:{g.tracking_code}:{g.appeal_count}")

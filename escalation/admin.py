@@ -1,0 +1,204 @@
+"""Changing time limits and days off, and bringing open grievances' deadlines in line with them."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from grs.errors import NotFound, ValidationError
+from grs.extensions import db
+from grs.models import Area, Category, Grievance, Holiday, SlaPolicy, Tier
+from grs.services.actors import Actor
+from grs.services.history import record
+
+from .policy import calendar_for, forget_calendars, limits_for
+
+MAX_DAYS = 365
+
+
+@dataclass(frozen=True)
+class PolicyIn:
+    tier: str
+    kind: str
+    ack_days: int
+    resolve_days: int
+    extension_days: int
+    category: str | None = None
+
+
+def _validate(p: PolicyIn) -> tuple[int | None]:
+    errors = {}
+    if db.session.get(Tier, p.tier) is None:
+        errors["tier"] = "Unknown tier."
+    if p.kind not in ("grievance", "appeal"):
+        errors["kind"] = "Use grievance or appeal."
+    for name in ("ack_days", "resolve_days", "extension_days"):
+        value = getattr(p, name)
+        if not isinstance(value, int) or value < 0 or value > MAX_DAYS:
+            errors[name] = f"Use a whole number of working days from 0 to {MAX_DAYS}."
+    if isinstance(p.resolve_days, int) and p.resolve_days < 1:
+        errors["resolve_days"] = "Allow at least one working day to resolve."
+    category_id = None
+    if p.category:
+        category_id = db.session.scalar(sa.select(Category.id).where(Category.code == p.category))
+        if category_id is None:
+            errors["category"] = "Unknown category."
+    if errors:
+        raise ValidationError("the time limit has errors", errors)
+    return category_id
+
+
+def save_policy(p: PolicyIn, *, actor: Actor, now: datetime) -> tuple[SlaPolicy, int]:
+    """Create or change one policy; returns it and how many open grievances got new deadlines."""
+    category_id = _validate(p)
+    row = db.session.scalar(sa.select(SlaPolicy).where(
+        SlaPolicy.tier == p.tier, SlaPolicy.kind == p.kind,
+        SlaPolicy.category_id.is_(None) if category_id is None else SlaPolicy.category_id == category_id))
+    if row is None:
+        row = SlaPolicy(tier=p.tier, kind=p.kind, category_id=category_id)
+        db.session.add(row)
+    row.ack_days, row.resolve_days, row.extension_days = p.ack_days, p.resolve_days, p.extension_days
+    db.session.flush()
+    conditions = [Grievance.level == p.tier, Grievance.clock_kind == p.kind]
+    if category_id is not None:
+        conditions.append(Grievance.category_id == category_id)
+    changed = recompute_deadlines(conditions, actor=actor, now=now, reason="time limit changed")
+    db.session.commit()
+    return row, changed
+
+
+def delete_policy(policy_id: int, *, actor: Actor, now: datetime) -> int:
+    """Remove a category-specific policy (tier defaults stay); its grievances fall back to the tier's."""
+    row = db.session.get(SlaPolicy, policy_id)
+    if row is None:
+        raise NotFound("no such policy")
+    if row.category_id is None:
+        raise ValidationError("a tier's default limits can be changed but not removed")
+    conditions = [Grievance.level == row.tier, Grievance.clock_kind == row.kind,
+                  Grievance.category_id == row.category_id]
+    db.session.delete(row)
+    db.session.flush()
+    changed = recompute_deadlines(conditions, actor=actor, now=now, reason="time limit removed")
+    db.session.commit()
+    return changed
+
+
+def load_policies(path: str, *, replace: bool = False, actor: Actor | None = None,
+                  now: datetime | None = None) -> tuple[int, int]:
+    """Load a policy seed file; only rows that are missing unless `replace`. Returns (created, updated)."""
+    with open(path, encoding="utf-8") as fh:
+        rows = json.load(fh)["policies"]
+    tiers = db.session.scalars(sa.select(Tier.code)).all()
+    known_categories = set(db.session.scalars(sa.select(Category.code)).all())
+    created = updated = 0
+    # A row for a named tier wins over a '*' row for the same kind and category.
+    named = {(r["tier"], r.get("kind", "grievance"), r.get("category")) for r in rows if r["tier"] != "*"}
+    for r in rows:
+        if r.get("category") and r["category"] not in known_categories:
+            continue  # a category this deployment does not use
+        kind, cat = r.get("kind", "grievance"), r.get("category")
+        for tier in ([t for t in tiers if (t, kind, cat) not in named] if r["tier"] == "*" else [r["tier"]]):
+            p = PolicyIn(tier=tier, kind=r.get("kind", "grievance"), ack_days=r["ack_days"],
+                         resolve_days=r["resolve_days"], extension_days=r["extension_days"],
+                         category=r.get("category"))
+            category_id = _validate(p)
+            row = db.session.scalar(sa.select(SlaPolicy).where(
+                SlaPolicy.tier == tier, SlaPolicy.kind == p.kind,
+                SlaPolicy.category_id.is_(None) if category_id is None else SlaPolicy.category_id == category_id))
+            if row is None:
+                db.session.add(SlaPolicy(tier=tier, kind=p.kind, category_id=category_id, ack_days=p.ack_days,
+                                         resolve_days=p.resolve_days, extension_days=p.extension_days))
+                created += 1
+            elif replace and (row.ack_days, row.resolve_days, row.extension_days) != (
+                    p.ack_days, p.resolve_days, p.extension_days):
+                row.ack_days, row.resolve_days, row.extension_days = p.ack_days, p.resolve_days, p.extension_days
+                updated += 1
+            db.session.flush()
+    if updated and actor is not None and now is not None:
+        recompute_deadlines([], actor=actor, now=now, reason="time limits reloaded")
+    db.session.commit()
+    return created, updated
+
+
+def add_holiday(day: date, name: str, area_code: str | None, *, actor: Actor, now: datetime) -> tuple[Holiday, int]:
+    """Declare a day off for the country or one area's subtree; deadlines spanning it move."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("name the day off", {"name": "Give the day off a name."})
+    area = None
+    if area_code:
+        area = db.session.scalar(sa.select(Area).where(Area.code == area_code))
+        if area is None:
+            raise ValidationError("unknown area", {"area": "Unknown area."})
+    exists = db.session.scalar(sa.select(Holiday).where(
+        Holiday.day == day, Holiday.area_id.is_(None) if area is None else Holiday.area_id == area.id))
+    if exists:
+        raise ValidationError("that day off exists already", {"day": "Already a day off there."})
+    h = Holiday(day=day, name=name[:200], area=area)
+    db.session.add(h)
+    db.session.flush()
+    forget_calendars()
+    changed = recompute_deadlines(_affected_by_day(day, area), actor=actor, now=now,
+                                  reason=f"day off added: {day.isoformat()}")
+    db.session.commit()
+    return h, changed
+
+
+def delete_holiday(holiday_id: int, *, actor: Actor, now: datetime) -> int:
+    h = db.session.get(Holiday, holiday_id)
+    if h is None:
+        raise NotFound("no such day off")
+    day, area = h.day, h.area
+    db.session.delete(h)
+    db.session.flush()
+    forget_calendars()
+    changed = recompute_deadlines(_affected_by_day(day, area), actor=actor, now=now,
+                                  reason=f"day off removed: {day.isoformat()}")
+    db.session.commit()
+    return changed
+
+
+def _affected_by_day(day: date, area: Area | None) -> list:
+    """Open grievances whose running clock could span that day, within the area's subtree."""
+    start = datetime.combine(day, datetime.min.time())
+    conditions = [Grievance.due_at >= start]
+    if area is not None:
+        conditions.append(Grievance.area_id.in_(
+            sa.select(Area.id).where(Area.path.startswith(area.path, autoescape=True))))
+    return conditions
+
+
+def recompute_deadlines(conditions: list, *, actor: Actor, now: datetime, reason: str, batch: int = 500) -> int:
+    """Recompute the deadlines of open grievances matching `conditions` from their clock's start,
+    today's policies and calendars; write an event on each that changed. Returns how many changed."""
+    changed = 0
+    last_id = 0
+    while True:
+        rows = db.session.scalars(
+            sa.select(Grievance).where(Grievance.is_open.is_(True), Grievance.office_id.is_not(None),
+                                       Grievance.id > last_id, *conditions)
+            .order_by(Grievance.id).limit(batch)).all()
+        if not rows:
+            return changed
+        for g in rows:
+            limits = limits_for(g.level, g.category_id, g.clock_kind)
+            cal = calendar_for(g.area, g.clock_started_at)
+            days = limits.resolve_days + g.paused_working_days + (limits.extension_days if g.extended else 0)
+            due = cal.add_working_days(g.clock_started_at, days)
+            ack = cal.add_working_days(g.clock_started_at, limits.ack_days) if g.status == "received" else None
+            if due == g.due_at and ack == g.ack_due_at:
+                continue
+            old = g.due_at
+            g.due_at, g.ack_due_at = due, ack
+            if g.due_at > now:
+                g.warned_at = None
+                g.overdue_flagged = False
+            if ack is not None and ack > now:
+                g.ack_breached = False
+            record(g, "deadline_changed", actor=actor, at=now, status_from=g.status, status_to=g.status,
+                   note=reason, data={"from": old.isoformat() if old else None, "to": due.isoformat()})
+            changed += 1
+        last_id = rows[-1].id
+        db.session.flush()
