@@ -1,4 +1,268 @@
-"""Blueprint `cases` (being built)."""
-from flask import Blueprint
+"""Blueprint `cases`: the staff inbox and the case page, where officers take lifecycle actions."""
+from __future__ import annotations
+
+import os
+import re
+
+import sqlalchemy as sa
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   send_from_directory, url_for)
+from flask_babel import gettext
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+
+from escalation.policy import calendar_for
+
+from .. import phones, scoping, tracking
+from ..errors import DomainError, NotFound
+from ..extensions import db
+from ..i18n import current_language
+from ..lifecycle import TRANSITIONS
+from ..models import Area, Attachment, Category, Event, Grievance, Office, Programme, Tier
+from ..services import grievances
+from ..services.actors import Actor
+from ..timeutil import utcnow
+from . import labels
+from .forms import ACTION_FORMS, InboxFilters
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+PER_PAGE = 50
+MAX_TRANSFER_CHOICES = 300
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Every case page is for signed-in staff only."""
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+@bp.app_template_global()
+def staff_nav_links() -> list[tuple[str, str, str]]:
+    """(url, label, endpoint) of the staff areas this user may open; parts not built yet are left out."""
+    if not current_user.is_authenticated:
+        return []
+    role = current_user.role
+    wanted = [("/cases/", gettext("Inbox"), True),
+              ("/operator/", gettext("Operator console"), role in ("operator", "admin")),
+              ("/dashboard/", gettext("Dashboard"), role in ("analyst", "supervisor", "admin")),
+              ("/accountability/", gettext("Accountability"), role in ("facilitator", "admin")),
+              ("/admin/", gettext("Administration"), role == "admin")]
+    existing = {rule.rule: rule.endpoint for rule in current_app.url_map.iter_rules()}
+    return [(path, label, existing[path]) for path, label, allowed in wanted if allowed and path in existing]
+
+
+# ---------------------------------------------------------------- inbox
+
+
+def overdue_condition(now):
+    """Open, on a running clock (not paused for the complainant) and past its due time."""
+    return sa.and_(Grievance.is_open.is_(True), Grievance.paused_at.is_(None), Grievance.due_at < now)
+
+
+def _filter_choices(form: InboxFilters, lang: str) -> None:
+    any_ = ("", "—")
+    form.level.choices = [any_] + [(t.code, t.name(lang)) for t in
+                                   db.session.scalars(sa.select(Tier).order_by(Tier.rank))]
+    form.programme.choices = [any_] + [(p.code, p.name(lang)) for p in
+                                       db.session.scalars(sa.select(Programme).order_by(Programme.name_en))]
+    form.category.choices = [any_] + [(c.code, c.name(lang)) for c in
+                                      db.session.scalars(sa.select(Category).order_by(Category.name_en))]
+
+
+def _valid(field, default=""):
+    """The submitted value of a filter, or its default when the value is not one of the choices."""
+    return default if field.errors else (field.data or default)
+
+
+def inbox_query(user, form: InboxFilters, now):
+    """The user's visible grievances narrowed by the filters, overdue first, then soonest due, then oldest."""
+    q = scoping.visible_query(user)
+    status = _valid(form.status, "open")
+    if status == "open":
+        q = q.where(Grievance.is_open.is_(True))
+    elif status != "all":
+        q = q.where(Grievance.status == status)
+    if level := _valid(form.level):
+        q = q.where(Grievance.level == level)
+    if programme := _valid(form.programme):
+        q = q.where(Grievance.programme_id == sa.select(Programme.id).where(Programme.code == programme)
+                    .scalar_subquery())
+    if category := _valid(form.category):
+        q = q.where(Grievance.category_id == sa.select(Category.id).where(Category.code == category)
+                    .scalar_subquery())
+    if form.overdue.data:
+        q = q.where(overdue_condition(now))
+    if form.q.data and not form.q.errors:
+        digits = re.sub(r"\D", "", form.q.data.translate(str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")))
+        # Part of a code finds every code containing it; no digits at all finds nothing.
+        q = q.where(Grievance.tracking_code.contains(digits, autoescape=True)) if digits else q.where(sa.false())
+    overdue_first = sa.case((overdue_condition(now), 0), else_=1)
+    return q.order_by(overdue_first, Grievance.due_at.is_(None), Grievance.due_at, Grievance.received_at,
+                      Grievance.id)
+
+
+class Clock:
+    """Working days left (or overdue) on each grievance, with one calendar per area per request."""
+
+    def __init__(self, now):
+        self.now = now
+        self._calendars: dict = {}
+
+    def days_left(self, g: Grievance) -> int | None:
+        """Working days left before the due time (negative = overdue by that many); None without a clock."""
+        if not g.is_open or g.due_at is None or g.paused_at is not None:
+            return None
+        if g.area_id not in self._calendars:
+            self._calendars[g.area_id] = calendar_for(g.area, self.now)
+        return self._calendars[g.area_id].working_days_left(self.now, g.due_at)
+
+
+@bp.route("/")
+def inbox():
+    lang = current_language()
+    now = utcnow()
+    form = InboxFilters(formdata=request.args)
+    _filter_choices(form, lang)
+    form.validate()
+    query = inbox_query(_user(), form, now).options(
+        selectinload(Grievance.programme), selectinload(Grievance.category), selectinload(Grievance.area),
+        selectinload(Grievance.office), selectinload(Grievance.complainant))
+    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE,
+                       error_out=False, count=True)
+    tiers = {t.code: t for t in db.session.scalars(sa.select(Tier))}
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template("cases/inbox.html", form=form, page=page, clock=Clock(now), tiers=tiers,
+                           mask=phones.mask, display=tracking.display, labels=labels, args=args)
+
+
+# ---------------------------------------------------------------- one case
+
+
+def _visible_case(code: str) -> Grievance:
+    """The grievance if this user may see it; 404 otherwise, so other offices' codes reveal nothing."""
+    try:
+        g = grievances.find(code)
+    except NotFound:
+        abort(404)
+    if not scoping.can_view(_user(), g):
+        abort(404)
+    return g
+
+
+def _transfer_choices(g: Grievance, lang: str) -> list[tuple[str, str]]:
+    """Offices a case is likely transferred to: those under the parent of its office's area."""
+    if g.office is None:
+        return []
+    area = g.office.area
+    parent = area.parent or area
+    rows = db.session.execute(
+        sa.select(Office, Tier.rank).join(Area, Area.id == Office.area_id).join(Tier, Tier.code == Office.tier)
+        .where(Area.path.startswith(parent.path, autoescape=True), Office.active.is_(True),
+               Office.id != g.office_id)
+        .options(selectinload(Office.area))
+        .order_by(Tier.rank.desc(), Office.name_en).limit(MAX_TRANSFER_CHOICES)
+    ).all()
+    return [(o.code, o.name(lang)) for o, _rank in rows]
+
+
+def _action_form(action: str, g: Grievance, lang: str, formdata=None):
+    form = ACTION_FORMS[action](formdata=formdata)  # None: an empty form, even while answering a POST
+    if action == "transfer":
+        form.office.choices = _transfer_choices(g, lang)
+    return form
+
+
+def _render_case(g: Grievance, *, posted: tuple[str, object] | None = None, error: str | None = None,
+                 status: int = 200):
+    lang = current_language()
+    user = _user()
+    now = utcnow()
+    actions = scoping.actions_for(user, g)
+    if g.extended:
+        # The service allows one extension; offering a second would only earn a 409.
+        actions = [a for a in actions if a != "extend"]
+    forms = {a: _action_form(a, g, lang) for a in actions if a in ACTION_FORMS}
+    if posted is not None and posted[0] in forms:
+        forms[posted[0]] = posted[1]
+    events = db.session.scalars(
+        sa.select(Event).where(Event.grievance_id == g.id).order_by(Event.seq)
+        .options(selectinload(Event.actor), selectinload(Event.office))
+    ).all()
+    area_path = []
+    if g.area is not None:
+        by_code = {a.code: a for a in db.session.scalars(sa.select(Area).where(
+            Area.code.in_(g.area.ancestor_codes())))}
+        # The country itself says nothing to staff of that country.
+        area_path = [by_code[c] for c in g.area.ancestor_codes()[1:] if c in by_code]
+    tiers = {t.code: t for t in db.session.scalars(sa.select(Tier))}
+    return render_template(
+        "cases/case.html", g=g, events=events, forms=forms, area_path=area_path, tiers=tiers,
+        days_left=Clock(now).days_left(g), error=error, labels=labels, display=tracking.display,
+        transitions=TRANSITIONS,
+    ), status
+
+
+@bp.route("/<code>")
+def case(code: str):
+    g = _visible_case(code)
+    if g.tracking_code != code:
+        return redirect(url_for(".case", code=g.tracking_code))
+    return _render_case(g)
+
+
+@bp.route("/<code>/actions/<action>", methods=["POST"])
+def take_action(code: str, action: str):
+    g = _visible_case(code)
+    if action not in ACTION_FORMS:
+        abort(404)
+    form = _action_form(action, g, current_language(), formdata=request.form)
+    if not form.validate():
+        return _render_case(g, posted=(action, form), error=gettext("Check the fields marked below."), status=422)
+    data = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
+    req = grievances.ActionRequest(
+        action=action,
+        note=data.get("note") or None,
+        decision=data.get("decision") or None,
+        resolution=data.get("resolution") or None,
+        office=data.get("office") or None,
+        area=(data.get("area") or "").strip() or None,
+        satisfied={"yes": True, "no": False}.get(data.get("satisfied")),
+    )
+    try:
+        grievances.act(g.tracking_code, req, actor=Actor.staff(_user()), now=utcnow())
+    except DomainError as e:
+        db.session.rollback()
+        g = _visible_case(code)
+        for name, message in e.fields.items():
+            if name in form:
+                form[name].errors = [*form[name].errors, message]
+        return _render_case(g, posted=(action, form), error=e.message, status=e.status)
+    flash(str(labels.DONE[action]), "success")
+    if not scoping.can_view(_user(), g):
+        # Transferred or escalated out of this user's area: the case page would now be a 404.
+        return redirect(url_for(".inbox"))
+    return redirect(url_for(".case", code=g.tracking_code))
+
+
+@bp.route("/<code>/attachments/<int:attachment_id>")
+def attachment(code: str, attachment_id: int):
+    g = _visible_case(code)
+    att = db.session.get(Attachment, attachment_id)
+    if att is None or att.grievance_id != g.id:
+        abort(404)
+    ext = current_app.config["ALLOWED_UPLOAD_TYPES"].get(att.content_type)
+    if ext is None:
+        abort(404)
+    folder = current_app.config["UPLOAD_DIR"]
+    if not os.path.exists(os.path.join(folder, att.sha256 + ext)):
+        abort(404)
+    response = send_from_directory(folder, att.sha256 + ext, mimetype=att.content_type, as_attachment=True,
+                                   download_name=att.filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,93 @@
+"""Staff forms: the inbox filters and one small form per lifecycle action.
+
+Forms check shape only (lengths, choices); which notes are required and which transitions are allowed
+are the service's rules, reported back as DomainError fields.
+"""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from ..models import STATUSES
+from ..services.grievances import DECISIONS, MAX_DESCRIPTION
+from . import labels
+
+NOTE_MAX = 2000
+
+
+class InboxFilters(FlaskForm):
+    """Query-string filters of the inbox; GET, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(_l("Status"), default="open", choices=[
+        ("open", _l("Open")), ("all", _l("All")), *[(s, labels.STATUS[s]) for s in STATUSES]])
+    level = SelectField(_l("Level"), default="")
+    programme = SelectField(_l("Programme"), default="")
+    category = SelectField(_l("Category"), default="")
+    overdue = BooleanField(_l("Overdue only"))
+    q = StringField(_l("Tracking code"), validators=[Optional(), Length(max=40)])
+
+
+class NoteForm(FlaskForm):
+    """Actions that take an optional note (acknowledge, start, resume, close, appeal)."""
+
+    note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=NOTE_MAX)])
+
+
+class ReasonForm(FlaskForm):
+    """Actions whose note is the reason or question the service requires."""
+
+    note = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=NOTE_MAX)],
+                         render_kw={"required": True})
+
+
+class RequestInfoForm(FlaskForm):
+    note = TextAreaField(_l("What information is needed?"), validators=[Optional(), Length(max=NOTE_MAX)],
+                         render_kw={"required": True})
+
+
+class ResolveForm(FlaskForm):
+    decision = SelectField(_l("Decision"), choices=[(d, labels.DECISION[d]) for d in DECISIONS],
+                           validate_choice=False)
+    resolution = TextAreaField(_l("Resolution, as the complainant will read it"),
+                               validators=[Optional(), Length(max=MAX_DESCRIPTION)],
+                               render_kw={"required": True})
+
+
+class TransferForm(FlaskForm):
+    # The service checks that the office exists; the list only offers the likely ones.
+    office = SelectField(_l("To office"), validate_choice=False)
+    note = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=NOTE_MAX)],
+                         render_kw={"required": True})
+
+
+class PlaceForm(FlaskForm):
+    area = StringField(_l("Area code"), validators=[Optional(), Length(max=40)], render_kw={"required": True})
+    note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=NOTE_MAX)])
+
+
+class FeedbackForm(FlaskForm):
+    satisfied = RadioField(_l("Is the complainant satisfied?"), validate_choice=False,
+                           choices=[("yes", _l("Yes, satisfied")), ("no", _l("No, not satisfied (opens an appeal)"))])
+    note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=NOTE_MAX)])
+
+
+ACTION_FORMS: dict[str, type[FlaskForm]] = {
+    "place": PlaceForm,
+    "acknowledge": NoteForm,
+    "start": NoteForm,
+    "request_info": RequestInfoForm,
+    "resume": NoteForm,
+    "extend": ReasonForm,
+    "resolve": ResolveForm,
+    "reject": ReasonForm,
+    "transfer": TransferForm,
+    "escalate": ReasonForm,
+    "appeal": NoteForm,
+    "feedback": FeedbackForm,
+    "close": NoteForm,
+}

@@ -1,0 +1,98 @@
+"""Plain words for the codes staff pages show: statuses, event types, actions, decisions."""
+from __future__ import annotations
+
+from flask_babel import gettext, lazy_gettext as _l
+
+STATUS = {
+    "received": _l("Received"),
+    "acknowledged": _l("Acknowledged"),
+    "in_progress": _l("In progress"),
+    "awaiting_info": _l("Waiting for information"),
+    "resolved": _l("Resolved"),
+    "rejected": _l("Rejected"),
+    "closed": _l("Closed"),
+}
+
+EVENT = {
+    "lodged": _l("Complaint lodged"),
+    "routed": _l("Sent to the office"),
+    "triaged": _l("Put in the triage queue"),
+    "placed": _l("Placed in an area"),
+    "acknowledged": _l("Acknowledged"),
+    "started": _l("Investigation started"),
+    "info_requested": _l("Information requested from the complainant"),
+    "resumed": _l("Work resumed"),
+    "extended": _l("Time limit extended"),
+    "resolved": _l("Resolved"),
+    "rejected": _l("Rejected"),
+    "transferred": _l("Transferred"),
+    "escalated": _l("Escalated"),
+    "appealed": _l("Appealed"),
+    "feedback": _l("Complainant's feedback"),
+    "closed": _l("Closed"),
+}
+
+# The button on each action form.
+ACTION = {
+    "place": _l("Place in area"),
+    "acknowledge": _l("Acknowledge"),
+    "start": _l("Start investigation"),
+    "request_info": _l("Ask the complainant for information"),
+    "resume": _l("Resume"),
+    "extend": _l("Extend the time limit"),
+    "resolve": _l("Resolve"),
+    "reject": _l("Reject"),
+    "transfer": _l("Transfer"),
+    "escalate": _l("Escalate"),
+    "appeal": _l("Appeal"),
+    "feedback": _l("Record feedback"),
+    "close": _l("Close"),
+}
+
+# What the flash says after the action succeeded.
+DONE = {
+    "place": _l("The grievance was placed."),
+    "acknowledge": _l("The grievance was acknowledged."),
+    "start": _l("The investigation was started."),
+    "request_info": _l("The complainant was asked for information; the clock is paused."),
+    "resume": _l("Work on the grievance resumed."),
+    "extend": _l("The time limit was extended."),
+    "resolve": _l("The grievance was resolved."),
+    "reject": _l("The grievance was rejected."),
+    "transfer": _l("The grievance was transferred."),
+    "escalate": _l("The grievance was escalated."),
+    "appeal": _l("The appeal was opened."),
+    "feedback": _l("The feedback was recorded."),
+    "close": _l("The grievance was closed."),
+}
+
+DECISION = {
+    "upheld": _l("Upheld"),
+    "partly_upheld": _l("Partly upheld"),
+    "not_upheld": _l("Not upheld"),
+    "referred": _l("Referred elsewhere"),
+}
+
+SEX = {"female": _l("Female"), "male": _l("Male"), "other": _l("Other")}
+
+AGE_BAND = {"under_18": _l("Under 18"), "18_34": "18–34", "35_59": "35–59", "60_plus": _l("60 or older")}
+
+
+def word(table: dict, code: str | None) -> str:
+    """The plain word for a code, or the code itself made readable when the table lacks it."""
+    if not code:
+        return ""
+    return str(table[code]) if code in table else code.replace("_", " ")
+
+
+def actor_label(event) -> str:
+    """Who took a step, as a person would say it."""
+    if event.actor is not None:
+        return event.actor.name or event.actor.email
+    label = event.actor_label or ""
+    if label.startswith("citizen"):
+        channel = label.partition(":")[2]
+        return gettext("Complainant (%(channel)s)", channel=channel) if channel else gettext("Complainant")
+    if label == "sweep":
+        return gettext("Escalation sweep")
+    return gettext("System")
