@@ -1,4 +1,185 @@
-"""Blueprint `web` (being built)."""
-from flask import Blueprint
+"""Blueprint `web`: the citizen pages — home, lodge, confirmation, track — and the area list for the picker."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import (Blueprint, current_app, jsonify, redirect, render_template, request, session,
+                   url_for)
+from flask_babel import gettext as _
+
+from grs import tracking
+from grs.countries import profile
+from grs.errors import NotFound, ValidationError
+from grs.extensions import db, limiter
+from grs.i18n import current_language
+from grs.models import Area, Category, Grievance, Programme, Tier
+from grs.services.actors import Actor
+from grs.services.grievances import AttachmentIn, ComplainantIn, Intake, find, lodge
+from grs.timeutil import utcnow
+
+from . import picker, wording
+from .forms import LodgeForm
 
 bp = Blueprint("web", __name__)
+log = logging.getLogger(__name__)
+
+
+def _lookup_limit() -> str:
+    return f"{current_app.config['TRACK_RATE_LIMIT']} per minute"
+
+
+@bp.app_template_filter("translated")
+def translated(text) -> str:
+    """A message written elsewhere (a service, an error handler) in the page's language, when known."""
+    # Plain gettext, not Jinja's `_`: that one marks its result safe, and these texts may echo input.
+    return _(str(text)) if text else ""
+
+
+# ---------------------------------------------------------------- home
+
+
+def _year_figures() -> dict[str, int]:
+    """Complaints received and resolved since 1 January in the country's time zone; counts only."""
+    tz = ZoneInfo(profile(current_app.config["COUNTRY"]).timezone)
+    start = datetime(utcnow().astimezone(tz).year, 1, 1, tzinfo=tz)
+    received = db.session.scalar(sa.select(sa.func.count(Grievance.id)).where(Grievance.received_at >= start))
+    resolved = db.session.scalar(sa.select(sa.func.count(Grievance.id)).where(
+        Grievance.resolved_at >= start, Grievance.status.in_(("resolved", "closed"))))
+    return {"year": start.year, "received": received or 0, "resolved": resolved or 0}
+
+
+@bp.get("/")
+def home():
+    return render_template("web/home.html", figures=_year_figures())
+
+
+# ---------------------------------------------------------------- lodge
+
+
+def _reference_choices(lang: str) -> tuple[list, list]:
+    programmes = db.session.scalars(sa.select(Programme).where(Programme.active.is_(True))
+                                    .order_by(Programme.id)).all()
+    categories = db.session.scalars(sa.select(Category).where(Category.active.is_(True))
+                                    .order_by(Category.id)).all()
+    return [(p.code, p.name(lang)) for p in programmes], [(c.code, c.name(lang)) for c in categories]
+
+
+def _intake(form: LodgeForm, area: Area | None, lang: str) -> Intake:
+    complainant = None
+    if not form.anonymous.data:
+        disability = {"yes": True, "no": False}.get(form.disability.data)
+        complainant = ComplainantIn(name=(form.name.data or "").strip() or None,
+                                    phone=(form.phone.data or "").strip() or None,
+                                    sex=form.sex.data or None, age_band=form.age_band.data or None,
+                                    disability=disability)
+    attachments = ()
+    content_type = form.attachment_type()
+    if content_type:
+        f = form.attachment.data
+        attachments = (AttachmentIn(filename=f.filename, content_type=content_type, data=f.read()),)
+    return Intake(channel="web", programme=form.programme.data, category=form.category.data,
+                  description=form.description.data, area=area.code if area else None, language=lang,
+                  complainant=complainant, attachments=attachments)
+
+
+# Service fields that have no input of their own on this page are shown at the top of the form.
+_FORM_FIELDS = ("programme", "category", "description", "attachment", "name", "phone", "sex", "age_band",
+                "disability")
+
+
+@bp.route("/grievances/new", methods=["GET", "POST"])
+def new():
+    lang = current_language()
+    form = LodgeForm()
+    form.fill_choices(*_reference_choices(lang))
+    area_picker = picker.build(request.form if request.method == "POST" else request.args, lang)
+    errors: dict[str, str] = {}
+    if request.method == "GET" or "narrow" in request.form:
+        # Without JavaScript the area is narrowed one level per submit; nothing is checked yet.
+        return render_template("web/new.html", form=form, picker=area_picker, errors=errors)
+
+    valid = form.validate()
+    if not area_picker.complete and not form.area_unknown.data:
+        leaf = area_picker.levels[-1].level.name(lang) if area_picker.levels else ""
+        errors["area"] = _("Choose the area down to the %(level)s, or tick “I do not know the exact area”.",
+                           level=leaf.lower())
+    if valid and not errors:
+        try:
+            g = lodge(_intake(form, area_picker.chosen, lang), actor=Actor.citizen("web"), now=utcnow())
+        except ValidationError as e:
+            for key, message in e.fields.items():
+                # The service speaks English; its known messages are in this part's catalogue.
+                text = _(message)
+                if key in _FORM_FIELDS:
+                    getattr(form, key).errors = list(getattr(form, key).errors) + [text]
+                else:
+                    errors["area" if key == "area" else "form"] = text
+        else:
+            session["lodged"] = g.tracking_code
+            return redirect(url_for("web.lodged"), code=303)
+    return render_template("web/new.html", form=form, picker=area_picker, errors=errors), 400
+
+
+@bp.get("/grievances/lodged")
+def lodged():
+    code = session.get("lodged")
+    if not code:
+        return redirect(url_for("web.new"))
+    try:
+        g = find(code)
+    except NotFound:
+        return redirect(url_for("web.new"))
+    return render_template("web/lodged.html", g=g, code=tracking.display(g.tracking_code))
+
+
+@bp.get("/areas/<code>/children")
+@limiter.limit(_lookup_limit)
+def area_children(code: str):
+    """The areas one level below `code` as [{code, name}] in the page's language (public data only)."""
+    area = db.session.scalar(sa.select(Area).where(Area.code == code))
+    if area is None:
+        return jsonify(error={"code": "not_found", "message": "no area with that code"}), 404
+    lang = current_language()
+    return jsonify([{"code": c, "name": n} for c, n in picker.children(area, lang)])
+
+
+# ---------------------------------------------------------------- track
+
+
+@bp.get("/track")
+@limiter.limit(_lookup_limit, exempt_when=lambda: not request.args.get("code"))
+def track_form():
+    typed = (request.args.get("code") or "").strip()
+    if not typed:
+        return render_template("web/track.html", typed="", error=None)
+    code = tracking.normalise(typed)
+    if code is None:
+        return _bad_code(typed)
+    return redirect(url_for("web.track", code=code))
+
+
+def _bad_code(typed: str):
+    error = _("That is not a valid tracking code. Check the 12 digits and try again.")
+    return render_template("web/track.html", typed=typed, error=error), 400
+
+
+@bp.get("/track/<code>")
+@limiter.limit(_lookup_limit)
+def track(code: str):
+    if tracking.normalise(code) is None:
+        return _bad_code(code)
+    try:
+        g = find(code)
+    except NotFound:
+        error = _("No complaint has that tracking code. Check the digits and try again.")
+        return render_template("web/track.html", typed=code, error=error), 404
+    lang = current_language()
+    tier = db.session.get(Tier, g.level) if g.level else None
+    label, meaning = wording.status_words(g.status)
+    return render_template("web/status.html", g=g, code=tracking.display(g.tracking_code), status_label=label,
+                           status_meaning=meaning, tier=tier.name(lang) if tier else None,
+                           office=g.office.name(lang) if g.office else None,
+                           history=wording.history(g, lang))
