@@ -14,7 +14,7 @@ from escalation import rules
 from escalation.policy import calendar_for, feedback_window_days, limits_for
 
 from .. import lifecycle, notifications, phones, scoping, tracking
-from ..errors import Forbidden, InvalidTransition, NotFound, ValidationError
+from ..errors import DomainError, Forbidden, InvalidTransition, NotFound, ValidationError
 from ..extensions import db
 from ..models import (AGE_BANDS, CHANNELS, SEXES, Area, Attachment, Category, Complainant, Grievance,
                       GrievanceOffice, Office, PhoneContact, Programme, Tier, User)
@@ -178,6 +178,10 @@ def _validate_intake(intake: Intake) -> dict[str, str]:
             errors["age_band"] = f"Use one of {', '.join(AGE_BANDS)}."
         if c.name and len(c.name) > 200:
             errors["name"] = "Name is too long."
+        try:  # checked here too so that a bad number is reported with every other mistake at once
+            phones.normalise(c.phone, current_app.config["COUNTRY"])
+        except ValidationError as e:
+            errors.update(e.fields)
     return errors
 
 
@@ -283,7 +287,11 @@ def lodge(intake: Intake, *, actor: Actor, now: datetime) -> Grievance:
         complainant=complainant, lodged_by_id=actor.user_id, received_at=received, clock_started_at=now,
     )
     db.session.add(g)
-    _store_attachments(g, intake.attachments)
+    try:
+        _store_attachments(g, intake.attachments)
+    except ValidationError:
+        db.session.rollback()  # else the half-made grievance rides on the caller's next commit
+        raise
     db.session.flush()
     record(g, "lodged", actor=actor, at=now, status_to="received",
            data={"channel": intake.channel, "anonymous": complainant is None})
@@ -360,7 +368,13 @@ def act(code: str, req: ActionRequest, *, actor: Actor, now: datetime) -> Grieva
         raise InvalidTransition("the grievance is already placed")
     handler = _HANDLERS[req.action]
     before = g.status
-    handler(g, req, actor, now, t)
+    try:
+        handler(g, req, actor, now, t)
+    except DomainError:
+        # A handler may fail after a first change (feedback "no" with no tier to appeal to records
+        # the feedback first): drop it all, so no event without its change rides on a later commit.
+        db.session.rollback()
+        raise
     g.is_open = g.status in lifecycle.OPEN
     if g.status != "received":
         g.ack_due_at = None  # acknowledged (or beyond): that clock has stopped; its events keep the record
