@@ -1,4 +1,140 @@
-"""Blueprint `api` (being built)."""
-from flask import Blueprint
+"""Blueprint `api`: the JSON API under /api/v1 for programme MIS, call centres and other systems."""
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from flask import Blueprint, jsonify, request, url_for
+
+from .. import scoping
+from ..errors import Forbidden, ValidationError
+from ..extensions import csrf, db
+from ..models import Grievance
+from ..services import grievances
+from ..services.actors import Actor
+from ..timeutil import utcnow
+from . import listing, openapi, schemas, serialize
+from .auth import api_user, require_token
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # bearer tokens, not cookies: there is no cross-site form to forge
+require_token(bp, public={"api.openapi_json"})
+
+# Analysts read statistics; every other staff role takes complaints in from somewhere.
+LODGING_ROLES = frozenset({"operator", "officer", "supervisor", "facilitator", "admin"})
+
+
+def _detail(g: Grievance, now) -> dict:
+    user = api_user()
+    return serialize.grievance_detail(g, user, now=now, allowed_actions=scoping.actions_for(user, g))
+
+
+def _source_ref(body: dict, user_id: int) -> str | None:
+    """The caller's idempotency key, namespaced per account so callers never see each other's."""
+    ref = body.get("external_ref")
+    header = request.headers.get("Idempotency-Key", "").strip()
+    if header and ref and header != ref:
+        raise ValidationError("external_ref and Idempotency-Key differ",
+                              {"external_ref": "Send the same value as the Idempotency-Key header, or one of them."})
+    ref = ref or header
+    if not ref:
+        return None
+    errors = schemas.problems({"external_ref": ref}, {"external_ref": schemas.LODGE["external_ref"]})
+    if errors:
+        raise ValidationError("invalid Idempotency-Key", {"Idempotency-Key": errors["external_ref"]})
+    return f"api:{user_id}:{ref}"
+
+
+def _intake(body: dict, source_ref: str | None) -> grievances.Intake:
+    person = body.get("complainant")
+    complainant = None
+    if person:
+        complainant = grievances.ComplainantIn(
+            name=person.get("name"), phone=person.get("phone"), sex=person.get("gender"),
+            age_band=person.get("age_band"), disability=person.get("disability"),
+            beneficiary_id=person.get("beneficiary_id"))
+    return grievances.Intake(
+        channel=body["channel"], programme=body["programme"], category=body["category"],
+        description=body["description"], area=body.get("area") or None,
+        language=body.get("language") or "en", complainant=complainant, source_ref=source_ref)
+
+
+def _earlier(channel: str, source_ref: str | None) -> Grievance | None:
+    if source_ref is None:
+        return None
+    return db.session.scalar(sa.select(Grievance).where(Grievance.channel == channel,
+                                                        Grievance.source_ref == source_ref))
+
+
+@bp.post("/grievances")
+def lodge_grievance():
+    user = api_user()
+    if user.role not in LODGING_ROLES:
+        raise Forbidden(f"the {user.role} role cannot lodge grievances")
+    body = schemas.check(schemas.parse_body(request.get_data()), schemas.LODGE)
+    source_ref = _source_ref(body, user.id)
+    now = utcnow()
+    g = _earlier(body["channel"], source_ref)
+    if g is not None:
+        return jsonify(_detail(g, now)), 200
+    intake = _intake(body, source_ref)
+    try:
+        g = grievances.lodge(intake, actor=Actor.staff(user), now=now)
+    except ValidationError as e:
+        raise schemas.rename_service_fields(e)
+    except IntegrityError:
+        # Two retries raced past the look-up; the unique (channel, source_ref) let one win: answer with it.
+        db.session.rollback()
+        g = _earlier(intake.channel, source_ref)
+        if g is None:
+            raise
+        return jsonify(_detail(g, now)), 200
+    response = jsonify(_detail(g, now))
+    response.headers["Location"] = url_for("api.get_grievance", code=g.tracking_code)
+    return response, 201
+
+
+@bp.get("/grievances")
+def list_grievances():
+    q = schemas.parse_list_args(request.args, [k for k, _ in request.args.items(multi=True)])
+    listing.check_codes(q)
+    user, now = api_user(), utcnow()
+    rows, total = listing.visible_page(user, q, now=now)
+    more = q.page * q.per_page < total
+    return jsonify({
+        "items": [serialize.grievance(g, user, now=now) for g in rows],
+        "page": q.page,
+        "per_page": q.per_page,
+        "total": total,
+        "next": url_for("api.list_grievances", **q.filters(), page=q.page + 1, per_page=q.per_page)
+        if more else None,
+    })
+
+
+@bp.get("/grievances/<code>")
+def get_grievance(code: str):
+    g = grievances.find(code)
+    if not scoping.can_view(api_user(), g):
+        raise Forbidden("this grievance is outside your area or permissions")
+    return jsonify(_detail(g, utcnow()))
+
+
+@bp.post("/grievances/<code>/actions")
+def act_on_grievance(code: str):
+    g = grievances.find(code)  # 404 for a mistyped code before anything else is said about it
+    body = schemas.check(schemas.parse_body(request.get_data()), schemas.ACTION)
+    req = grievances.ActionRequest(
+        action=body["action"], note=body.get("note"), decision=body.get("decision"),
+        resolution=body.get("resolution"), office=body.get("office"), area=body.get("area"),
+        satisfied=body.get("satisfied"))
+    now = utcnow()
+    g = grievances.act(g.tracking_code, req, actor=Actor.staff(api_user()), now=now)
+    return jsonify(_detail(g, now))
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    return jsonify(openapi.document(url_for("api.openapi_json").rsplit("/", 1)[0]))

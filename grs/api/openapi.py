@@ -1,0 +1,271 @@
+"""The OpenAPI 3.1 description of the JSON API, built from plain dicts so each new endpoint adds its own.
+
+To describe a new endpoint: add its schemas to SCHEMAS (or `field_schema(...)` of a schemas.py spec)
+and its operations to PATHS; `document()` assembles the whole.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Mapping
+
+from ..lifecycle import ACTIONS
+from ..models import CHANNELS, STATUSES
+from . import schemas
+from .schemas import Field
+
+VERSION = "1.0.0"
+
+
+def field_schema(spec: Mapping[str, Field], *, title: str = "") -> dict:
+    """A JSON Schema object for a schemas.py spec, so the validator and the document never differ."""
+    props, required = {}, []
+    for name, f in spec.items():
+        if f.type == "object" and f.members is not None:
+            prop = field_schema(f.members)
+        else:
+            prop = {"type": f.type}
+        if f.nullable and not f.required:
+            prop["type"] = [prop["type"], "null"]
+        if f.max_length is not None:
+            prop["maxLength"] = f.max_length
+        if f.enum is not None:
+            prop["enum"] = list(f.enum) + ([None] if f.nullable and not f.required else [])
+        if f.description:
+            prop["description"] = f.description
+        if f.example is not None:
+            prop["examples"] = [f.example]
+        props[name] = prop
+        if f.required:
+            required.append(name)
+    out = {"type": "object", "properties": props, "additionalProperties": False}
+    if required:
+        out["required"] = required
+    if title:
+        out["title"] = title
+    return out
+
+
+def _nullable(schema: dict) -> dict:
+    return {"oneOf": [schema, {"type": "null"}]}
+
+
+STRING_OR_NULL = {"type": ["string", "null"]}
+TIME_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
+
+SCHEMAS: dict[str, dict] = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {"error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string", "examples": ["invalid"]},
+                "message": {"type": "string"},
+                "fields": {"type": "object", "additionalProperties": {"type": "string"},
+                           "description": "Each bad field (dotted path for nested ones) with what is wrong."},
+            },
+        }},
+    },
+    "NewGrievance": field_schema(schemas.LODGE, title="NewGrievance"),
+    "Action": field_schema(schemas.ACTION, title="Action"),
+    "OfficeRef": {"type": "object", "required": ["code", "name"],
+                  "properties": {"code": {"type": "string"}, "name": {"type": "string"}}},
+    "Complainant": {
+        "type": "object",
+        "description": "Only for officers, supervisors, operators and admins; null when anonymous.",
+        "properties": {"name": STRING_OR_NULL, "phone": STRING_OR_NULL, "gender": STRING_OR_NULL,
+                       "age_band": STRING_OR_NULL, "disability": {"type": ["boolean", "null"]},
+                       "beneficiary_id": STRING_OR_NULL},
+    },
+    "Grievance": {
+        "type": "object",
+        "required": ["tracking_code", "status", "level", "office", "channel", "programme", "category", "area",
+                     "received_at", "due_at", "ack_due_at", "sensitive", "language", "anonymous", "overdue"],
+        "properties": {
+            "tracking_code": {"type": "string", "pattern": "^[0-9]{12}$"},
+            "status": {"type": "string", "enum": list(STATUSES)},
+            "level": STRING_OR_NULL,
+            "office": _nullable({"$ref": "#/components/schemas/OfficeRef"}),
+            "channel": {"type": "string", "enum": list(CHANNELS)},
+            "programme": {"type": "string"},
+            "category": {"type": "string"},
+            "area": STRING_OR_NULL,
+            "sensitive": {"type": "boolean"},
+            "language": {"type": "string"},
+            "anonymous": {"type": "boolean"},
+            "description": {"type": "string"},
+            "received_at": {"type": "string", "format": "date-time"},
+            "ack_due_at": TIME_OR_NULL,
+            "due_at": TIME_OR_NULL,
+            "acknowledged_at": TIME_OR_NULL,
+            "resolved_at": TIME_OR_NULL,
+            "closed_at": TIME_OR_NULL,
+            "feedback_due_at": TIME_OR_NULL,
+            "overdue": {"type": "boolean", "description": "Open, clock running, past due_at."},
+            "paused": {"type": "boolean", "description": "Awaiting information: the clock is stopped."},
+            "extended": {"type": "boolean"},
+            "escalation_count": {"type": "integer"},
+            "appeal_count": {"type": "integer"},
+            "decision": STRING_OR_NULL,
+            "resolution": STRING_OR_NULL,
+            "satisfied": {"type": ["boolean", "null"]},
+            "complainant": _nullable({"$ref": "#/components/schemas/Complainant"}),
+        },
+    },
+    "Event": {
+        "type": "object",
+        "required": ["seq", "type", "at", "actor"],
+        "properties": {
+            "seq": {"type": "integer"},
+            "type": {"type": "string", "examples": ["lodged", "routed", "acknowledged", "resolved"]},
+            "at": {"type": "string", "format": "date-time"},
+            "actor": {"type": "object", "required": ["label", "kind"], "properties": {
+                "label": {"type": "string"}, "kind": {"type": "string", "enum": ["staff", "citizen", "system"]},
+                "name": {"type": "string"}, "email": {"type": "string"}, "role": {"type": "string"}}},
+            "level": STRING_OR_NULL,
+            "office": _nullable({"$ref": "#/components/schemas/OfficeRef"}),
+            "status_from": STRING_OR_NULL,
+            "status_to": STRING_OR_NULL,
+            "note": STRING_OR_NULL,
+            "data": {"type": "object"},
+        },
+    },
+    "GrievanceDetail": {
+        "allOf": [
+            {"$ref": "#/components/schemas/Grievance"},
+            {"type": "object", "required": ["events", "allowed_actions"], "properties": {
+                "events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}},
+                "allowed_actions": {"type": "array", "items": {"type": "string", "enum": list(ACTIONS)},
+                                    "description": "Extension: the actions this caller may take now."},
+            }},
+        ],
+    },
+    "GrievancePage": {
+        "type": "object",
+        "required": ["items", "page", "per_page", "total", "next"],
+        "properties": {
+            "items": {"type": "array", "items": {"$ref": "#/components/schemas/Grievance"}},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "total": {"type": "integer"},
+            "next": {"type": ["string", "null"], "description": "Path of the next page, null on the last."},
+        },
+    },
+}
+
+
+def error(description: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def json_body(ref: str, description: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}
+
+
+RESPONSES: dict[str, dict] = {
+    "BadJson": error("The body is not a JSON object."),
+    "Unauthorized": error("No bearer token, or an unknown, revoked or disabled one."),
+    "Forbidden": error("The grievance is outside the caller's area, or the role may not do this."),
+    "NotFound": error("No grievance has that tracking code."),
+    "Conflict": error("The grievance's status does not allow that action."),
+    "Invalid": error("A field or parameter is missing, unknown or invalid; `fields` names each one."),
+}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/responses/{name}"}
+
+
+CODE = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"},
+        "description": "Tracking code (spaces and dashes are ignored)."}
+
+
+def _query(name: str, schema: dict, description: str) -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+PATHS: dict[str, dict] = {
+    "/grievances": {
+        "post": {
+            "operationId": "lodgeGrievance",
+            "summary": "Lodge a grievance (operator, officer, supervisor, facilitator, admin)",
+            "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False,
+                            "schema": {"type": "string", "maxLength": schemas.MAX_EXTERNAL_REF},
+                            "description": "Extension: same meaning as body field external_ref."}],
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/NewGrievance"}}}},
+            "responses": {
+                "201": {**json_body("GrievanceDetail", "Lodged; Location gives its URL."),
+                        "headers": {"Location": {"schema": {"type": "string"}}}},
+                "200": json_body("GrievanceDetail", "A repeat of an earlier external_ref: the first grievance."),
+                "400": _ref("BadJson"), "401": _ref("Unauthorized"), "403": _ref("Forbidden"),
+                "422": _ref("Invalid"),
+            },
+        },
+        "get": {
+            "operationId": "listGrievances",
+            "summary": "A page of the grievances the caller may see, overdue first, then by due date",
+            "parameters": [
+                _query("status", {"type": "string", "enum": list(STATUSES)}, "Current status."),
+                _query("level", {"type": "string"}, "Current tier, e.g. union, upazila."),
+                _query("area", {"type": "string"}, "Area code: grievances in that area or below it."),
+                _query("programme", {"type": "string"}, "Programme code."),
+                _query("category", {"type": "string"}, "Category code."),
+                _query("overdue", {"type": "boolean"}, "true: only overdue; false: only not overdue."),
+                _query("page", {"type": "integer", "minimum": 1, "default": 1}, "Page number."),
+                _query("per_page", {"type": "integer", "minimum": 1, "maximum": schemas.MAX_PER_PAGE,
+                                    "default": schemas.DEFAULT_PER_PAGE}, "Extension: page size."),
+            ],
+            "responses": {"200": json_body("GrievancePage", "One page."),
+                          "401": _ref("Unauthorized"), "422": _ref("Invalid")},
+        },
+    },
+    "/grievances/{code}": {
+        "get": {
+            "operationId": "getGrievance",
+            "summary": "One grievance with its events and the caller's allowed actions",
+            "parameters": [CODE],
+            "responses": {"200": json_body("GrievanceDetail", "The grievance."),
+                          "401": _ref("Unauthorized"), "403": _ref("Forbidden"), "404": _ref("NotFound")},
+        },
+    },
+    "/grievances/{code}/actions": {
+        "post": {
+            "operationId": "actOnGrievance",
+            "summary": "Take a lifecycle action",
+            "parameters": [CODE],
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Action"}}}},
+            "responses": {"200": json_body("GrievanceDetail", "The updated grievance."),
+                          "400": _ref("BadJson"), "401": _ref("Unauthorized"), "403": _ref("Forbidden"),
+                          "404": _ref("NotFound"), "409": _ref("Conflict"), "422": _ref("Invalid")},
+        },
+    },
+    "/openapi.json": {
+        "get": {"operationId": "openapi", "summary": "This document", "security": [],
+                "responses": {"200": {"description": "OpenAPI 3.1 document.",
+                                      "content": {"application/json": {"schema": {"type": "object"}}}}}},
+    },
+}
+
+
+def document(server_url: str = "/api/v1") -> dict:
+    """The whole OpenAPI document (a fresh copy: callers may change it)."""
+    return copy.deepcopy({
+        "openapi": "3.1.0",
+        "info": {"title": "GRS API", "version": VERSION,
+                 "description": "Grievance redress for social protection programmes. Errors are "
+                                "{\"error\": {\"code\", \"message\", \"fields\"?}}; times are ISO 8601 with "
+                                "an offset. Tokens come from `grs create-token --email E`."},
+        "servers": [{"url": server_url}],
+        "security": [{"bearerAuth": []}],
+        "paths": PATHS,
+        "components": {
+            "schemas": SCHEMAS,
+            "responses": RESPONSES,
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+        },
+    })

@@ -1,0 +1,220 @@
+"""The shape of API bodies and query strings: pure checks that name every bad field, no database."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from ..errors import DomainError, ValidationError
+from ..lifecycle import ACTIONS
+from ..models import AGE_BANDS, CHANNELS, SEXES, STATUSES
+from ..services.grievances import DECISIONS, MAX_DESCRIPTION
+
+DEFAULT_PER_PAGE = 50
+MAX_PER_PAGE = 100
+MAX_EXTERNAL_REF = 100  # Grievance.source_ref holds 120 characters, including our "api:<user id>:" prefix
+
+
+class BadJson(DomainError):
+    """The body is not a JSON object: the request is malformed, not merely invalid."""
+
+    status, code = 400, "bad_json"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One member of a JSON object: its JSON type, limits, and a line for the OpenAPI description."""
+
+    type: str  # "string" | "boolean" | "object"
+    required: bool = False
+    nullable: bool = True
+    max_length: int | None = None
+    enum: tuple[str, ...] | None = None
+    members: Mapping[str, "Field"] | None = None  # for "object"
+    description: str = ""
+    example: Any = None
+
+
+COMPLAINANT = {
+    "name": Field("string", max_length=200, example="Rahima Begum"),
+    "phone": Field("string", max_length=40, description="Local or international form; stored as E.164.",
+                   example="01712345678"),
+    "gender": Field("string", enum=SEXES, example="female"),
+    "age_band": Field("string", enum=AGE_BANDS, example="60_plus"),
+    "disability": Field("boolean", example=False),
+    "beneficiary_id": Field("string", max_length=60, description="The programme MIS's beneficiary number."),
+}
+
+LODGE = {
+    "channel": Field("string", required=True, nullable=False, enum=CHANNELS, example="api"),
+    "programme": Field("string", required=True, nullable=False, max_length=40, description="Programme code.",
+                       example="OAA"),
+    "category": Field("string", required=True, nullable=False, max_length=40, description="Category code.",
+                      example="payment"),
+    "area": Field("string", max_length=40,
+                  description="Area code; null or absent puts the grievance in the triage queue.",
+                  example="BD-UN-2869"),
+    "description": Field("string", required=True, nullable=False, max_length=MAX_DESCRIPTION,
+                         example="My allowance was not paid this quarter."),
+    "language": Field("string", max_length=8, description="Language for messages to the complainant.",
+                      example="bn"),
+    "complainant": Field("object", members=COMPLAINANT, description="Absent or null: anonymous."),
+    "external_ref": Field("string", max_length=MAX_EXTERNAL_REF,
+                          description="Extension: the caller's own id for this complaint; a repeat returns "
+                                      "the first grievance (200) instead of a new one.",
+                          example="MIS-2026-000123"),
+}
+
+ACTION = {
+    "action": Field("string", required=True, nullable=False, enum=ACTIONS, example="resolve"),
+    "note": Field("string", max_length=MAX_DESCRIPTION,
+                  description="Reason or message; required for request_info, extend, reject, transfer, escalate."),
+    "decision": Field("string", enum=DECISIONS, description="Required for resolve."),
+    "resolution": Field("string", max_length=MAX_DESCRIPTION,
+                        description="Required for resolve: the outcome as the complainant will read it."),
+    "office": Field("string", max_length=60, description="Office code: the target of transfer."),
+    "area": Field("string", max_length=40, description="Area code: where place puts a triaged grievance."),
+    "satisfied": Field("boolean", description="Required for feedback; false opens an appeal."),
+}
+
+# Where a service names a complainant field, the API caller knows it by another path.
+SERVICE_FIELD_PATHS = {
+    "name": "complainant.name", "phone": "complainant.phone", "sex": "complainant.gender",
+    "age_band": "complainant.age_band",
+}
+
+_JSON_TYPES = {"string": str, "boolean": bool, "object": dict}
+
+
+def parse_body(raw: bytes) -> dict:
+    """The request body as a JSON object, or BadJson (400)."""
+    if not raw or not raw.strip():
+        raise BadJson("the request body is empty; send a JSON object")
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        raise BadJson("the request body is not valid JSON")
+    if not isinstance(body, dict):
+        raise BadJson("the request body must be a JSON object")
+    return body
+
+
+def problems(body: Mapping[str, Any], spec: Mapping[str, Field], prefix: str = "") -> dict[str, str]:
+    """Every way `body` departs from `spec`, keyed by the field's dotted path (empty when it fits)."""
+    errors: dict[str, str] = {}
+    for name in body:
+        if name not in spec:
+            errors[prefix + str(name)] = "Unknown field."
+    for name, f in spec.items():
+        path = prefix + name
+        if name not in body:
+            if f.required:
+                errors[path] = "This field is required."
+            continue
+        value = body[name]
+        if value is None:
+            if f.required or not f.nullable:
+                errors[path] = "This field is required." if f.required else "Must not be null."
+            continue
+        # bool is an int in Python but not a string in JSON; type() keeps true/false out of strings.
+        if type(value) is not _JSON_TYPES[f.type]:
+            errors[path] = f"Must be a{'n' if f.type == 'object' else ''} {f.type}."
+            continue
+        if f.type == "string":
+            if "\x00" in value:
+                errors[path] = "Must not contain NUL characters."
+            elif f.max_length is not None and len(value) > f.max_length:
+                errors[path] = f"Use at most {f.max_length} characters."
+            elif f.enum is not None and value not in f.enum:
+                errors[path] = f"Use one of {', '.join(f.enum)}."
+        elif f.type == "object" and f.members is not None:
+            errors.update(problems(value, f.members, path + "."))
+    return errors
+
+
+def check(body: Mapping[str, Any], spec: Mapping[str, Field]) -> Mapping[str, Any]:
+    """`body` unchanged if it fits `spec`, else ValidationError (422) naming each bad field."""
+    errors = problems(body, spec)
+    if errors:
+        raise ValidationError("the request has invalid fields", errors)
+    return body
+
+
+def rename_service_fields(e: ValidationError) -> ValidationError:
+    """The same error with the service's field names turned into the API's paths."""
+    fields = {SERVICE_FIELD_PATHS.get(k, k): v for k, v in e.fields.items()}
+    return ValidationError(e.message, fields)
+
+
+# ---------------------------------------------------------------- list query string
+
+LIST_PARAMS = ("status", "level", "area", "programme", "category", "overdue", "page", "per_page")
+_TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no")
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """The filters and page of GET /grievances, checked for shape; codes are resolved by the view."""
+
+    status: str | None = None
+    level: str | None = None
+    area: str | None = None
+    programme: str | None = None
+    category: str | None = None
+    overdue: bool | None = None
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+
+    def filters(self) -> dict[str, str]:
+        """The filters as query-string values, to build the link to another page."""
+        out = {k: getattr(self, k) for k in ("status", "level", "area", "programme", "category")}
+        out["overdue"] = None if self.overdue is None else ("true" if self.overdue else "false")
+        return {k: v for k, v in out.items() if v is not None}
+
+
+def _int_param(raw: str, name: str, low: int, high: int, errors: dict) -> int | None:
+    if not raw.isdigit() or len(raw) > 9:
+        errors[name] = f"Must be a whole number from {low} to {high}."
+        return None
+    value = int(raw)
+    if not low <= value <= high:
+        errors[name] = f"Must be a whole number from {low} to {high}."
+        return None
+    return value
+
+
+def parse_list_args(args: Mapping[str, str], keys: list[str]) -> ListQuery:
+    """The list filters from a query string, or ValidationError naming each bad parameter.
+
+    `keys` are every name in the query string, so that repeated or misspelled ones are caught.
+    """
+    errors: dict[str, str] = {}
+    for k in keys:
+        if k not in LIST_PARAMS:
+            errors[k] = f"Unknown parameter; use {', '.join(LIST_PARAMS)}."
+        elif keys.count(k) > 1:
+            errors[k] = "Give this parameter once."
+    values: dict[str, Any] = {}
+    for name in ("status", "level", "area", "programme", "category"):
+        raw = (args.get(name) or "").strip()
+        if not raw:
+            continue
+        if "\x00" in raw or len(raw) > 60:
+            errors[name] = "Not a valid code."
+        elif name == "status" and raw not in STATUSES:
+            errors[name] = f"Use one of {', '.join(STATUSES)}."
+        else:
+            values[name] = raw
+    raw = (args.get("overdue") or "").strip().lower()
+    if raw in _TRUE:
+        values["overdue"] = True
+    elif raw in _FALSE:
+        values["overdue"] = False
+    elif raw:
+        errors["overdue"] = "Use true or false."
+    for name, default, high in (("page", 1, 10**9), ("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)):
+        raw = (args.get(name) or "").strip()
+        values[name] = _int_param(raw, name, 1, high, errors) if raw else default
+    if errors:
+        raise ValidationError("the query has invalid parameters", errors)
+    return ListQuery(**values)
