@@ -1,0 +1,182 @@
+"""The outbound dispatcher: sends due outbox rows through a gateway, with claims, retries and backoff.
+
+A row moves queued → sending (claimed) → sent → delivered, or → retry → ... → failed, or → suppressed
+(the number opted out). A claim sets `next_attempt_at` to a lease in the future, so a dispatcher that
+died mid-send releases its rows when the lease ends, and a second dispatcher never takes a claimed row.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from grs.extensions import db
+from grs.models import OutboxMessage, PhoneContact
+from grs.phones import mask
+from grs.timeutil import as_utc
+
+from . import gateways
+from .gateways import GatewayError, PermanentFailure, TemporaryFailure
+
+log = logging.getLogger(__name__)
+
+DUE = ("queued", "retry", "sending")  # "sending" only once its lease has run out (a crashed dispatcher)
+BATCH = 25
+CLAIM_LEASE = timedelta(minutes=5)
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_CAP = timedelta(hours=1)
+MAX_ATTEMPTS = 12  # 30 s doubling to the one-hour cap: about six hours of trying in all
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after the n-th failed attempt: 30 s, 1 min, 2 min, ... capped at one hour."""
+    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
+
+
+@dataclass
+class DispatchResult:
+    """What one pass did, by outcome."""
+
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    suppressed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"sent": self.sent, "retry": self.retried, "failed": self.failed, "suppressed": self.suppressed}
+
+    @property
+    def attempted(self) -> int:
+        return self.sent + self.retried + self.failed + self.suppressed
+
+    def summary(self) -> str:
+        return (f"outbox: {self.sent} sent, {self.retried} to retry, {self.failed} failed, "
+                f"{self.suppressed} suppressed (opted out)")
+
+
+def dispatch(now: datetime, *, limit: int = 200) -> DispatchResult:
+    """One pass: claim due rows in small batches, send each outside any transaction, record the outcome."""
+    now = as_utc(now)
+    result = DispatchResult()
+    max_attempts = int(current_app.config.get("OUTBOX_MAX_ATTEMPTS") or MAX_ATTEMPTS)
+    while result.attempted < limit:
+        ids = _claim(now, min(BATCH, limit - result.attempted))
+        if not ids:
+            break
+        for row_id in ids:
+            _send_one(row_id, now, max_attempts, result)
+    return result
+
+
+def _claim(now: datetime, size: int) -> list[int]:
+    """Take up to `size` due rows for this pass and commit the claim before any network call."""
+    lease = now + CLAIM_LEASE
+    due = sa.and_(OutboxMessage.status.in_(DUE), OutboxMessage.next_attempt_at <= now)
+    pick = sa.select(OutboxMessage.id).where(due).order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+    if db.engine.dialect.name == "postgresql":
+        # Rows another dispatcher is claiming right now are skipped, not waited for.
+        ids = list(db.session.scalars(pick.limit(size).with_for_update(skip_locked=True)))
+        if ids:
+            db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.id.in_(ids))
+                               .values(status="sending", next_attempt_at=lease))
+        db.session.commit()
+        return ids
+    # SQLite has no row locks: a conditional update claims a row only if it is still due.
+    ids = []
+    for row_id in db.session.scalars(pick.limit(size)).all():
+        claimed = db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.id == row_id, due)
+                                     .values(status="sending", next_attempt_at=lease))
+        if claimed.rowcount == 1:
+            ids.append(row_id)
+    db.session.commit()
+    return ids
+
+
+def _opted_out(phone: str) -> bool:
+    return db.session.scalar(sa.select(PhoneContact.opted_out_at).where(PhoneContact.phone == phone)) is not None
+
+
+def _send_one(row_id: int, now: datetime, max_attempts: int, result: DispatchResult) -> None:
+    msg = db.session.get(OutboxMessage, row_id)
+    if msg is None:
+        return
+    if msg.medium == "sms" and _opted_out(msg.recipient):
+        # Checked at send time too: the STOP may have come after the message was queued.
+        msg.status, msg.last_error = "suppressed", "recipient opted out"
+        db.session.commit()
+        result.suppressed += 1
+        return
+    recipient, body, medium = msg.recipient, msg.body, msg.medium
+    gateway = gateways.for_medium(current_app._get_current_object(), medium)
+    db.session.commit()  # end the read transaction: no locks or snapshot held during the network call
+    error: GatewayError | None = None
+    try:
+        sent = gateway.send(recipient, body)
+    except GatewayError as e:
+        error = e
+    except Exception as e:  # a gateway bug must not stop the pass; keep the row and try again later
+        log.exception("outbox id=%s: unexpected gateway error", row_id)
+        error = TemporaryFailure(f"unexpected: {type(e).__name__}")
+    msg = db.session.get(OutboxMessage, row_id)
+    msg.attempts += 1
+    if error is not None:
+        _failed(msg, error, now, max_attempts, result)
+    else:
+        msg.status, msg.sent_at, msg.last_error = "sent", now, None
+        msg.provider, msg.provider_message_id = sent.provider, sent.message_id
+        result.sent += 1
+        log.info("outbox id=%s sent by %s to %s", row_id, sent.provider, _masked(medium, recipient))
+    db.session.commit()
+
+
+def _failed(msg: OutboxMessage, error: GatewayError, now: datetime, max_attempts: int,
+            result: DispatchResult) -> None:
+    msg.last_error = error.reason
+    if isinstance(error, PermanentFailure) or msg.attempts >= max_attempts:
+        msg.status = "failed"
+        result.failed += 1
+        result.errors.append(f"{msg.id}: {error.reason}")
+        log.warning("outbox id=%s failed after %d attempt(s): %s", msg.id, msg.attempts, error.reason)
+    else:
+        msg.status = "retry"
+        msg.next_attempt_at = now + backoff(msg.attempts)
+        result.retried += 1
+        log.info("outbox id=%s will retry (attempt %d): %s", msg.id, msg.attempts, error.reason)
+
+
+def _masked(medium: str, recipient: str) -> str:
+    return recipient.split("@")[0][:1] + "•••" if medium == "email" else mask(recipient)
+
+
+# ---------------------------------------------------------------- delivery reports
+
+# Provider statuses that settle a message; anything else (queued, sent, Buffered...) changes nothing.
+DELIVERED = {"africastalking": {"success"}, "twilio": {"delivered", "read"}}
+UNDELIVERED = {"africastalking": {"failed", "rejected", "expired", "absentsubscriber"},
+               "twilio": {"failed", "undelivered", "canceled"}}
+
+
+def record_delivery(provider: str, provider_message_id: str | None, status: str | None, reason: str | None,
+                    *, now: datetime) -> bool:
+    """Apply a delivery report to the outbox row it is about; False (and no change) for unknown ids."""
+    if not provider_message_id:
+        return False
+    msg = db.session.scalar(sa.select(OutboxMessage).where(
+        OutboxMessage.provider == provider, OutboxMessage.provider_message_id == provider_message_id))
+    if msg is None:
+        return False
+    s = (status or "").strip().lower()
+    if msg.status == "delivered":
+        pass  # a repeat, or a late "sent" after "delivered": the handset has it, nothing to undo
+    elif s in DELIVERED.get(provider, ()):
+        msg.status, msg.delivered_at = "delivered", as_utc(now)
+    elif s in UNDELIVERED.get(provider, ()):
+        msg.status = "failed"
+        msg.last_error = f"{provider} delivery report: {status}" + (f" ({reason})" if reason else "")
+    db.session.commit()
+    return True

@@ -1,0 +1,218 @@
+"""Pure parsing of inbound SMS: the command, the reply language, the area, programme and category named."""
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from grs import tracking
+
+# Keywords per command, English and Bangla (with the spellings people actually type).
+KEYWORDS: dict[str, tuple[str, ...]] = {
+    "status": ("status", "stat", "স্ট্যাটাস", "স্টেটাস", "অবস্থা"),
+    "yes": ("yes", "y", "হ্যাঁ", "হ্যা", "হাঁ", "হা", "জি"),
+    "no": ("no", "n", "না"),
+    "stop": ("stop", "unsubscribe", "বন্ধ"),
+    "start": ("start", "unstop", "চালু"),
+}
+# STOP and START change what we send, so they count only as the whole message ("stop taking bribes"
+# is a complaint); STATUS/YES/NO count when what follows looks like a tracking code.
+ALONE_ONLY = frozenset({"stop", "start"})
+_WORD_TO_COMMAND = {w: cmd for cmd, words in KEYWORDS.items() for w in words}
+_CODE_CHARS = re.compile(r"^[\d০-৯\s\-./#:]*$")
+_BANGLA = re.compile(r"[\u0980-\u09FF]")
+
+
+@dataclass(frozen=True)
+class Command:
+    """What an inbound SMS asks for: kind is lodge, status, yes, no, stop or start."""
+
+    kind: str
+    code: str | None = None  # the normalised tracking code, None if missing or mistyped
+    code_given: bool = False  # something code-like was typed (so a bad one earns a "check the code")
+    text: str = ""
+    language: str = "en"
+
+
+def language_of(text: str) -> str:
+    """'bn' when the message is written in Bangla script, else 'en'."""
+    return "bn" if _BANGLA.search(text or "") else "en"
+
+
+def parse(text: str | None) -> Command:
+    """The command in an SMS; anything that is not a command is a complaint to lodge."""
+    body = " ".join((text or "").split())
+    lang = language_of(body)
+    head, _, rest = body.partition(" ")
+    kind = _WORD_TO_COMMAND.get(_fold_keyword(head))
+    rest = rest.strip()
+    if kind is None:
+        return Command("lodge", text=body, language=lang)
+    if kind in ALONE_ONLY:
+        if rest.strip(" .!।"):
+            return Command("lodge", text=body, language=lang)
+        return Command(kind, text=body, language=lang)
+    if not _CODE_CHARS.match(rest):
+        # "No payment for three months": a complaint that happens to start with a keyword.
+        return Command("lodge", text=body, language=lang)
+    return Command(kind, code=tracking.normalise(rest), code_given=bool(rest.strip()), text=body, language=lang)
+
+
+def _fold_keyword(word: str) -> str:
+    return unicodedata.normalize("NFC", word).strip(" .,!?:;।").casefold()
+
+
+# ---------------------------------------------------------------- where the complaint belongs
+
+
+@dataclass(frozen=True)
+class AreaName:
+    """An area a complaint may name: a union or an upazila, with its parent for disambiguation."""
+
+    code: str
+    level: str  # the finer level comes first in `levels` given to match_area
+    name_en: str
+    name_bn: str | None
+    parent_code: str | None = None
+
+
+# Romanised Bangla is spelt many ways (Sreepur/Sripur, Kashimpur/Kasimpur): fold the usual variants.
+_ROMAN_FOLDS = (("chh", "c"), ("ee", "i"), ("oo", "u"), ("ou", "u"), ("sh", "s"), ("kh", "k"), ("gh", "g"), ("ph", "f"),
+                ("bh", "b"), ("dh", "d"), ("th", "t"), ("ch", "c"), ("jh", "j"), ("z", "j"), ("y", "i"),
+                ("v", "b"), ("q", "k"))
+# Bangla: long and short vowel signs and the dotted letters are often typed interchangeably.
+# (The nukta of ড় ঢ় য় is dropped before this table applies.)
+_BANGLA_FOLDS = str.maketrans({"ী": "ি", "ূ": "ু", "ঈ": "ই", "ঊ": "উ", "ৎ": "ত", "ঁ": None, "্": None,
+                               "\u200c": None, "\u200d": None})
+
+
+def fold(word: str) -> str:
+    """A spelling-tolerant key for a place-name word (pure; used for both the names and the text)."""
+    w = unicodedata.normalize("NFC", word).casefold()
+    if _BANGLA.search(w):
+        w = unicodedata.normalize("NFD", w)  # য় and ড় come apart as base + nukta
+        w = w.replace("\u09bc", "")
+        return unicodedata.normalize("NFC", w).translate(_BANGLA_FOLDS)
+    w = re.sub(r"[^a-z]", "", w)
+    for a, b in _ROMAN_FOLDS:
+        w = w.replace(a, b)
+    return re.sub(r"(.)\1+", r"\1", w)  # doubled letters: Gachha/Gacha
+
+
+def words(text: str) -> list[str]:
+    """The words of a message, folded; punctuation and digits dropped."""
+    return [f for f in (fold(t) for t in re.findall(r"[\w\u0980-\u09FF]+", text or "")) if f]
+
+
+# Bangla case endings glued to a place name: "বাসনে", "বাসনের", "শ্রীপুরে"
+_BANGLA_SUFFIXES = ("এর", "ের", "র", "ে", "তে", "য")
+
+
+def _similar(a: str, b: str) -> float:
+    if a == b:
+        return 1.0
+    if len(b) < 5:  # short names match exactly or not at all ("Tokh" is not "took")
+        return 0.0
+    # Typos keep the first letter and roughly the length; this also keeps thousands of names fast.
+    if a[:1] != b[:1] or abs(len(a) - len(b)) > 2:
+        return 0.0
+    return difflib.SequenceMatcher(None, a, b).ratio()
+
+
+def _stripped(word: str) -> list[str]:
+    out = [word]
+    if _BANGLA.search(word):
+        out += [word[: -len(s)] for s in _BANGLA_SUFFIXES if word.endswith(s) and len(word) > len(s) + 1]
+    return out
+
+
+def match_area(text: str, areas: list[AreaName], *, threshold: float = 0.85) -> str | None:
+    """The code of the union or upazila a message names, or None if none (or it is ambiguous)."""
+    tokens = words(text)
+    if not tokens:
+        return None
+    hits: list[tuple[float, int, int, AreaName]] = []  # score, start, length in words, area
+    for area in areas:
+        for name in (area.name_en, area.name_bn):
+            key = [fold(w) for w in re.findall(r"[\w\u0980-\u09FF]+", name or "")]
+            key = [k for k in key if k]
+            if not key:
+                continue
+            n = len(key)
+            for i in range(len(tokens) - n + 1):
+                window = tokens[i:i + n]
+                score = min(max(_similar(v, k) for v in _stripped(w)) for w, k in zip(window, key))
+                if score >= threshold:
+                    hits.append((score, i, n, area))
+    if not hits:
+        return None
+    # A name inside a longer matched name does not count: "Gazipur" in "Gazipur Sadar".
+    spans = [(s, i, n, a) for s, i, n, a in hits
+             if not any(n2 > n and i2 <= i and i + n <= i2 + n2 for _, i2, n2, _ in hits)]
+    levels = []
+    for a in areas:
+        if a.level not in levels:
+            levels.append(a.level)
+    finer = {lvl: rank for rank, lvl in enumerate(levels)}
+    named_codes = {a.code for _, _, _, a in spans}
+    best: dict[str, tuple[float, AreaName]] = {}
+    for s, _, _, a in spans:
+        if a.code not in best or best[a.code][0] < s:
+            best[a.code] = (s, a)
+    candidates = sorted(best.values(), key=lambda sa: (finer.get(sa[1].level, 99), -sa[0]))
+    for level in levels:
+        at_level = [(s, a) for s, a in candidates if a.level == level]
+        if not at_level:
+            continue
+        # A union inside an upazila that is also named wins over a namesake elsewhere.
+        inside = [(s, a) for s, a in at_level if a.parent_code in named_codes]
+        pool = inside or at_level
+        top = max(s for s, _ in pool)
+        leaders = {a.code for s, a in pool if s == top}
+        if len(leaders) == 1:
+            return leaders.pop()
+        # Same name in two places and nothing to tell them apart: try the coarser level.
+    return None
+
+
+# ---------------------------------------------------------------- programme and category
+
+# (keyword fragments, code). The first programme and the first category that match win; keep these
+# short and documented in docs/channels-sms.md. Fragments match the start of a word.
+PROGRAMME_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("widow", "বিধবা"), "WA"),
+    (("disab", "handicap", "প্রতিবন্ধী"), "DA"),
+    (("maternity", "pregnan", "মাতৃত্ব", "গর্ভবতী"), "MA"),
+    (("public works", "work scheme", "কর্মসৃজন", "কাবিখা"), "PW"),
+    (("old age", "elderly", "বয়স্ক"), "OAA"),
+)
+CATEGORY_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("harass", "abuse", "assault", "rape", "যৌন", "নির্যাতন", "হয়রানি", "ধর্ষণ"), "sea_gbv"),
+    (("corrupt", "fraud", "দুর্নীতি", "প্রতারণা"), "corruption"),
+    (("not on the list", "left out", "excluded", "my name is not", "নাম নেই", "বাদ পড়"), "exclusion"),
+    (("wrong name", "wrong nid", "correction", "nid number", "ভুল", "সংশোধন"), "data_correction"),
+    (("not paid", "payment", "paid", "deduct", "bribe", "money", "taka", "টাকা", "ভাতা পাই", "কেটে", "ঘুষ"), "payment"),
+)
+
+
+def classify(text: str) -> tuple[str | None, str | None]:
+    """(programme code, category code) that keywords in the text point to; None where nothing does."""
+    folded = " " + " ".join(re.sub(r"[^\w\u0980-\u09FF]+", " ", _nfc(text).casefold()).split())
+
+    def hit(fragment: str) -> bool:
+        f = _nfc(fragment)
+        # Bangla endings attach to the word, so Bangla fragments may sit anywhere in it.
+        return (" " + f) in folded or (bool(_BANGLA.search(f)) and f in folded)
+
+    def first(table):
+        for fragments, code in table:
+            if any(hit(f) for f in fragments):
+                return code
+        return None
+
+    return first(PROGRAMME_WORDS), first(CATEGORY_WORDS)
+
+
+def _nfc(text: str | None) -> str:
+    return unicodedata.normalize("NFC", text or "")
