@@ -5,10 +5,11 @@ import logging
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from flask import Blueprint, jsonify, request, url_for
 
 from .. import scoping
-from ..errors import Forbidden, ValidationError
+from ..errors import Conflict, Forbidden, ValidationError
 from ..extensions import csrf, db
 from ..models import Grievance
 from ..services import grievances
@@ -131,7 +132,12 @@ def act_on_grievance(code: str):
         resolution=body.get("resolution"), office=body.get("office"), area=body.get("area"),
         satisfied=body.get("satisfied"))
     now = utcnow()
-    g = grievances.act(g.tracking_code, req, actor=Actor.staff(api_user()), now=now)
+    try:
+        g = grievances.act(g.tracking_code, req, actor=Actor.staff(api_user()), now=now)
+    except StaleDataError:
+        # Someone else (an officer, the sweep) changed it between our read and our write.
+        db.session.rollback()
+        raise Conflict("the grievance changed while you were acting on it; read it again and retry")
     return jsonify(_detail(g, now))
 
 
