@@ -93,7 +93,7 @@ def parse_body(raw: bytes) -> dict:
     try:
         body = json.loads(raw)
     except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
-        raise BadJson("the request body is not valid JSON")
+        raise BadJson("the request body is not valid JSON") from None
     if not isinstance(body, dict):
         raise BadJson("the request body must be a JSON object")
     return body

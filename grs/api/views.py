@@ -4,9 +4,9 @@ from __future__ import annotations
 import logging
 
 import sqlalchemy as sa
+from flask import Blueprint, jsonify, request, url_for
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
-from flask import Blueprint, jsonify, request, url_for
 
 from .. import scoping
 from ..errors import Conflict, Forbidden, ValidationError
@@ -85,7 +85,7 @@ def lodge_grievance():
     try:
         g = grievances.lodge(intake, actor=Actor.staff(user), now=now)
     except ValidationError as e:
-        raise schemas.rename_service_fields(e)
+        raise schemas.rename_service_fields(e) from e
     except IntegrityError:
         # Two retries raced past the look-up; the unique (channel, source_ref) let one win: answer with it.
         db.session.rollback()
@@ -137,7 +137,7 @@ def act_on_grievance(code: str):
     except StaleDataError:
         # Someone else (an officer, the sweep) changed it between our read and our write.
         db.session.rollback()
-        raise Conflict("the grievance changed while you were acting on it; read it again and retry")
+        raise Conflict("the grievance changed while you were acting on it; read it again and retry") from None
     return jsonify(_detail(g, now))
 
 
