@@ -28,7 +28,7 @@ install-test: $(VENV)/.installed-test translations
 
 translations: | $(BIN)/python
 	@$(BIN)/python -c 'import babel' 2>/dev/null || $(BIN)/pip install --quiet babel
-	@for d in grs/translations channels/web/translations grs/staff/translations channels/translations; do \
+	@for d in $$(find grs channels social_audit -type d -name translations); do \
 	  $(BIN)/pybabel compile --statistics -d $$d || exit 1; done
 
 run: install

@@ -65,8 +65,10 @@ def sweep(now: datetime, batch: int = 200) -> SweepResult:
     offices a working day ahead, and close resolutions nobody answered within the window."""
     now = as_utc(now)
     result = SweepResult(now)
-    _each_due(_overdue(now), now, batch, result, _escalate)
+    # Acknowledgement breaches first: they belong to the office that held the grievance when the
+    # acknowledgement limit passed, before an escalation hands it on with a fresh clock.
     _each_due(_ack_due(now), now, batch, result, _ack_breach)
+    _each_due(_overdue(now), now, batch, result, _escalate)
     _each_due(_warn_due(now), now, batch, result, _warn)
     _each_due(_unanswered(now), now, batch, result, _close_unanswered)
     if result.did_anything:

@@ -148,9 +148,42 @@ def outbox_send_cmd(now_text: str | None) -> None:
     click.echo(dispatch(now).summary())
 
 
+@click.group("policies")
+def policies_group() -> None:
+    """Time limits per tier and category."""
+
+
+@policies_group.command("show")
+@with_appcontext
+def policies_show_cmd() -> None:
+    """List the time limits in force (working days)."""
+    import sqlalchemy as sa
+    from .extensions import db
+    from .models import SlaPolicy
+    for p in db.session.scalars(sa.select(SlaPolicy).order_by(SlaPolicy.kind, SlaPolicy.tier, SlaPolicy.category_id)):
+        cat = p.category.code if p.category else "*"
+        click.echo(f"{p.kind:<9} {p.tier:<9} {cat:<16} ack {p.ack_days:>3}  resolve {p.resolve_days:>3}  "
+                   f"extension {p.extension_days:>3}")
+
+
+@policies_group.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--replace", is_flag=True, help="Overwrite limits that differ (default: only add missing ones).")
+@with_appcontext
+def policies_load_cmd(path: str, replace: bool) -> None:
+    """Load time limits from a seed file like escalation/default_policies.json."""
+    from escalation.admin import load_policies
+    from .services.actors import Actor
+    try:
+        created, updated = load_policies(path, replace=replace, actor=Actor.system("cli"), now=utcnow())
+    except DomainError as e:
+        _fail(e)
+    click.echo(f"policies: {created} created, {updated} updated")
+
+
 def init_commands(app: Flask) -> None:
     for command in (import_areas_cmd, create_user_cmd, create_token_cmd, demo_cmd, audit_group, serve_cmd,
-                    sweep_cmd, scheduler_cmd, outbox_group):
+                    sweep_cmd, scheduler_cmd, outbox_group, policies_group):
         app.cli.add_command(command)
 
 

@@ -12,7 +12,7 @@ from .extensions import babel
 
 
 TRANSLATION_DIRS = ("grs/translations", "channels/web/translations", "grs/staff/translations",
-                    "channels/translations")
+                    "channels/translations", "grs/admin/translations")
 
 
 def select_locale() -> str:

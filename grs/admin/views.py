@@ -1,4 +1,167 @@
-"""Blueprint `admin` (being built)."""
-from flask import Blueprint
+"""Admin pages: time-limit policies per tier and category, and days off (national or local)."""
+from __future__ import annotations
+
+from datetime import date
+from functools import wraps
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from escalation import admin as service
+from escalation.policy import public_holidays
+from grs.errors import DomainError
+from grs.extensions import db
+from grs.models import Category, Holiday, SlaPolicy, Tier
+from grs.services.actors import Actor
+from grs.timeutil import utcnow
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+DAYS = [InputRequired(), NumberRange(min=0, max=service.MAX_DAYS)]
+
+
+class PolicyForm(FlaskForm):
+    tier = SelectField(_l("Tier"), validators=[DataRequired()])
+    kind = SelectField(_l("Clock"), choices=[("grievance", _l("Grievance")), ("appeal", _l("Appeal"))])
+    category = SelectField(_l("Category"), validators=[Optional()])
+    ack_days = IntegerField(_l("Acknowledge within (working days)"), validators=DAYS)
+    resolve_days = IntegerField(_l("Resolve within (working days)"), validators=DAYS)
+    extension_days = IntegerField(_l("One-time extension (working days)"), validators=DAYS)
+
+
+class HolidayForm(FlaskForm):
+    day = DateField(_l("Date"), validators=[DataRequired()])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    area = StringField(_l("Area code (empty: the whole country)"), validators=[Optional(), Length(max=40)])
+
+
+class DeleteForm(FlaskForm):
+    id = HiddenField(validators=[DataRequired()])
+
+
+def admin_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if current_user.role != "admin":
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def _policy_form(formdata=None) -> PolicyForm:
+    form = PolicyForm(formdata=formdata)
+    form.tier.choices = [(t.code, t.name(_lang())) for t in db.session.scalars(sa.select(Tier).order_by(Tier.rank))]
+    form.category.choices = [("", _("All categories (tier default)"))] + [
+        (c.code, c.name(_lang())) for c in db.session.scalars(sa.select(Category).order_by(Category.id))]
+    return form
+
+
+def _lang() -> str:
+    from grs.i18n import current_language
+    return current_language()
+
+
+@bp.get("/")
+@admin_required
+def index():
+    return redirect(url_for(".policies"))
+
+
+@bp.get("/policies")
+@admin_required
+def policies(form: PolicyForm | None = None, status: int = 200):
+    rows = db.session.execute(
+        sa.select(SlaPolicy, Tier.rank).join(Tier, Tier.code == SlaPolicy.tier)
+        .order_by(SlaPolicy.category_id.is_not(None), SlaPolicy.category_id, SlaPolicy.kind, Tier.rank)).all()
+    return render_template("admin/policies.html", policies=[r[0] for r in rows], form=form or _policy_form(),
+                           delete_form=DeleteForm()), status
+
+
+@bp.post("/policies")
+@admin_required
+def save_policy():
+    form = _policy_form(request.form)
+    if not form.validate():
+        return policies(form, 400)
+    try:
+        saved, changed = service.save_policy(service.PolicyIn(
+            tier=form.tier.data, kind=form.kind.data, category=form.category.data or None,
+            ack_days=form.ack_days.data, resolve_days=form.resolve_days.data,
+            extension_days=form.extension_days.data), actor=Actor.staff(current_user), now=utcnow())
+    except DomainError as e:
+        for name, message in e.fields.items():
+            if name in form:
+                form[name].errors = list(form[name].errors) + [message]
+        flash(e.message, "error")
+        return policies(form, e.status)
+    flash(_("Time limit saved; %(n)d open grievances got new deadlines.", n=changed), "success")
+    return redirect(url_for(".policies"))
+
+
+@bp.post("/policies/delete")
+@admin_required
+def delete_policy():
+    form = DeleteForm(request.form)
+    if not form.validate():
+        abort(400)
+    try:
+        changed = service.delete_policy(int(form.id.data), actor=Actor.staff(current_user), now=utcnow())
+    except (DomainError, ValueError) as e:
+        flash(getattr(e, "message", str(e)), "error")
+        return redirect(url_for(".policies")), 303
+    flash(_("Time limit removed; %(n)d open grievances got new deadlines.", n=changed), "success")
+    return redirect(url_for(".policies"))
+
+
+@bp.get("/holidays")
+@admin_required
+def holidays(form: HolidayForm | None = None, status: int = 200):
+    year = request.args.get("year", type=int) or utcnow().year
+    country = current_app.config["COUNTRY"]
+    public = sorted(d for d in public_holidays(country, range(year, year + 1)))
+    import holidays as holidays_lib
+    names = holidays_lib.country_holidays(country, years=year)
+    added = db.session.scalars(sa.select(Holiday).order_by(Holiday.day.desc())).all()
+    return render_template("admin/holidays.html", year=year, public=[(d, names.get(d)) for d in public],
+                           added=added, form=form or HolidayForm(), delete_form=DeleteForm()), status
+
+
+@bp.post("/holidays")
+@admin_required
+def add_holiday():
+    form = HolidayForm(request.form)
+    if not form.validate():
+        return holidays(form, 400)
+    try:
+        added, changed = service.add_holiday(form.day.data, form.name.data, form.area.data or None,
+                                         actor=Actor.staff(current_user), now=utcnow())
+    except DomainError as e:
+        for name, message in e.fields.items():
+            key = {"day": "day", "name": "name", "area": "area"}.get(name)
+            if key:
+                form[key].errors = list(form[key].errors) + [message]
+        return holidays(form, e.status)
+    flash(_("Day off added; %(n)d open grievances got new deadlines.", n=changed), "success")
+    return redirect(url_for(".holidays"))
+
+
+@bp.post("/holidays/delete")
+@admin_required
+def delete_holiday():
+    form = DeleteForm(request.form)
+    if not form.validate():
+        abort(400)
+    try:
+        changed = service.delete_holiday(int(form.id.data), actor=Actor.staff(current_user), now=utcnow())
+    except (DomainError, ValueError) as e:
+        flash(getattr(e, "message", str(e)), "error")
+        return redirect(url_for(".holidays")), 303
+    flash(_("Day off removed; %(n)d open grievances got new deadlines.", n=changed), "success")
+    return redirect(url_for(".holidays"))

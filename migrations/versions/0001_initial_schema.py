@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: edf63b170180
+Revision ID: 05148ce3f124
 Revises: 
-Create Date: 2026-11-22 14:58:07.743402
+Create Date: 2026-11-22 15:15:54.335455
 
 """
 from alembic import op
@@ -227,6 +227,7 @@ def upgrade():
     sa.Column('resolution', sa.Text(), nullable=True),
     sa.Column('event_count', sa.Integer(), nullable=False),
     sa.Column('head_hash', sa.String(length=64), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['area_id'], ['areas.id'], name=op.f('fk_grievances_area_id_areas')),
     sa.ForeignKeyConstraint(['category_id'], ['categories.id'], name=op.f('fk_grievances_category_id_categories')),
@@ -240,14 +241,14 @@ def upgrade():
     sa.UniqueConstraint('tracking_code', name=op.f('uq_grievances_tracking_code'))
     )
     with op.batch_alter_table('grievances', schema=None) as batch_op:
+        batch_op.create_index('ix_grievances_ack_due', ['is_open', 'ack_breached', 'ack_due_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_grievances_area_id'), ['area_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_grievances_category_id'), ['category_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_grievances_channel'), ['channel'], unique=False)
         batch_op.create_index(batch_op.f('ix_grievances_complainant_id'), ['complainant_id'], unique=False)
+        batch_op.create_index('ix_grievances_due', ['is_open', 'overdue_flagged', 'due_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_grievances_feedback_due_at'), ['feedback_due_at'], unique=False)
         batch_op.create_index('ix_grievances_office_status', ['office_id', 'status'], unique=False)
-        batch_op.create_index('ix_grievances_open_ack_due', ['is_open', 'ack_due_at'], unique=False)
-        batch_op.create_index('ix_grievances_open_due', ['is_open', 'due_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_grievances_programme_id'), ['programme_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_grievances_received_at'), ['received_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_grievances_status'), ['status'], unique=False)
@@ -407,14 +408,14 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_grievances_status'))
         batch_op.drop_index(batch_op.f('ix_grievances_received_at'))
         batch_op.drop_index(batch_op.f('ix_grievances_programme_id'))
-        batch_op.drop_index('ix_grievances_open_due')
-        batch_op.drop_index('ix_grievances_open_ack_due')
         batch_op.drop_index('ix_grievances_office_status')
         batch_op.drop_index(batch_op.f('ix_grievances_feedback_due_at'))
+        batch_op.drop_index('ix_grievances_due')
         batch_op.drop_index(batch_op.f('ix_grievances_complainant_id'))
         batch_op.drop_index(batch_op.f('ix_grievances_channel'))
         batch_op.drop_index(batch_op.f('ix_grievances_category_id'))
         batch_op.drop_index(batch_op.f('ix_grievances_area_id'))
+        batch_op.drop_index('ix_grievances_ack_due')
 
     op.drop_table('grievances')
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
