@@ -1,7 +1,7 @@
 """Plain words for the codes staff pages show: statuses, event types, actions, decisions."""
 from __future__ import annotations
 
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l, lazy_pgettext
 
 STATUS = {
     "received": _l("Received"),
@@ -32,21 +32,21 @@ EVENT = {
     "closed": _l("Closed"),
 }
 
-# The button on each action form.
+# The button on each action form; in context "action", since other parts use the same words as nouns.
 ACTION = {
-    "place": _l("Place in area"),
-    "acknowledge": _l("Acknowledge"),
-    "start": _l("Start investigation"),
-    "request_info": _l("Ask the complainant for information"),
-    "resume": _l("Resume"),
-    "extend": _l("Extend the time limit"),
-    "resolve": _l("Resolve"),
-    "reject": _l("Reject"),
-    "transfer": _l("Transfer"),
-    "escalate": _l("Escalate"),
-    "appeal": _l("Appeal"),
-    "feedback": _l("Record feedback"),
-    "close": _l("Close"),
+    "place": lazy_pgettext("action", "Place in area"),
+    "acknowledge": lazy_pgettext("action", "Acknowledge"),
+    "start": lazy_pgettext("action", "Start investigation"),
+    "request_info": lazy_pgettext("action", "Ask the complainant for information"),
+    "resume": lazy_pgettext("action", "Resume"),
+    "extend": lazy_pgettext("action", "Extend the time limit"),
+    "resolve": lazy_pgettext("action", "Resolve"),
+    "reject": lazy_pgettext("action", "Reject"),
+    "transfer": lazy_pgettext("action", "Transfer"),
+    "escalate": lazy_pgettext("action", "Escalate"),
+    "appeal": lazy_pgettext("action", "Appeal"),
+    "feedback": lazy_pgettext("action", "Record feedback"),
+    "close": lazy_pgettext("action", "Close"),
 }
 
 # What the flash says after the action succeeded.
