@@ -85,7 +85,7 @@ def _intake(form: LodgeForm, area: Area | None, lang: str) -> Intake:
                   complainant=complainant, attachments=attachments)
 
 
-# Service fields that have no input of their own on this page are shown at the top of the form.
+# Service error keys that name an input of this form; any other key is shown above the form.
 _FORM_FIELDS = ("programme", "category", "description", "attachment", "name", "phone", "sex", "age_band",
                 "disability")
 
