@@ -353,3 +353,25 @@ def test_twilio_status_command_replies_inline_in_bangla(app, client, world):
     xml = r.get_data(as_text=True)
     assert "গৃহীত" in xml and display(code) in xml
     assert outbox_rows(app, "sms_status") == []
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_the_same_message_delivered_twice_at_once_makes_one_grievance(app, world):
+    import threading
+
+    barrier = threading.Barrier(3)
+    codes = []
+
+    def post():
+        client = app.test_client()
+        barrier.wait()
+        codes.append(client.post(AT_URL, data=golden("africastalking_inbound.form"), content_type=FORM).status_code)
+
+    threads = [threading.Thread(target=post) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert codes == [200, 200, 200]
+    assert count(app, Grievance) == 1 and count(app, InboundMessage) == 1
+    assert len(outbox_rows(app, "receipt")) == 1
