@@ -1,7 +1,6 @@
 """Blueprint `web`: the citizen pages — home, lodge, confirmation, track — and the area list for the picker."""
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -24,7 +23,6 @@ from . import picker, wording
 from .forms import LodgeForm
 
 bp = Blueprint("web", __name__)
-log = logging.getLogger(__name__)
 
 
 def _lookup_limit() -> str:
