@@ -17,8 +17,8 @@ KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext
 SOURCE_ROOTS = ("templates", "channels", "grs")
 
 
-def used_msgids() -> dict[str, str]:
-    """msgid → 'file:line' of its first use, extracted with the repository's babel.cfg mapping."""
+def used_msgids() -> dict[tuple[str | None, str], str]:
+    """(msgctxt, msgid) → 'file:line' of its first use, extracted with the repository's babel.cfg mapping."""
     with open(os.path.join(ROOT, "babel.cfg")) as f:
         method_map, options_map = parse_mapping_cfg(f)
 
@@ -26,21 +26,21 @@ def used_msgids() -> dict[str, str]:
         rel = os.path.relpath(dirpath, ROOT)
         return rel == "." or rel.split(os.sep)[0] in SOURCE_ROOTS
 
-    found: dict[str, str] = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
+    found: dict[tuple[str | None, str], str] = {}
+    for filename, lineno, message, _comments, context in extract_from_dir(
             ROOT, method_map, options_map, keywords=KEYWORDS, directory_filter=wanted):
         if filename.split(os.sep)[0] not in SOURCE_ROOTS:
             continue
         ids = message if isinstance(message, tuple) else (message,)
         for msgid in ids:
             if msgid:  # gettext(variable) yields no literal: nothing to translate
-                found.setdefault(msgid, f"{filename}:{lineno}")
+                found.setdefault((context, msgid), f"{filename}:{lineno}")
     return found
 
 
-def translated_msgids() -> set[str]:
-    """The msgids with a non-empty Bangla text (every plural form filled) in any catalogue."""
-    done: set[str] = set()
+def translated_msgids() -> set[tuple[str | None, str]]:
+    """The (msgctxt, msgid) pairs with a non-empty Bangla text (every plural form filled) in any catalogue."""
+    done: set[tuple[str | None, str]] = set()
     for folder in TRANSLATION_DIRS:
         path = os.path.join(ROOT, folder, "bn", "LC_MESSAGES", "messages.po")
         if not os.path.exists(path):
@@ -53,19 +53,21 @@ def translated_msgids() -> set[str]:
             strings = message.string if isinstance(message.string, tuple) else (message.string,)
             if all(s and s.strip() for s in strings):
                 ids = message.id if isinstance(message.id, tuple) else (message.id,)
-                done.update(ids)
+                done.update((message.context, msgid) for msgid in ids)
     return done
 
 
 def test_extraction_finds_the_citizen_pages():
     used = used_msgids()
     # Guards the test itself: if extraction silently found nothing, every later check would pass.
-    assert "Make a complaint" in used and "Grievance Redress System" in used
-    assert "Choose a programme." in used  # lazy_gettext in python
+    assert (None, "Make a complaint") in used and (None, "Grievance Redress System") in used
+    assert (None, "Choose a programme.") in used  # lazy_gettext in python
 
 
 def test_every_used_text_has_a_bangla_translation():
     used = used_msgids()
-    missing = sorted(f"{where}: {msgid!r}" for msgid, where in used.items() if msgid not in translated_msgids())
+    done = translated_msgids()
+    missing = sorted(f"{where}: {msgid!r}" + (f" (context {ctx!r})" if ctx else "")
+                     for (ctx, msgid), where in used.items() if (ctx, msgid) not in done)
     if missing:  # pytest.fail, not assert: the whole list is the useful part of the report
         pytest.fail(f"{len(missing)} texts have no Bangla translation:\n" + "\n".join(missing), pytrace=False)
