@@ -12,7 +12,8 @@ from babel.messages.pofile import read_po
 from grs import ROOT
 from grs.i18n import TRANSLATION_DIRS
 
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2),
+            "lazy_pgettext": ((1, "c"), 2)}
 # Where gettext calls live; everything else under the root (.venv, tests, docs) is not the app's text.
 SOURCE_ROOTS = ("templates", "channels", "grs")
 
