@@ -260,10 +260,10 @@ def test_stop_opts_the_number_out_and_nothing_more_is_sent_to_it(app, client, wo
     with app.app_context():
         dispatch(utcnow())
         assert gateways.fake(app).to(RAHIMA) == []  # the "resolved" queued before STOP is suppressed too
-        statuses = {m.template: m.status for m in db.session.scalars(
-            sa.select(OutboxMessage).where(OutboxMessage.recipient == RAHIMA))}
-    assert statuses.get("resolved") == "suppressed"
-    assert "closed" not in statuses and "receipt" not in statuses or statuses["receipt"] == "suppressed"
+        rows = [(m.template, m.status) for m in db.session.scalars(
+            sa.select(OutboxMessage).where(OutboxMessage.recipient == RAHIMA).order_by(OutboxMessage.id))]
+    # Queued before the STOP and suppressed at send time; nothing at all queued after it.
+    assert rows == [("receipt", "suppressed"), ("resolved", "suppressed")]
 
 
 def test_start_opts_back_in_and_says_so(app, client, world):
@@ -375,3 +375,14 @@ def test_the_same_message_delivered_twice_at_once_makes_one_grievance(app, world
     assert codes == [200, 200, 200]
     assert count(app, Grievance) == 1 and count(app, InboundMessage) == 1
     assert len(outbox_rows(app, "receipt")) == 1
+
+
+@pytest.mark.config(SMS_DEFAULT_PROGRAMME="NO-SUCH-PROGRAMME")
+def test_a_complaint_that_cannot_be_lodged_is_recorded_and_answered_not_lost_in_a_500(app, client, world):
+    r = at_post(client, "Nothing arrived this month")
+    assert r.status_code == 200
+    assert count(app, Grievance) == 0
+    with app.app_context():
+        assert db.session.scalar(sa.select(InboundMessage.command)) == "error"
+    [reply] = outbox_rows(app, "sms_error")
+    assert reply.recipient == RAHIMA
