@@ -1,0 +1,111 @@
+"""`grs import-areas` with the real Bangladesh hierarchy: counts, idempotence, one office per area,
+every union routing to its own office, and lodging anywhere."""
+import os
+import random
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from builders import T0
+from escalation import rules
+from grs.extensions import db
+from grs.models import Area, Office
+from grs.services import grievances as svc
+from grs.services.actors import Actor
+from grs.services.reference import seed_reference
+
+REPO = Path(__file__).resolve().parents[2]
+BD_AREAS = REPO / ".." / "shared" / "data" / "bd-admin-areas" / "admin_areas.csv"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+LEVELS = {"division": 8, "district": 64, "upazila": 494, "union": 4540}
+
+
+@pytest.fixture
+def bd_areas():
+    if not BD_AREAS.exists():
+        message = f"the real Bangladesh hierarchy is not at {BD_AREAS.resolve()} (../shared/data next to the repo)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return str(BD_AREAS)
+
+
+def count(q):
+    return db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
+
+
+def test_import_the_whole_country(app, runner, bd_areas, backend):
+    started = time.perf_counter()
+    first = runner.invoke(args=["import-areas", bd_areas, "--with-offices"])
+    first_took = time.perf_counter() - started
+    assert first.exit_code == 0, first.output
+    lines = first.output.splitlines()
+    for level, n in LEVELS.items():
+        assert f"{level}: {n} ({n} new, 0 updated, 0 unchanged)" in lines, first.output
+    assert "total: 5106 areas" in lines
+    assert "offices created: district 64, union 4540, upazila 494 (total 5098)" in lines
+
+    second = runner.invoke(args=["import-areas", bd_areas, "--with-offices"])
+    assert second.exit_code == 0, second.output
+    for level, n in LEVELS.items():
+        assert f"{level}: {n} (0 new, 0 updated, {n} unchanged)" in second.output.splitlines(), second.output
+    assert "offices created: 0" in second.output.splitlines()
+    # The practical bar for loading a country: well under a minute even on a small machine.
+    assert first_took < 30, f"import took {first_took:.1f}s on {backend}"
+    print(f"\nimport-areas on {backend}: {first_took:.2f}s first run")
+
+    with app.app_context():
+        by_level = dict(db.session.execute(sa.select(Area.level, sa.func.count()).group_by(Area.level)).all())
+        assert by_level == {**LEVELS, "country": 1}
+        offices = dict(db.session.execute(sa.select(Office.tier, sa.func.count()).group_by(Office.tier)).all())
+        assert offices == {"union": 4540, "upazila": 494, "district": 64, "national": 1}
+
+        # Set-based: every union, upazila and district area has exactly one active office of its own tier.
+        for tier in ("union", "upazila", "district"):
+            own = (sa.select(Area.id).join(Office, sa.and_(Office.area_id == Area.id, Office.tier == tier,
+                                                           Office.active.is_(True)))
+                   .where(Area.level == tier))
+            assert count(own) == LEVELS[tier], tier
+            assert count(own.distinct()) == LEVELS[tier], tier
+        # Every path is the parent's path plus the code, so subtree scoping works for every area.
+        parent = sa.orm.aliased(Area)
+        broken = sa.select(Area.id).join(parent, parent.id == Area.parent_id).where(
+            Area.path != parent.path + Area.code + "/")
+        assert count(broken) == 0
+
+        rng = random.Random(4540)
+        union_ids = db.session.scalars(sa.select(Area.id).where(Area.level == "union")).all()
+        ranks = svc.tier_ranks()
+        for area_id in rng.sample(union_ids, 300):
+            area = db.session.get(Area, area_id)
+            chain = svc.office_chain(area)
+            assert sorted(o.tier for o in chain) == ["district", "national", "union", "upazila"]
+            local = db.session.get(Office, rules.route(chain).office_id)
+            assert (local.tier, local.area_id) == ("union", area.id)
+            sensitive = db.session.get(Office, rules.route(chain, ranks["district"]).office_id)
+            assert sensitive.area_id == area.parent.parent_id
+            up = db.session.get(Office, rules.next_up(chain, ranks["union"]).office_id)
+            assert (up.tier, up.area_id) == ("upazila", area.parent_id)
+
+        seed_reference()
+        for area_id in rng.sample(union_ids, 25):
+            area = db.session.get(Area, area_id)
+            g = svc.lodge(svc.Intake(channel="sms", programme="OAA", category="payment", area=area.code,
+                                     description="Allowance not paid."), actor=Actor.citizen("sms"),
+                          now=T0)
+            assert g.office.area_id == area.id and g.level == "union" and g.due_at is not None
+
+
+def test_a_bad_file_is_refused_with_a_message(runner, tmp_path, backend):
+    bad = tmp_path / "areas.csv"
+    bad.write_text("code,parent_code,level,name_en,name_bn\nX-1,NOPE,division,X,\n", encoding="utf-8")
+    result = runner.invoke(args=["import-areas", str(bad)])
+    assert result.exit_code != 0 and "unknown parent NOPE" in result.output
+    bad.write_text("code,level,name_en\nX-1,division,X\n", encoding="utf-8")
+    result = runner.invoke(args=["import-areas", str(bad)])
+    assert result.exit_code != 0 and "missing columns: name_bn, parent_code" in result.output
+    bad.write_text("code,parent_code,level,name_en,name_bn\nX-1,,province,X,\n", encoding="utf-8")
+    result = runner.invoke(args=["import-areas", str(bad)])
+    assert result.exit_code != 0 and "level 'province'" in result.output
