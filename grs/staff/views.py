@@ -17,7 +17,6 @@ from .. import phones, scoping, tracking
 from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..i18n import current_language
-from ..lifecycle import TRANSITIONS
 from ..models import Area, Attachment, Category, Event, Grievance, Office, Programme, Tier
 from ..services import grievances
 from ..services.actors import Actor
@@ -203,7 +202,6 @@ def _render_case(g: Grievance, *, posted: tuple[str, object] | None = None, erro
     return render_template(
         "cases/case.html", g=g, events=events, forms=forms, area_path=area_path, tiers=tiers,
         days_left=Clock(now).days_left(g), error=error, labels=labels, display=tracking.display,
-        transitions=TRANSITIONS,
     ), status
 
 
