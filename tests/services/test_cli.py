@@ -1,0 +1,145 @@
+"""The `grs` commands an operator runs at set-up: accounts, tokens, demo data, migrations."""
+import sqlalchemy as sa
+
+from grs.demo import DEMO_AREAS
+from grs.extensions import db
+from grs.models import Area, Event, Grievance, Office, OutboxMessage, User
+from grs.services.accounts import user_for_token
+
+PASSWORD = "a-long-password"
+
+
+def load_areas(runner):
+    result = runner.invoke(args=["import-areas", DEMO_AREAS, "--with-offices"])
+    assert result.exit_code == 0, result.output
+
+
+def test_create_user_scoped_to_an_area(app, runner):
+    load_areas(runner)
+    result = runner.invoke(args=["create-user", "--email", "Rahim@Example.org", "--password", PASSWORD,
+                                 "--role", "supervisor", "--area", "BD-DIS-41"])
+    assert result.exit_code == 0, result.output
+    assert "created supervisor rahim@example.org scoped to BD-DIS-41" in result.output
+    result = runner.invoke(args=["create-user", "--email", "gro@example.org", "--password", PASSWORD,
+                                 "--role", "officer", "--area", "BD-UN-2869"])
+    assert result.exit_code == 0, result.output
+    assert "office OFF-BD-UN-2869" in result.output
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == "rahim@example.org"))
+        assert user.role == "supervisor" and user.area.code == "BD-DIS-41" and user.office is None
+        assert user.check_password(PASSWORD) and not user.check_password("wrong")
+        assert PASSWORD not in user.password_hash
+
+
+def test_create_user_without_area_is_national(app, runner):
+    load_areas(runner)
+    result = runner.invoke(args=["create-user", "--email", "an@example.org", "--password", PASSWORD,
+                                 "--role", "analyst"])
+    assert result.exit_code == 0 and "scoped to BD" in result.output
+
+
+def test_create_user_errors(app, runner):
+    args = ["create-user", "--email", "x@example.org", "--password", PASSWORD]
+    result = runner.invoke(args=args + ["--role", "analyst"])
+    assert result.exit_code == 1 and "no areas loaded yet" in result.output
+    load_areas(runner)
+    cases = [
+        (["--role", "superuser"], "unknown role", "role: Use one of operator, officer"),
+        (["--role", "analyst", "--area", "BD-UN-9999"], "unknown area", "area: Unknown area."),
+        (["--role", "officer", "--office", "OFF-NOPE"], "unknown office", "office:"),
+    ]
+    for extra, message, detail in cases:
+        result = runner.invoke(args=args + extra)
+        assert result.exit_code == 1, result.output
+        assert message in result.output and detail in result.output
+    result = runner.invoke(args=["create-user", "--email", "x@example.org", "--password", "short", "--role",
+                                 "analyst"])
+    assert result.exit_code == 1 and "password" in result.output
+    assert runner.invoke(args=args + ["--role", "analyst"]).exit_code == 0
+    result = runner.invoke(args=["create-user", "--email", "X@example.org", "--password", PASSWORD, "--role",
+                                 "operator"])
+    assert result.exit_code == 1 and "exists already" in result.output
+    result = runner.invoke(args=["create-user", "--password", PASSWORD, "--role", "analyst"])
+    assert result.exit_code == 2 and "--email" in result.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
+
+
+def test_create_token_authenticates(app, runner):
+    load_areas(runner)
+    runner.invoke(args=["create-user", "--email", "mis@example.org", "--password", PASSWORD, "--role", "operator"])
+    result = runner.invoke(args=["create-token", "--email", "MIS@example.org"])
+    assert result.exit_code == 0, result.output
+    token = result.output.strip()
+    assert token.startswith("grs_") and len(token) > 30 and "\n" not in token
+    other = runner.invoke(args=["create-token", "--email", "mis@example.org"]).output.strip()
+    assert other != token
+    with app.app_context():
+        assert user_for_token(token).email == "mis@example.org"
+        assert user_for_token(other).email == "mis@example.org"
+        assert user_for_token(token[:-1] + ("A" if token[-1] != "A" else "B")) is None
+        assert user_for_token("") is None
+        # Only a hash is stored: the token itself appears nowhere in the database.
+        stored = db.session.execute(sa.text("SELECT token_hash FROM api_tokens")).scalars().all()
+        assert token not in stored and len(stored) == 2
+        user = db.session.scalar(sa.select(User).where(User.email == "mis@example.org"))
+        user.active = False
+        db.session.commit()
+        assert user_for_token(token) is None
+    result = runner.invoke(args=["create-token", "--email", "nobody@example.org"])
+    assert result.exit_code == 1 and "no account for nobody@example.org" in result.output
+
+
+def counts():
+    return {m.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(m))
+            for m in (Grievance, User, Area, Office, Event)}
+
+
+def test_demo_is_idempotent(app, runner):
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    assert "grievances: 300 new, 300 in all" in first.output
+    with app.app_context():
+        after_first = counts()
+        queued = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)
+                                   .where(OutboxMessage.status == "queued"))
+    assert after_first["grievances"] == 300 and after_first["users"] == 10
+    assert after_first["areas"] == 64 and after_first["events"] > 600
+    second = runner.invoke(args=["demo"])
+    assert second.exit_code == 0, second.output
+    assert "grievances: 0 new, 300 in all" in second.output
+    with app.app_context():
+        assert counts() == after_first
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)
+                                 .where(OutboxMessage.status == "queued")) == queued
+    third = runner.invoke(args=["demo", "--if-empty"])
+    assert third.exit_code == 0 and "left as it is" in third.output
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+
+
+def test_db_upgrade_builds_an_empty_database_the_commands_can_use(app, runner, backend):
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        assert "grievances" not in sa.inspect(db.engine).get_table_names()
+    try:
+        result = runner.invoke(args=["db", "upgrade"])
+        assert result.exit_code == 0, result.output
+        load_areas(runner)
+        result = runner.invoke(args=["create-user", "--email", "admin@example.org", "--password", PASSWORD,
+                                     "--role", "admin"])
+        assert result.exit_code == 0, result.output
+        again = runner.invoke(args=["db", "upgrade"])
+        assert again.exit_code == 0, again.output
+        with app.app_context():
+            assert db.session.scalar(sa.text("SELECT count(*) FROM alembic_version")) == 1
+            assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
+    finally:
+        # Leave the shared PostgreSQL schema exactly as the other tests expect it.
+        with app.app_context():
+            db.session.remove()
+            db.drop_all()
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+            db.create_all()
