@@ -13,7 +13,7 @@ from grs.models import Area, Category, Grievance, Holiday, SlaPolicy, Tier
 from grs.services.actors import Actor
 from grs.services.history import record
 
-from .policy import calendar_for, forget_calendars, limits_for
+from .policy import calendar_for, forget_calendars, forget_policies, limits_for
 
 MAX_DAYS = 365
 
@@ -61,6 +61,7 @@ def save_policy(p: PolicyIn, *, actor: Actor, now: datetime) -> tuple[SlaPolicy,
         db.session.add(row)
     row.ack_days, row.resolve_days, row.extension_days = p.ack_days, p.resolve_days, p.extension_days
     db.session.flush()
+    forget_policies()
     conditions = [Grievance.level == p.tier, Grievance.clock_kind == p.kind]
     if category_id is not None:
         conditions.append(Grievance.category_id == category_id)
@@ -80,6 +81,7 @@ def delete_policy(policy_id: int, *, actor: Actor, now: datetime) -> int:
                   Grievance.category_id == row.category_id]
     db.session.delete(row)
     db.session.flush()
+    forget_policies()
     changed = recompute_deadlines(conditions, actor=actor, now=now, reason="time limit removed")
     db.session.commit()
     return changed
@@ -116,6 +118,7 @@ def load_policies(path: str, *, replace: bool = False, actor: Actor | None = Non
                 row.ack_days, row.resolve_days, row.extension_days = p.ack_days, p.resolve_days, p.extension_days
                 updated += 1
             db.session.flush()
+    forget_policies()
     if updated and actor is not None and now is not None:
         recompute_deadlines([], actor=actor, now=now, reason="time limits reloaded")
     db.session.commit()

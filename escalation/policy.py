@@ -38,18 +38,24 @@ class Limits:
 
 def limits_for(tier: str, category_id: int | None, kind: str = "grievance") -> Limits:
     """The most specific policy: this tier and category, else this tier, else the built-in default."""
-    rows = db.session.scalars(
-        sa.select(SlaPolicy).where(SlaPolicy.tier == tier, SlaPolicy.kind == kind,
-                                   sa.or_(SlaPolicy.category_id == category_id, SlaPolicy.category_id.is_(None)))
-    ).all()
-    rows.sort(key=lambda p: p.category_id is None)  # category-specific first
-    if rows:
-        p = rows[0]
-        return Limits(p.ack_days, p.resolve_days, p.extension_days)
+    table = g.get("_grs_policies")
+    if table is None:
+        # All policies in one read per application context (a request, a sweep pass): a few dozen rows.
+        table = {(p.tier, p.category_id, p.kind): Limits(p.ack_days, p.resolve_days, p.extension_days)
+                 for p in db.session.scalars(sa.select(SlaPolicy))}
+        g._grs_policies = table
+    found = table.get((tier, category_id, kind)) or table.get((tier, None, kind))
+    if found:
+        return found
     if kind == "appeal":
         return Limits(DEFAULT_ACK_DAYS, DEFAULT_APPEAL_DAYS, DEFAULT_EXTENSION_DAYS)
     return Limits(DEFAULT_ACK_DAYS, DEFAULT_RESOLVE_DAYS.get(tier, DEFAULT_RESOLVE_DAYS_OTHER),
                   DEFAULT_EXTENSION_DAYS)
+
+
+def forget_policies() -> None:
+    """Drop the memoised policies after one changes."""
+    g.pop("_grs_policies", None)
 
 
 def feedback_window_days() -> int:
@@ -85,6 +91,7 @@ def calendar_for(area: Area | None, around: datetime) -> Calendar:
 def forget_calendars() -> None:
     """Drop memoised calendars after days off change."""
     g.pop("_grs_calendars", None)
+    g.pop("_grs_days_off", None)
 
 
 def _build_calendar(area: Area | None, around: datetime) -> Calendar:
@@ -92,17 +99,22 @@ def _build_calendar(area: Area | None, around: datetime) -> Calendar:
     prof = profile(country)
     years = range(around.year - 1, around.year + 3)
     days = set(public_holidays(country, years))
-    scope = [None]
-    if area is not None:
-        codes = area.ancestor_codes()
-        ids = db.session.scalars(sa.select(Area.id).where(Area.code.in_(codes))).all()
-        scope = ids
-    q = sa.select(Holiday.day).where(
-        Holiday.day >= date(years.start, 1, 1), Holiday.day <= date(years.stop, 12, 31),
-        sa.or_(Holiday.area_id.is_(None), Holiday.area_id.in_([i for i in scope if i is not None])),
-    )
-    days |= set(db.session.scalars(q).all())
+    paths = ("/",) if area is None else None
+    for day, path in _added_days_off():
+        if years.start <= day.year <= years.stop and (path is None or (
+                paths is None and area.path.startswith(path))):
+            days.add(day)
     return Calendar(tz=ZoneInfo(prof.timezone), weekend=prof.weekend, holidays=frozenset(days))
+
+
+def _added_days_off() -> list[tuple[date, str | None]]:
+    """Every admin-added day off with the path of its area (None: national), read once per context."""
+    rows = g.get("_grs_days_off")
+    if rows is None:
+        rows = db.session.execute(
+            sa.select(Holiday.day, Area.path).outerjoin(Area, Area.id == Holiday.area_id)).all()
+        g._grs_days_off = rows = [(d, p) for d, p in rows]
+    return rows
 
 
 def country_calendar(around: datetime) -> Calendar:

@@ -57,6 +57,7 @@ def defaults(instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "LOG_LEVEL": "INFO",
+        "PASSWORD_HASH_METHOD": "scrypt",
         "SCHEDULER_LOCK_FILE": os.path.join(instance_path, "scheduler.lock"),
     }
 

@@ -161,7 +161,9 @@ class User(UserMixin, db.Model):
     office: Mapped[Office | None] = relationship()
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        # scrypt by default; the test suite picks a cheap method so that fixtures stay fast.
+        from flask import current_app
+        self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -47,6 +47,8 @@ def _base_config(tmp_path) -> dict:
         "PUBLIC_URL": "https://grs.example.org",
         "TRACK_RATE_LIMIT": 1000,
         "LOG_LEVEL": "WARNING",
+        # Hashing strength is not under test; scrypt for 13 accounts per test would dominate the run.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
 
 

@@ -9,6 +9,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
+from flask import g as flask_g
 
 from escalation import rules
 from escalation.policy import calendar_for, feedback_window_days, limits_for
@@ -61,6 +62,7 @@ class Intake:
     attachments: tuple[AttachmentIn, ...] = ()
     source_ref: str | None = None  # provider message id etc.: a repeat returns the first grievance
     received_at: datetime | None = None  # when a paper form was filled in, if earlier than now
+    receipt_by_channel: bool = False  # the channel replies with the receipt itself (Twilio TwiML): queue none
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,11 @@ def find(code: str | None) -> Grievance:
 
 
 def tier_ranks() -> dict[str, int]:
-    return dict(db.session.execute(sa.select(Tier.code, Tier.rank)).all())
+    """Tier code → rank, read once per application context (tiers change only with the country)."""
+    ranks = flask_g.get("_grs_tier_ranks")
+    if ranks is None:
+        ranks = flask_g._grs_tier_ranks = dict(db.session.execute(sa.select(Tier.code, Tier.rank)).all())
+    return ranks
 
 
 def office_chain(area: Area) -> list[rules.OfficeChoice]:
@@ -305,7 +311,8 @@ def lodge(intake: Intake, *, actor: Actor, now: datetime) -> Grievance:
     else:
         record(g, "triaged", actor=Actor.system("routing"), at=now, status_to="received",
                note="area unknown" if area is None else "no office covers this area")
-    notifications.tell_citizen(g, "receipt", now=now, dedupe_key=f"receipt:{g.tracking_code}")
+    if not intake.receipt_by_channel:
+        notifications.tell_citizen(g, "receipt", now=now, dedupe_key=f"receipt:{g.tracking_code}")
     db.session.commit()
     log.info("lodged grievance id=%s channel=%s office=%s", g.id, g.channel, g.office_id)
     return g
