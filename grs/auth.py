@@ -22,7 +22,15 @@ bp = Blueprint("auth", __name__)
 
 # Compared against when the e-mail is unknown, so a wrong address costs as long as a wrong password
 # and response times do not tell which addresses have accounts.
-_DUMMY_HASH = generate_password_hash("no-such-account")
+# Made on first use with the configured method (nothing happens on import).
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash("no-such-account", method=method)
+    return _DUMMY_HASHES[method]
 
 
 class LoginForm(FlaskForm):
@@ -58,7 +66,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The active account with this e-mail and password, or None (without saying which part was wrong)."""
     user = db.session.scalar(sa.select(User).where(User.email == (email or "").strip().lower()))
     if user is None:
-        check_password_hash(_DUMMY_HASH, password or "")
+        check_password_hash(_dummy_hash(), password or "")
         return None
     if not user.check_password(password or "") or not user.active:
         return None
