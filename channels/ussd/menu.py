@@ -373,10 +373,14 @@ def _confirm_lines(state: dict, ref: Reference, used: int) -> list[str]:
     head = text(lang, "confirm_title")
     foot = f"{text(lang, 'confirm_send')} {text(lang, 'confirm_cancel')} {text(lang, 'back')}"
     room = MAX_SCREEN - used - len(head) - len(foot) - 4 - (1 if used else 0)
-    width = max(8, min(LABEL_MAX, room // 3))
     labels = [_label(ref.programmes, state["programme"], lang), _label(ref.categories, state["category"], lang),
               (state.get("area_bn") if lang == "bn" and state.get("area_bn") else state.get("area_en")) or ""]
-    return [head] + [shorten(lb, width) for lb in labels] + [foot]
+    # Short labels keep their length; what they leave over goes to the long ones.
+    widths, left = {}, room
+    for n, i in enumerate(sorted(range(3), key=lambda i: len(labels[i]))):
+        widths[i] = max(8, min(len(labels[i]), LABEL_MAX + 12, left // (3 - n)))
+        left -= widths[i]
+    return [head] + [shorten(lb, widths[i]) for i, lb in enumerate(labels)] + [foot]
 
 
 def _label(options: Sequence[Option], code: str, lang: str) -> str:

@@ -1,4 +1,31 @@
-"""Blueprint `ussd` (being built)."""
-from flask import Blueprint
+"""Blueprint `ussd`: Africa's Talking USSD callbacks, answered from the menu in milliseconds."""
+from __future__ import annotations
+
+import hmac
+
+from flask import Blueprint, Response, abort, current_app, request
+
+from grs.extensions import csrf
+from grs.timeutil import utcnow
+
+from .service import UssdRequest, answer
 
 bp = Blueprint("ussd", __name__, url_prefix="/hooks/ussd")
+
+
+@bp.post("/africastalking")
+@csrf.exempt
+def africastalking():
+    """One USSD step; the secret is in the URL because Africa's Talking signs nothing."""
+    expected = current_app.config.get("AT_CALLBACK_KEY") or ""
+    given = request.args.get("key", "")
+    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+        abort(403)
+    session_id = (request.form.get("sessionId") or "").strip()
+    phone = (request.form.get("phoneNumber") or "").strip()
+    if not session_id or not phone or len(session_id) > 120:
+        abort(400, "sessionId and phoneNumber are required")
+    reply = answer(UssdRequest(session_id=session_id, phone=phone, text=request.form.get("text") or "",
+                               service_code=request.form.get("serviceCode") or "",
+                               network_code=request.form.get("networkCode") or ""), now=utcnow())
+    return Response(reply, mimetype="text/plain")

@@ -1,0 +1,68 @@
+"""The menu's reference data read from the database: programmes, categories, areas, a grievance's status."""
+from __future__ import annotations
+
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from grs.countries import profile
+from grs.extensions import db
+from grs.models import OPEN_STATUSES, Area, AreaLevel, Category, Grievance, Programme, Tier
+
+from .menu import Option, StatusInfo, area_number
+
+
+class DbReference:
+    """Loads only what the current screen needs: one list of areas, never the whole tree."""
+
+    def __init__(self, country: str):
+        self.country = country
+
+    @cached_property
+    def programmes(self) -> list[Option]:
+        rows = db.session.scalars(sa.select(Programme).where(Programme.active.is_(True)).order_by(Programme.id))
+        return [Option(p.code, p.name_en, p.name_bn) for p in rows]
+
+    @cached_property
+    def categories(self) -> list[Option]:
+        rows = db.session.scalars(sa.select(Category).where(Category.active.is_(True)).order_by(Category.id))
+        return [Option(c.code, c.name_en, c.name_bn) for c in rows]
+
+    @cached_property
+    def levels(self) -> list[Option]:
+        """The area levels of the office tiers below national, top first (district, upazila, union)."""
+        rows = db.session.execute(
+            sa.select(AreaLevel).join(Tier, Tier.area_level == AreaLevel.code)
+            .where(AreaLevel.depth > 0).order_by(AreaLevel.depth)).scalars().unique()
+        return [Option(lv.code, lv.name_en, lv.name_bn) for lv in rows]
+
+    def areas(self, parent: str | None) -> list[Option]:
+        codes = [lv.code for lv in self.levels]
+        if parent is None:
+            query = sa.select(Area).where(Area.level == codes[0])
+        else:
+            above = db.session.scalar(sa.select(Area).where(Area.code == parent))
+            if above is None or above.level not in codes[:-1]:
+                return []
+            below = codes[codes.index(above.level) + 1]
+            query = sa.select(Area).where(Area.level == below, Area.path.startswith(above.path, autoescape=True))
+        return [Option(a.code, a.name_en, a.name_bn) for a in db.session.scalars(query.order_by(Area.name_en))]
+
+    def area_by_number(self, number: str) -> Option | None:
+        number = number.lstrip("0") or "0"
+        rows = db.session.scalars(sa.select(Area).where(
+            Area.level == self.levels[-1].code, Area.code.endswith("-" + number, autoescape=True)))
+        found = [a for a in rows if area_number(a.code) == number]
+        return Option(found[0].code, found[0].name_en, found[0].name_bn) if len(found) == 1 else None
+
+    def status(self, code: str) -> StatusInfo | None:
+        g = db.session.scalar(sa.select(Grievance).where(Grievance.tracking_code == code))
+        if g is None:
+            return None
+        tier = db.session.get(Tier, g.level) if g.office_id is not None and g.level else None
+        level = Option(tier.code, tier.name_en, tier.name_bn) if tier else None
+        due = None
+        if g.status in OPEN_STATUSES and g.status != "awaiting_info" and g.due_at is not None:
+            due = g.due_at.astimezone(ZoneInfo(profile(self.country).timezone)).date()
+        return StatusInfo(g.tracking_code, g.status, level, due)
