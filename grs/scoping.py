@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from .lifecycle import STAFF_ACTIONS, allowed_actions
+from .lifecycle import allowed_actions
 from .models import Area, Grievance, GrievanceOffice, Office, User
 
 # Roles that work the triage queue (grievances whose area is not known yet).
@@ -63,9 +63,12 @@ def _current_office_in_scope(user: User, g: Grievance) -> bool:
     return g.office is not None and g.office.area.path.startswith(scope_path(user))
 
 
-def actions_for(user: User, g: Grievance) -> list[str]:
-    """The lifecycle actions this user may take on this grievance now (empty if none)."""
-    if not can_view(user, g):
+def actions_for(user: User, g: Grievance, *, visible: bool | None = None) -> list[str]:
+    """The lifecycle actions this user may take on this grievance now (empty if none).
+
+    `visible=True` skips the visibility query when the caller has just checked it.
+    """
+    if not (visible if visible is not None else can_view(user, g)):
         return []
     candidates = allowed_actions(g.status, user.role, in_triage=g.office_id is None)
     if g.office_id is None:
@@ -76,7 +79,3 @@ def actions_for(user: User, g: Grievance) -> list[str]:
     if user.role in ("supervisor", "admin"):
         return candidates if _current_office_in_scope(user, g) else []
     return candidates  # operator: appeal/feedback/place on visible grievances
-
-
-def may_act(user: User, g: Grievance, action: str) -> bool:
-    return action in STAFF_ACTIONS.get(user.role, ()) and action in actions_for(user, g)

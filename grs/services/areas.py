@@ -47,9 +47,12 @@ class ImportReport:
     updated: Counter
     unchanged: Counter
     offices_created: Counter
+    level_order: tuple[str, ...] = ()  # top to bottom, for printing
 
     def lines(self) -> list[str]:
-        levels = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
+        depth = {code: i for i, code in enumerate(self.level_order)}
+        levels = sorted(set(self.created) | set(self.updated) | set(self.unchanged),
+                        key=lambda lvl: (depth.get(lvl, len(depth)), lvl))
         out = [f"{lvl}: {self.created[lvl] + self.updated[lvl] + self.unchanged[lvl]} "
                f"({self.created[lvl]} new, {self.updated[lvl]} updated, {self.unchanged[lvl]} unchanged)"
                for lvl in levels]
@@ -82,7 +85,8 @@ def import_areas(path: str, country: str, *, with_offices: bool = False) -> Impo
     known_levels = set(db.session.scalars(sa.select(AreaLevel.code)).all())
     by_code = {r["code"].strip(): r for r in rows}
     existing = {a.code: a for a in db.session.scalars(sa.select(Area)).all()}
-    report = ImportReport(Counter(), Counter(), Counter(), Counter())
+    report = ImportReport(Counter(), Counter(), Counter(), Counter(),
+                          tuple(code for code, _en, _local in profile(country).levels))
     # Parents before children, whatever order the file has.
     done: dict[str, Area] = {root.code: root}
     done.update(existing)

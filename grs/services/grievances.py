@@ -285,7 +285,8 @@ def lodge(intake: Intake, *, actor: Actor, now: datetime) -> Grievance:
         raise ValidationError("the complaint has errors", errors)
 
     complainant = _complainant(intake.complainant, intake.language, area) if intake.complainant else None
-    received = as_utc(intake.received_at) if intake.received_at and intake.received_at < now else now
+    given = as_utc(intake.received_at) if intake.received_at else None  # a paper form's date may be naive
+    received = given if given and given < now else now
     g = Grievance(
         tracking_code=_new_tracking_code(), channel=intake.channel, source_ref=intake.source_ref,
         programme=programme, category=category, area=area, status="received", is_open=True,
@@ -301,7 +302,14 @@ def lodge(intake: Intake, *, actor: Actor, now: datetime) -> Grievance:
     db.session.flush()
     record(g, "lodged", actor=actor, at=now, status_to="received",
            data={"channel": intake.channel, "anonymous": complainant is None})
-    office = _route(area, category) if area is not None else None
+    if area is not None:
+        office = _route(area, category)
+    elif category.sensitive:
+        # Never into a queue that local staff work: a sensitive complaint with no area goes to the
+        # highest office its category allows from the country's root (the national cell).
+        office = _route(_root_area(), category)
+    else:
+        office = None
     if office is not None:
         _arrive(g, office, now)
         _start_clock(g, now)
@@ -309,13 +317,21 @@ def lodge(intake: Intake, *, actor: Actor, now: datetime) -> Grievance:
                data={"office": office.code, "tier": office.tier, **_clock_data(g)})
         notifications.tell_office(g, office, "case_arrived", now=now)
     else:
+        # Placing it is the acknowledgement: the triage queue has that limit, counted by the sweep.
+        lowest = min(tier_ranks().items(), key=lambda kv: kv[1])[0]
+        g.ack_due_at = calendar_for(None, now).add_working_days(now, limits_for(lowest, category.id).ack_days)
         record(g, "triaged", actor=Actor.system("routing"), at=now, status_to="received",
-               note="area unknown" if area is None else "no office covers this area")
+               note="area unknown" if area is None else "no office covers this area",
+               data={"ack_due_at": g.ack_due_at.isoformat()})
     if not intake.receipt_by_channel:
         notifications.tell_citizen(g, "receipt", now=now, dedupe_key=f"receipt:{g.tracking_code}")
     db.session.commit()
     log.info("lodged grievance id=%s channel=%s office=%s", g.id, g.channel, g.office_id)
     return g
+
+
+def _root_area() -> Area:
+    return db.session.scalar(sa.select(Area).where(Area.parent_id.is_(None)).order_by(Area.id).limit(1))
 
 
 def _route(area: Area, category: Category) -> Office | None:
@@ -343,20 +359,33 @@ def _require(value: str | None, field_name: str, message: str) -> str:
     return str(value).strip()
 
 
+def _check_state(g: Grievance, action: str) -> None:
+    """InvalidTransition (409) when the grievance's state does not allow the action."""
+    lifecycle.transition(g.status, action)
+    if g.office_id is None and action not in ("place", "reject"):
+        raise InvalidTransition("place the grievance in an area first")
+    if g.office_id is not None and action == "place":
+        raise InvalidTransition("the grievance is already placed")
+
+
 def _check_permission(g: Grievance, action: str, actor: Actor) -> None:
+    """Forbidden unless the actor may take this action here; a wrong state is a 409 for anyone who
+    may see the grievance, so staff learn what is wrong rather than that they are refused."""
     if actor.is_system:
+        _check_state(g, action)
         return
     if actor.is_citizen:
         if action not in lifecycle.CITIZEN_ACTIONS:
             raise Forbidden("citizens cannot take that action")
+        _check_state(g, action)
         return
     user = db.session.get(User, actor.user_id)
     if user is None or not user.active:
         raise Forbidden("account disabled")
     if not scoping.can_view(user, g):
         raise Forbidden("this grievance is outside your area or permissions")
-    lifecycle.transition(g.status, action)  # a wrong state is a 409 even for the right person
-    if not scoping.may_act(user, g, action):
+    _check_state(g, action)
+    if action not in scoping.actions_for(user, g, visible=True):
         raise Forbidden(f"you may not {action.replace('_', ' ')} this grievance")
 
 
@@ -369,10 +398,6 @@ def act(code: str, req: ActionRequest, *, actor: Actor, now: datetime) -> Grieva
                               {"action": f"Use one of {', '.join(lifecycle.ACTIONS)}."})
     _check_permission(g, req.action, actor)
     t = lifecycle.transition(g.status, req.action)
-    if g.office_id is None and req.action not in ("place", "reject"):
-        raise InvalidTransition("place the grievance in an area first")
-    if g.office_id is not None and req.action == "place":
-        raise InvalidTransition("the grievance is already placed")
     handler = _HANDLERS[req.action]
     before = g.status
     try:

@@ -81,5 +81,6 @@ def test_the_documented_request_fields_are_the_accepted_ones(client, app, world,
 
 
 def test_validates_against_the_openapi_specification(doc):
-    validator = pytest.importorskip("openapi_spec_validator")
-    validator.validate(doc)
+    from openapi_spec_validator import validate
+
+    validate(doc)  # raises on an invalid document
