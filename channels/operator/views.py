@@ -1,4 +1,206 @@
-"""Blueprint `operator` (being built)."""
-from flask import Blueprint
+"""Blueprint `operator`: the call-centre console — find a caller, lodge for them, log the call."""
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from channels.web import picker
+from grs import phones, scoping, tracking
+from grs.errors import DomainError, NotFound
+from grs.extensions import db
+from grs.i18n import current_language
+from grs.models import CallLog, Category, Programme, Tier
+from grs.services.grievances import ComplainantIn, Intake, find
+from grs.staff.labels import STATUS
+from grs.timeutil import utcnow
+
+from . import service
+from .forms import EndCallForm, LookupForm, OperatorLodgeForm, StartCallForm
 
 bp = Blueprint("operator", __name__, url_prefix="/operator")
+
+ROLES = ("operator", "admin")
+
+
+@bp.before_request
+@login_required
+def require_operator():
+    """Only call-centre operators and administrators use the console."""
+    if current_user.role not in ROLES:
+        abort(403)
+
+
+_OUTCOME_WORDS = {"lodged": "Complaint lodged", "status_given": "Status given", "info_only": "Information only",
+                  "dropped": "Call dropped"}
+
+
+@bp.context_processor
+def console_helpers():
+    """Helpers for the console's templates: masked numbers, grouped codes, words for codes."""
+    tiers = {code: (en, bn) for code, en, bn in db.session.execute(sa.select(Tier.code, Tier.name_en, Tier.name_bn))}
+
+    def level_name(code: str) -> str:
+        en, bn = tiers.get(code, (code, None))
+        return bn if current_language() == "bn" and bn else en
+
+    return {"mask": phones.mask, "display": tracking.display, "level_name": level_name,
+            "outcome_label": lambda o: _(_OUTCOME_WORDS.get(o, o))}
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _console(lookup: LookupForm, grievances=None, phone: str | None = None, status: int = 200):
+    user = _user()
+    calls = service.recent_calls(user)
+    return render_template("operator/console.html", lookup=lookup, grievances=grievances, phone=phone,
+                           start=StartCallForm(phone=phone), calls=calls,
+                           open_calls=[c for c in calls if c.ended_at is None and c.operator_id == user.id],
+                           status_label=STATUS), status
+
+
+@bp.get("/")
+def console():
+    return _console(LookupForm())
+
+
+@bp.post("/lookup")
+def lookup():
+    """Find a caller by phone; a POST so the number stays out of URLs and access logs."""
+    form = LookupForm()
+    if not form.validate():
+        return _console(form, status=400)
+    try:
+        found = service.caller_grievances(_user(), form.phone.data)
+    except DomainError:
+        form.phone.errors = [_("Enter a valid phone number.")]
+        return _console(form, status=400)
+    return _console(form, found, phones.normalise(form.phone.data))
+
+
+@bp.post("/calls")
+def start_call():
+    form = StartCallForm()
+    if not form.validate():
+        abort(400)
+    try:
+        call = service.start_call(_user(), form.phone.data, now=utcnow())
+    except DomainError:
+        lookup_form = LookupForm(phone=form.phone.data)
+        lookup_form.phone.errors = [_("Enter a valid phone number.")]
+        return _console(lookup_form, status=400)
+    return redirect(url_for("operator.call", call_id=call.id), code=303)
+
+
+def _call_or_404(call_id: int) -> CallLog:
+    call = db.session.get(CallLog, call_id)
+    if call is None or (call.operator_id != current_user.id and current_user.role != "admin"):
+        abort(404)
+    return call
+
+
+@bp.route("/calls/<int:call_id>", methods=["GET"])
+def call(call_id: int):
+    """One call: the caller's history, a way to lodge for them, and the form that ends the call."""
+    c = _call_or_404(call_id)
+    history = service.caller_grievances(_user(), c.phone) if c.phone else []
+    end = EndCallForm(grievance=tracking.display(c.grievance.tracking_code) if c.grievance else None)
+    end.fill_choices()
+    return render_template("operator/call.html", call=c, grievances=history, end=end, status_label=STATUS)
+
+
+@bp.post("/calls/<int:call_id>/end")
+def end_call(call_id: int):
+    c = _call_or_404(call_id)
+    form = EndCallForm()
+    form.fill_choices()
+    if form.validate():
+        try:
+            service.end_call(_user(), c.id, form.outcome.data, grievance_code=form.grievance.data,
+                             notes=form.notes.data, now=utcnow())
+        except DomainError as e:
+            message = next(iter(e.fields.values()), e.message)
+            form.grievance.errors = [_(message)]
+        else:
+            return redirect(url_for("operator.console"), code=303)
+    history = service.caller_grievances(_user(), c.phone) if c.phone else []
+    return render_template("operator/call.html", call=c, grievances=history, end=form,
+                           status_label=STATUS), 400
+
+
+def _choices(lang: str) -> tuple[list, list]:
+    programmes = db.session.scalars(sa.select(Programme).where(Programme.active.is_(True)).order_by(Programme.id))
+    categories = db.session.scalars(sa.select(Category).where(Category.active.is_(True)).order_by(Category.id))
+    return [(p.code, p.name(lang)) for p in programmes], [(c.code, c.name(lang)) for c in categories]
+
+
+def _intake(form: OperatorLodgeForm, area_code: str | None, lang: str) -> Intake:
+    person = None
+    if not form.anonymous.data:
+        person = ComplainantIn(name=(form.name.data or "").strip() or None,
+                               phone=(form.phone.data or "").strip() or None,
+                               sex=form.sex.data or None, age_band=form.age_band.data or None,
+                               disability={"yes": True, "no": False}.get(form.disability.data))
+    return Intake(channel="operator", programme=form.programme.data, category=form.category.data,
+                  description=form.description.data, area=area_code, language=lang, complainant=person,
+                  source_ref=f"console:{form.token.data}" if form.token.data else None)
+
+
+_FORM_FIELDS = ("programme", "category", "description", "name", "phone", "sex", "age_band")
+
+
+@bp.route("/lodge", methods=["GET", "POST"])
+def lodge():
+    """Lodge on the caller's behalf; the complaint's language is the console's current language."""
+    lang = current_language()
+    values = request.form if request.method == "POST" else request.args
+    form = OperatorLodgeForm()
+    form.fill_choices(*_choices(lang))
+    area_picker = picker.build(values, lang)
+    errors: dict[str, str] = {}
+    if request.method == "GET":
+        form.token.data = uuid.uuid4().hex
+        call_id = request.args.get("call", type=int)
+        if call_id:
+            c = _call_or_404(call_id)
+            form.call_id.data = str(c.id)
+            form.phone.data = c.phone or ""
+        return render_template("operator/lodge.html", form=form, picker=area_picker, errors=errors)
+    if "narrow" in request.form:
+        return render_template("operator/lodge.html", form=form, picker=area_picker, errors=errors)
+    valid = form.validate()
+    if not area_picker.complete:
+        errors["area"] = _("Choose the area down to the lowest level.")
+    if valid and not errors:
+        call_id = int(form.call_id.data) if (form.call_id.data or "").isdigit() else None
+        try:
+            g = service.lodge_for_caller(_user(), _intake(form, area_picker.chosen.code, lang), call_id=call_id,
+                                         now=utcnow())
+        except DomainError as e:
+            for key, message in (e.fields or {"form": e.message}).items():
+                if key in _FORM_FIELDS:
+                    getattr(form, key).errors = list(getattr(form, key).errors) + [_(message)]
+                else:
+                    errors["area" if key == "area" else "form"] = _(message)
+        else:
+            return redirect(url_for("operator.lodged", code=g.tracking_code, call=call_id), code=303)
+    return render_template("operator/lodge.html", form=form, picker=area_picker, errors=errors), 400
+
+
+@bp.get("/lodged/<code>")
+def lodged(code: str):
+    """The tracking code, large and grouped in fours, for reading back to the caller."""
+    try:
+        g = find(code)
+    except NotFound:
+        abort(404)
+    if not scoping.can_view(_user(), g):
+        abort(404)
+    call_id = request.args.get("call", type=int)
+    return render_template("operator/lodged.html", g=g, code=tracking.display(g.tracking_code), call_id=call_id,
+                           status_label=STATUS)
