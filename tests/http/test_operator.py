@@ -180,3 +180,8 @@ def test_the_console_speaks_bangla(client_as, world):
     op = client_as("operator")
     page = op.get("/operator/?lang=bn").get_data(as_text=True)
     assert "অপারেটর কনসোল" in page and "কলারকে খুঁজুন" in page
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client, world):
+    resp = client.get("/operator/")
+    assert resp.status_code == 302 and "/login" in resp.headers["Location"]
