@@ -50,12 +50,16 @@ def _validate(p: PolicyIn) -> tuple[int | None]:
     return category_id
 
 
+def _find_policy(tier: str, kind: str, category_id: int | None) -> SlaPolicy | None:
+    return db.session.scalar(sa.select(SlaPolicy).where(
+        SlaPolicy.tier == tier, SlaPolicy.kind == kind,
+        SlaPolicy.category_id.is_(None) if category_id is None else SlaPolicy.category_id == category_id))
+
+
 def save_policy(p: PolicyIn, *, actor: Actor, now: datetime) -> tuple[SlaPolicy, int]:
     """Create or change one policy; returns it and how many open grievances got new deadlines."""
     category_id = _validate(p)
-    row = db.session.scalar(sa.select(SlaPolicy).where(
-        SlaPolicy.tier == p.tier, SlaPolicy.kind == p.kind,
-        SlaPolicy.category_id.is_(None) if category_id is None else SlaPolicy.category_id == category_id))
+    row = _find_policy(p.tier, p.kind, category_id)
     if row is None:
         row = SlaPolicy(tier=p.tier, kind=p.kind, category_id=category_id)
         db.session.add(row)
@@ -106,9 +110,7 @@ def load_policies(path: str, *, replace: bool = False, actor: Actor | None = Non
                          resolve_days=r["resolve_days"], extension_days=r["extension_days"],
                          category=r.get("category"))
             category_id = _validate(p)
-            row = db.session.scalar(sa.select(SlaPolicy).where(
-                SlaPolicy.tier == tier, SlaPolicy.kind == p.kind,
-                SlaPolicy.category_id.is_(None) if category_id is None else SlaPolicy.category_id == category_id))
+            row = _find_policy(tier, p.kind, category_id)
             if row is None:
                 db.session.add(SlaPolicy(tier=tier, kind=p.kind, category_id=category_id, ack_days=p.ack_days,
                                          resolve_days=p.resolve_days, extension_days=p.extension_days))

@@ -85,3 +85,15 @@ def lodge(area: str | None = BARIA, *, now: datetime = T0, **kw):
 
 def act(world: World, who: str, code: str, action: str, *, now: datetime = T0, **kw):
     return svc.act(code, svc.ActionRequest(action, **kw), actor=world.actor(who), now=now)
+
+
+def lodge_in(app, area: str | None = BARIA, **kw) -> str:
+    """Lodge inside an app context (for HTTP tests); returns the tracking code."""
+    with app.app_context():
+        return lodge(area, **kw).tracking_code
+
+
+def act_in(app, world: World, who: str, code: str, action: str, **kw) -> None:
+    """Take a lifecycle action inside an app context (for HTTP tests)."""
+    with app.app_context():
+        act(world, who, code, action, **kw)

@@ -8,13 +8,6 @@ from builders import BARIA
 from grs.timeutil import utcnow
 
 
-@pytest.fixture
-def auth(app, world):
-    def make(key: str) -> dict:
-        with app.app_context():
-            return {"Authorization": f"Bearer {world.token(key)}"}
-    return make
-
 
 @pytest.fixture
 def code(app, world):

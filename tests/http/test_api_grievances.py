@@ -21,14 +21,6 @@ NEW = {
 }
 
 
-@pytest.fixture
-def auth(app, world):
-    """Bearer headers for one of the world's accounts."""
-    def make(key: str) -> dict:
-        with app.app_context():
-            return {"Authorization": f"Bearer {world.token(key)}"}
-    return make
-
 
 def lodge(client, headers, **changes):
     body = {**NEW, **changes}

@@ -13,14 +13,7 @@ from grs.services import grievances as svc
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-def lodge(app, area=BARIA, **kw) -> str:
-    with app.app_context():
-        return builders.lodge(area, **kw).tracking_code
-
-
-def act(app, world, who, code, action, **kw):
-    with app.app_context():
-        builders.act(world, who, code, action, **kw)
+lodge, act = builders.lodge_in, builders.act_in
 
 
 def page(client, code) -> str:

@@ -9,14 +9,7 @@ from grs.timeutil import utcnow
 from grs.tracking import display
 
 
-def lodge(app, area=BARIA, **kw) -> str:
-    with app.app_context():
-        return builders.lodge(area, **kw).tracking_code
-
-
-def act(app, world, who, code, action, **kw):
-    with app.app_context():
-        builders.act(world, who, code, action, **kw)
+lodge, act = builders.lodge_in, builders.act_in
 
 
 def inbox(client_as, who, **query) -> str:
