@@ -142,11 +142,11 @@ def configure(scheduler, app: Flask, leader: Leadership) -> None:
     tz = profile(app.config["COUNTRY"]).timezone
     common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 30}
     scheduler.add_job(_job(app, leader, "sweep", _sweep), "interval", seconds=SWEEP_SECONDS, id="sweep",
-                      next_run_time=utcnow(), **common)
+                      name="escalation sweep", next_run_time=utcnow(), **common)
     scheduler.add_job(_job(app, leader, "outbox", _outbox), "interval", seconds=OUTBOX_SECONDS, id="outbox",
-                      **common)
+                      name="outbox dispatch", **common)
     scheduler.add_job(_job(app, leader, "digest", _digest), "cron", hour=7, minute=0, timezone=tz,
-                      id="digest", **common)
+                      id="digest", name="daily digest", **common)
 
 
 def start_in_process(app: Flask) -> BackgroundScheduler:

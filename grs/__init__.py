@@ -51,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 def register_logging(app: Flask) -> None:
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per job run drowns the rest
 
 
 def register_extensions(app: Flask) -> None:

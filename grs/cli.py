@@ -106,8 +106,11 @@ def serve_cmd(host: str, port: int, no_scheduler: bool) -> None:
     if not no_scheduler:
         from escalation.scheduler import start_in_process
         scheduler = start_in_process(app)
+    from werkzeug.serving import run_simple
+
+    # Not app.run(): Flask ignores it inside a `flask`-style CLI command.
     try:
-        app.run(host=host, port=port, use_reloader=False, threaded=True)
+        run_simple(host, port, app, use_reloader=False, threaded=True)
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
