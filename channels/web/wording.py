@@ -84,6 +84,10 @@ def event_sentence(ev: Event, lang: str) -> str:
         return _("The office did not acknowledge the complaint in time.")
     if t == "warned":
         return _("The office was reminded that the time limit is near.")
+    if t == "flagged_overdue":
+        return _("The time limit passed at the highest level; the complaint is being followed up there.")
+    if t == "deadline_changed":
+        return _("The expected date was recalculated.")
     return _("The complaint was updated.")
 
 

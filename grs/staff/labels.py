@@ -30,6 +30,11 @@ EVENT = {
     "appealed": _l("Appealed"),
     "feedback": _l("Complainant's feedback"),
     "closed": _l("Closed"),
+    "deadline_breached": _l("Time limit passed"),
+    "ack_breached": _l("Not acknowledged in time"),
+    "flagged_overdue": _l("Overdue at the highest tier"),
+    "warned": _l("Office warned: deadline near"),
+    "deadline_changed": _l("Deadline recalculated"),
 }
 
 # The button on each action form; in context "action", since other parts use the same words as nouns.
