@@ -22,8 +22,20 @@ ENV_SETTINGS = {
     "GRS_SMS_TIMEOUT_SECONDS": "SMS_TIMEOUT_SECONDS",
     "GRS_TRACK_RATE_LIMIT": "TRACK_RATE_LIMIT",
     "GRS_LOG_LEVEL": "LOG_LEVEL",
+    "GRS_LOGIN_RATE_LIMIT": "LOGIN_RATE_LIMIT",
+    "GRS_FEEDBACK_WINDOW_DAYS": "FEEDBACK_WINDOW_DAYS",
+    "GRS_SMS_DEFAULT_PROGRAMME": "SMS_DEFAULT_PROGRAMME",
+    "GRS_SMS_DEFAULT_CATEGORY": "SMS_DEFAULT_CATEGORY",
+    "GRS_USSD_DEFAULT_LANGUAGE": "USSD_DEFAULT_LANGUAGE",
+    "GRS_OUTBOX_MAX_ATTEMPTS": "OUTBOX_MAX_ATTEMPTS",
+    "GRS_SMTP_HOST": "SMTP_HOST",
+    "GRS_SMTP_PORT": "SMTP_PORT",
+    "GRS_SMTP_USERNAME": "SMTP_USERNAME",
+    "GRS_SMTP_PASSWORD": "SMTP_PASSWORD",
+    "GRS_MAIL_FROM": "MAIL_FROM",
 }
-INT_SETTINGS = {"MAX_CONTENT_LENGTH", "SMS_TIMEOUT_SECONDS", "TRACK_RATE_LIMIT"}
+INT_SETTINGS = {"MAX_CONTENT_LENGTH", "SMS_TIMEOUT_SECONDS", "TRACK_RATE_LIMIT", "LOGIN_RATE_LIMIT",
+                "FEEDBACK_WINDOW_DAYS", "OUTBOX_MAX_ATTEMPTS", "SMTP_PORT"}
 
 
 def defaults(instance_path: str) -> dict:
@@ -58,6 +70,19 @@ def defaults(instance_path: str) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "LOG_LEVEL": "INFO",
         "PASSWORD_HASH_METHOD": "scrypt",
+        "LOGIN_RATE_LIMIT": 10,  # sign-in attempts per client per minute
+        "FEEDBACK_WINDOW_DAYS": 10,  # working days to answer "satisfied?" (or appeal) after a resolution
+        # A free-text SMS names no programme or category unless its words do; these are the fallbacks.
+        "SMS_DEFAULT_PROGRAMME": "OAA",
+        "SMS_DEFAULT_CATEGORY": "other",
+        # English until a caller chooses: not every basic phone shows Bangla on a USSD screen.
+        "USSD_DEFAULT_LANGUAGE": "en",
+        "OUTBOX_MAX_ATTEMPTS": 12,
+        "SMTP_HOST": "",  # empty: e-mails to officers are logged (console), like SMS in the demo
+        "SMTP_PORT": 587,
+        "SMTP_USERNAME": "",
+        "SMTP_PASSWORD": "",
+        "MAIL_FROM": "grs@localhost",
         "SCHEDULER_LOCK_FILE": os.path.join(instance_path, "scheduler.lock"),
     }
 
