@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 05148ce3f124
+Revision ID: 1a9937260ca6
 Revises: 
-Create Date: 2026-11-22 15:15:54.335455
+Create Date: 2026-11-22 15:51:50.848321
 
 """
 from alembic import op
@@ -281,7 +281,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_call_logs'))
     )
     with op.batch_alter_table('call_logs', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_call_logs_operator_id'), ['operator_id'], unique=False)
+        batch_op.create_index('ix_call_logs_operator_started', ['operator_id', 'started_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_call_logs_phone'), ['phone'], unique=False)
 
     op.create_table('events',
@@ -397,7 +397,7 @@ def downgrade():
     op.drop_table('events')
     with op.batch_alter_table('call_logs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_call_logs_phone'))
-        batch_op.drop_index(batch_op.f('ix_call_logs_operator_id'))
+        batch_op.drop_index('ix_call_logs_operator_started')
 
     op.drop_table('call_logs')
     with op.batch_alter_table('attachments', schema=None) as batch_op:
