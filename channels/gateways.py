@@ -5,6 +5,8 @@ PermanentFailure (this message can never go). The dispatcher in channels/outbox.
 """
 from __future__ import annotations
 
+import abc
+
 import json
 import logging
 import smtplib
@@ -43,13 +45,14 @@ class PermanentFailure(GatewayError):
     """Trying again cannot help: invalid number, blacklisted, rejected content or sender."""
 
 
-class Gateway:
+class Gateway(abc.ABC):
     """One provider; `name` is stored on the outbox row as its provider."""
 
     name = "gateway"
 
+    @abc.abstractmethod
     def send(self, recipient: str, body: str) -> Sent:
-        raise NotImplementedError
+        """Hand one message to the provider; raise TemporaryFailure or PermanentFailure."""
 
 
 def _mask_email(address: str) -> str:
