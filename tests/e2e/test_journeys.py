@@ -1,0 +1,126 @@
+"""In a real headless Chromium, staff journeys on a phone: the operator's area picker fills itself, and staff
+pages fit a 360px screen with the signed-in name readable on the green bar."""
+from __future__ import annotations
+
+import os
+import re
+import threading
+
+import pytest
+
+import builders
+from grs import create_app
+from grs.extensions import db
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+pytestmark = pytest.mark.e2e
+
+
+def _unavailable(reason: str):
+    # In CI a missing browser is a broken build, not a reason to pass quietly.
+    if IN_CI:
+        pytest.fail(f"browser test required in CI: {reason}")
+    pytest.skip(f"browser test skipped: {reason}")
+
+
+@pytest.fixture
+def sync_playwright():
+    try:
+        from playwright.sync_api import sync_playwright as start
+    except ImportError:
+        _unavailable("the playwright package is not installed")
+    if not os.access(CHROMIUM, os.X_OK):
+        _unavailable(f"no Chromium at {CHROMIUM} (this test never downloads a browser)")
+    return start
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    """The app on SQLite with the demo geography, served from a thread on a free local port."""
+    from werkzeug.serving import make_server
+
+    app = create_app({
+        "TESTING": True, "SECRET_KEY": "e2e-secret", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/grs.sqlite3",
+        "UPLOAD_DIR": str(tmp_path / "uploads"), "SMS_PROVIDER": "fake", "TRACK_RATE_LIMIT": 1000,
+        "LOG_LEVEL": "WARNING",
+    })
+    with app.app_context():
+        db.create_all()
+        builders.make_world()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def browser(sync_playwright):
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _sign_in(page, base: str, key: str) -> None:
+    page.goto(f"{base}/login?lang=en")
+    page.get_by_label("E-mail").fill(f"{key}@test.grs")
+    page.get_by_label("Password").fill(builders.PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/(cases|operator)/"))
+
+
+def test_operator_lodges_for_a_caller_without_reloading_for_each_area_level(browser, live_server):
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    page.set_default_timeout(15000)
+    _sign_in(page, live_server, "operator")
+    page.goto(f"{live_server}/operator/lodge")
+    # The script fills the next list as soon as a level is chosen: no "Show the list below" round trips.
+    assert not page.locator("button.narrow").first.is_visible()
+    page.get_by_label("Programme").select_option("OAA")
+    page.get_by_label("What is the problem?").select_option("payment")
+    page.get_by_label("Division", exact=True).select_option("BD-DIV-6")
+    page.get_by_label("District", exact=True).select_option("BD-DIS-41")
+    page.get_by_label("Upazila", exact=True).select_option("BD-UPZ-320")
+    page.get_by_label("Union", exact=True).select_option("BD-UN-2869")
+    page.locator("textarea[name=description]").fill("The payment agent asked for 200 taka.")
+    page.locator("input[name=phone]").fill("01712345678")
+    page.locator("form button.primary").click()
+    page.wait_for_url(re.compile(r"/operator/lodged/\d{12}"))
+    assert "Baria" in page.locator("main").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_staff_pages_fit_a_phone_and_show_who_is_signed_in(browser, live_server):
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    page.set_default_timeout(15000)
+    _sign_in(page, live_server, "officer_baria")
+    page.goto(f"{live_server}/grievances/new")  # lodge one so the inbox and the case have rows
+    page.get_by_label("Programme").select_option("OAA")
+    page.get_by_label("What is the problem?").select_option("payment")
+    page.get_by_label("Division", exact=True).select_option("BD-DIV-6")
+    page.get_by_label("District", exact=True).select_option("BD-DIS-41")
+    page.get_by_label("Upazila", exact=True).select_option("BD-UPZ-320")
+    page.get_by_label("Union", exact=True).select_option("BD-UN-2869")
+    page.get_by_label("Describe the complaint").fill("My old age allowance was not paid this quarter.")
+    page.get_by_role("button", name="Send the complaint").click()
+    page.wait_for_url(re.compile(r"/grievances/lodged$"))
+    code = page.locator("#tracking-code").inner_text().replace(" ", "")
+
+    for path in ("/cases/", f"/cases/{code}"):
+        page.goto(f"{live_server}{path}")
+        # Wide tables scroll inside their box; the page itself does not move sideways.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+        colour = page.locator("header .who").evaluate("e => getComputedStyle(e).color")
+        assert colour == "rgb(255, 255, 255)", path
