@@ -80,8 +80,9 @@ def policies(form: PolicyForm | None = None, status: int = 200):
     rows = db.session.execute(
         sa.select(SlaPolicy, Tier.rank).join(Tier, Tier.code == SlaPolicy.tier)
         .order_by(SlaPolicy.category_id.is_not(None), SlaPolicy.category_id, SlaPolicy.kind, Tier.rank)).all()
+    tiers = {t.code: t for t in db.session.scalars(sa.select(Tier))}
     return render_template("admin/policies.html", policies=[r[0] for r in rows], form=form or _policy_form(),
-                           delete_form=DeleteForm()), status
+                           delete_form=DeleteForm(), tiers=tiers), status
 
 
 @bp.post("/policies")
@@ -128,6 +129,9 @@ def holidays(form: HolidayForm | None = None, status: int = 200):
     public = sorted(d for d in public_holidays(country, range(year, year + 1)))
     import holidays as holidays_lib
     names = holidays_lib.country_holidays(country, years=year)
+    # The same days, named in the reader's language where the holidays package has it (BD: bn).
+    if _lang() in getattr(type(names), "supported_languages", ()):
+        names = holidays_lib.country_holidays(country, years=year, language=_lang())
     added = db.session.scalars(sa.select(Holiday).order_by(Holiday.day.desc())).all()
     return render_template("admin/holidays.html", year=year, public=[(d, names.get(d)) for d in public],
                            added=added, form=form or HolidayForm(), delete_form=DeleteForm()), status

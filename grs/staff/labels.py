@@ -82,6 +82,13 @@ SEX = {"female": _l("Female"), "male": _l("Male"), "other": _l("Other")}
 
 AGE_BAND = {"under_18": _l("Under 18"), "18_34": "18–34", "35_59": "35–59", "60_plus": _l("60 or older")}
 
+# How a complaint came in, as the case page names it (the code itself is English: web, sms, ...).
+CHANNEL = {
+    "web": _l("Website"), "sms": _l("SMS"), "ussd": _l("USSD"), "operator": _l("Hotline"),
+    "paper": _l("Paper form"), "hearing": _l("Public hearing"), "audit": _l("Social audit"),
+    "scorecard": _l("Community score card"), "api": _l("Programme system"),
+}
+
 
 def word(table: dict, code: str | None) -> str:
     """The plain word for a code, or the code itself made readable when the table lacks it."""
@@ -97,7 +104,8 @@ def actor_label(event) -> str:
     label = event.actor_label or ""
     if label.startswith("citizen"):
         channel = label.partition(":")[2]
-        return gettext("Complainant (%(channel)s)", channel=channel) if channel else gettext("Complainant")
+        return gettext("Complainant (%(channel)s)", channel=word(CHANNEL, channel)) if channel \
+            else gettext("Complainant")
     if label == "sweep":
         return gettext("Escalation sweep")
     return gettext("System")
