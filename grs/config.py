@@ -43,7 +43,8 @@ def defaults(instance_path: str) -> dict:
     return {
         "SECRET_KEY": "dev-only-change-me",
         "SQLALCHEMY_DATABASE_URI": "sqlite:///" + os.path.join(instance_path, "grs.sqlite3"),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a database error's message (logged on a 500) must not carry phones or complaint texts.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "SMS_PROVIDER": "console",
         "AT_USERNAME": "sandbox",
         "AT_API_KEY": "",

@@ -9,6 +9,8 @@ from .models import Area, Grievance, GrievanceOffice, Office, User
 
 # Roles that work the triage queue (grievances whose area is not known yet).
 TRIAGE_ROLES = {"operator", "admin"}
+# Roles that work cases and so need to reach the complainant; analysts and facilitators do not.
+PERSONAL_DATA_ROLES = frozenset({"officer", "supervisor", "operator", "admin"})
 
 
 def scope_path(user: User) -> str:
@@ -45,6 +47,11 @@ def visible_filter(user: User):
         scoped = in_subtree
     conditions.append(scoped)
     return sa.and_(*conditions)
+
+
+def sees_personal_data(user: User) -> bool:
+    """Whether the complainant's name, phone and details are shown to this user on what they may see."""
+    return user.role in PERSONAL_DATA_ROLES
 
 
 def visible_query(user: User):

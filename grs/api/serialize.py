@@ -4,9 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..models import Event, Grievance, Office, User
-
-# Roles that work cases and so need to reach the complainant; analysts and facilitators do not.
-PERSONAL_DATA_ROLES = frozenset({"officer", "supervisor", "operator", "admin"})
+from ..scoping import sees_personal_data
 
 
 def iso(value: datetime | None) -> str | None:
@@ -62,9 +60,15 @@ def grievance(g: Grievance, viewer: User, *, now: datetime) -> dict:
         "resolution": g.resolution,
         "satisfied": g.satisfied,
     }
-    if viewer.role in PERSONAL_DATA_ROLES:
+    if sees_personal_data(viewer):
         out["complainant"] = complainant(g)
     return out
+
+
+def receipt(g: Grievance) -> dict:
+    """What anyone holding the tracking code may know (as on the public track page), and nothing more."""
+    return {"tracking_code": g.tracking_code, "status": g.status, "level": g.level, "office": office(g.office),
+            "received_at": iso(g.received_at), "due_at": iso(g.due_at) if g.is_open else None}
 
 
 def actor(e: Event) -> dict:

@@ -30,7 +30,11 @@ LODGING_ROLES = frozenset({"operator", "officer", "supervisor", "facilitator", "
 
 def _detail(g: Grievance, now) -> dict:
     user = api_user()
-    return serialize.grievance_detail(g, user, now=now, allowed_actions=scoping.actions_for(user, g))
+    if not scoping.can_view(user, g):
+        # Lodged by this caller but out of its sight (sensitive, or moved on): a retry of the same
+        # external_ref must not become a way to read the case, so answer with the receipt only.
+        return serialize.receipt(g)
+    return serialize.grievance_detail(g, user, now=now, allowed_actions=scoping.actions_for(user, g, visible=True))
 
 
 def _source_ref(body: dict, user_id: int) -> str | None:

@@ -202,6 +202,7 @@ def _render_case(g: Grievance, *, posted: tuple[str, object] | None = None, erro
     return render_template(
         "cases/case.html", g=g, events=events, forms=forms, area_path=area_path, tiers=tiers,
         days_left=Clock(now).days_left(g), error=error, labels=labels, display=tracking.display,
+        personal=scoping.sees_personal_data(user),
     ), status
 
 
