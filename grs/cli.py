@@ -11,6 +11,17 @@ from .errors import DomainError
 from .timeutil import parse_iso, utcnow
 
 
+def _instant(text: str | None):
+    """--now as aware UTC (naive means UTC), or the current time; a clear error for anything else."""
+    if not text:
+        return utcnow()
+    try:
+        return parse_iso(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not an ISO 8601 time, e.g. 2026-12-03T10:00+06:00",
+                                 param_hint="--now")
+
+
 def _fail(e: DomainError) -> None:
     msg = e.message + ("".join(f"\n  {k}: {v}" for k, v in e.fields.items()) if e.fields else "")
     raise click.ClickException(msg)
@@ -122,7 +133,7 @@ def serve_cmd(host: str, port: int, no_scheduler: bool) -> None:
 def sweep_cmd(now_text: str | None) -> None:
     """One escalation pass; prints what it did."""
     from escalation.sweep import sweep
-    now = parse_iso(now_text) if now_text else utcnow()
+    now = _instant(now_text)
     result = sweep(now)
     for line in result.lines():
         click.echo(line)
@@ -147,7 +158,7 @@ def outbox_group() -> None:
 def outbox_send_cmd(now_text: str | None) -> None:
     """One pass of the outbound message dispatcher."""
     from channels.outbox import dispatch
-    now = parse_iso(now_text) if now_text else utcnow()
+    now = _instant(now_text)
     click.echo(dispatch(now).summary())
 
 

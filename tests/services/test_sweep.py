@@ -212,3 +212,9 @@ def test_the_escalated_grievance_stays_visible_to_the_union_officer_but_not_acti
         assert scoping.can_view(officer, g)
         assert scoping.actions_for(officer, g) == []
         assert "acknowledge" in scoping.actions_for(world.user("officer_sadar"), g)
+
+
+def test_cli_sweep_refuses_a_time_it_cannot_read(runner, world):
+    out = runner.invoke(args=["sweep", "--now", "next tuesday"])
+    assert out.exit_code == 2
+    assert "not an ISO 8601 time" in out.output and "Traceback" not in out.output
