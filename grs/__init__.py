@@ -39,6 +39,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(config.from_environment())
     if test_config:
         app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = config.instance_secret(app.instance_path)
+    served_over_tls = str(app.config.get("PUBLIC_URL") or "").startswith("https://")
+    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if app.config.get(key) is None:
+            app.config[key] = served_over_tls
     register_logging(app)
     register_extensions(app)
     register_i18n(app)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import secrets
+import time
 
 # Every GRS_* variable the app reads; the value is the Flask config key it fills.
 ENV_SETTINGS = {
@@ -41,7 +43,9 @@ INT_SETTINGS = {"MAX_CONTENT_LENGTH", "SMS_TIMEOUT_SECONDS", "TRACK_RATE_LIMIT",
 def defaults(instance_path: str) -> dict:
     """The settings a fresh checkout runs with: SQLite in instance/, console SMS, Bangladesh."""
     return {
-        "SECRET_KEY": "dev-only-change-me",
+        # No well-known default: without GRS_SECRET_KEY the app uses a random key kept in instance/
+        # (see instance_secret), so a forgotten setting never means forgeable sessions.
+        "SECRET_KEY": None,
         "SQLALCHEMY_DATABASE_URI": "sqlite:///" + os.path.join(instance_path, "grs.sqlite3"),
         # hide_parameters: a database error's message (logged on a 500) must not carry phones or complaint texts.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
@@ -68,6 +72,9 @@ def defaults(instance_path: str) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Asia/Dhaka",
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
+        # None = decide from GRS_PUBLIC_URL: secure cookies whenever the app is served over https.
+        "SESSION_COOKIE_SECURE": None,
+        "REMEMBER_COOKIE_SECURE": None,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "LOG_LEVEL": "INFO",
         "PASSWORD_HASH_METHOD": "scrypt",
@@ -96,3 +103,25 @@ def from_environment(environ=os.environ) -> dict:
             value = environ[var]
             found[key] = int(value) if key in INT_SETTINGS else value
     return found
+
+
+def instance_secret(instance_path: str) -> str:
+    """The key in instance/secret_key, made once (random, owner-only) by whichever process is first."""
+    path = os.path.join(instance_path, "secret_key")
+    os.makedirs(instance_path, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    for _ in range(50):  # another worker may have created the file and not yet written it
+        with open(path, encoding="ascii") as fh:
+            key = fh.read().strip()
+        if len(key) >= 32:
+            return key
+        time.sleep(0.02)
+    if len(key) < 32:
+        raise RuntimeError(f"{path} is damaged: delete it (signed-in sessions end) or set GRS_SECRET_KEY")
+    return key

@@ -45,6 +45,9 @@ def _base_config(tmp_path) -> dict:
         "TWILIO_ACCOUNT_SID": "ACtest",
         "TWILIO_FROM": "+15005550006",
         "PUBLIC_URL": "https://grs.example.org",
+        # The test client speaks plain http; production derives these from the https public URL.
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
         "TRACK_RATE_LIMIT": 1000,
         "LOG_LEVEL": "WARNING",
         # Hashing strength is not under test; scrypt for 13 accounts per test would dominate the run.
