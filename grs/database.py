@@ -9,6 +9,10 @@ from sqlalchemy.engine import Engine
 
 _listening = False
 
+# The largest id an INTEGER key holds: a larger number in a URL or form names no row, and the database
+# (PostgreSQL: "out of range") or driver (SQLite: OverflowError) would fail on it instead of finding nothing.
+MAX_ID = 2**31 - 1
+
 
 def _sqlite_pragmas(dbapi_connection, connection_record):
     import sqlite3

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, abort, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .errors import DomainError
+from .extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,22 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
 
 
 def init_error_handlers(app: Flask) -> None:
+    @app.before_request
+    def refuse_json_on_pages():
+        """Pages read web forms; Flask-WTF would try to read a JSON body as one, and fail on an array."""
+        if request.is_json and not request.path.startswith(MACHINE_PREFIXES):
+            abort(415, "This page takes a web form, not JSON.")
+
+    @app.before_request
+    def refuse_nul_characters():
+        """No text column can hold NUL (PostgreSQL refuses it), and no person types one: refuse it here."""
+        texts = [request.path]
+        for source in (request.args, request.form):
+            for key, values in source.lists():
+                texts += [key, *values]
+        if any("\x00" in text for text in texts):
+            abort(400, "Remove the NUL characters (\\x00) from what you sent.")
+
     @app.errorhandler(DomainError)
     def domain_error(e: DomainError):
         return error_response(e.status, e.code, e.message, e.fields)
@@ -46,4 +63,6 @@ def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(e: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
+        # A failed statement leaves the transaction unusable, and the error page may read the database.
+        db.session.rollback()
         return error_response(500, "internal", "Something went wrong on our side; nothing you sent was lost.")

@@ -37,7 +37,7 @@ class OperatorLodgeForm(FlaskForm):
     """A complaint taken over the phone; the area is picked apart, one level at a time."""
 
     # A fresh value per form shown: the same form sent twice lodges one grievance.
-    token = HiddenField()
+    token = HiddenField(validators=[Optional(), Length(max=64)])  # a uuid4 hex; part of source_ref (120)
     call_id = HiddenField()
     programme = SelectField(_l("Programme"), validators=[DataRequired(_l("Choose a programme."))])
     category = SelectField(_l("What is the problem?"), validators=[DataRequired(_l("Choose what the problem is."))])

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from channels.web import picker
 from grs import phones, tracking
+from grs.database import MAX_ID
 from grs.errors import DomainError, NotFound
 from grs.extensions import db
 from grs.i18n import current_language
@@ -98,7 +99,7 @@ def start_call():
 
 
 def _call_or_404(call_id: int) -> CallLog:
-    call = db.session.get(CallLog, call_id)
+    call = db.session.get(CallLog, call_id) if 0 < call_id <= MAX_ID else None
     if call is None or (call.operator_id != current_user.id and current_user.role != "admin"):
         abort(404)
     return call
@@ -178,6 +179,7 @@ def lodge():
         errors["area"] = _("Choose the area down to the lowest level.")
     if valid and not errors:
         call_id = int(form.call_id.data) if (form.call_id.data or "").isdigit() else None
+        call_id = call_id if call_id is not None and call_id <= MAX_ID else None
         try:
             g = service.lodge_for_caller(_user(), _intake(form, area_picker.chosen.code, lang), call_id=call_id,
                                          now=utcnow())

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from escalation import admin as service
 from escalation.policy import public_holidays
@@ -42,7 +42,7 @@ class HolidayForm(FlaskForm):
 
 
 class DeleteForm(FlaskForm):
-    id = HiddenField(validators=[DataRequired()])
+    id = HiddenField(validators=[DataRequired(), Regexp(r"\d{1,9}\Z")])  # a row id, within INTEGER
 
 
 def admin_required(view):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from escalation.policy import calendar_for
 
 from .. import phones, scoping, tracking
+from ..database import MAX_ID
 from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..i18n import current_language
@@ -27,6 +28,7 @@ from .forms import ACTION_FORMS, InboxFilters
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
 PER_PAGE = 50
+MAX_PAGE = 100_000  # far past any inbox; beyond it the offset would overflow the database's integers
 MAX_TRANSFER_CHOICES = 300
 
 
@@ -131,7 +133,7 @@ def inbox():
     query = inbox_query(_user(), form, now).options(
         selectinload(Grievance.programme), selectinload(Grievance.category), selectinload(Grievance.area),
         selectinload(Grievance.office), selectinload(Grievance.complainant))
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE,
+    page = db.paginate(query, page=min(request.args.get("page", 1, type=int), MAX_PAGE), per_page=PER_PAGE,
                        error_out=False, count=True)
     tiers = {t.code: t for t in db.session.scalars(sa.select(Tier))}
     args = {k: v for k, v in request.args.items() if k != "page"}
@@ -251,7 +253,7 @@ def take_action(code: str, action: str):
 @bp.route("/<code>/attachments/<int:attachment_id>")
 def attachment(code: str, attachment_id: int):
     g = _visible_case(code)
-    att = db.session.get(Attachment, attachment_id)
+    att = db.session.get(Attachment, attachment_id) if attachment_id <= MAX_ID else None
     if att is None or att.grievance_id != g.id:
         abort(404)
     ext = current_app.config["ALLOWED_UPLOAD_TYPES"].get(att.content_type)
