@@ -39,12 +39,15 @@ def init_error_handlers(app: Flask) -> None:
     @app.before_request
     def refuse_nul_characters():
         """No text column can hold NUL (PostgreSQL refuses it), and no person types one: refuse it here."""
-        texts = [request.path]
-        for source in (request.args, request.form):
-            for key, values in source.lists():
-                texts += [key, *values]
-        if any("\x00" in text for text in texts):
-            abort(400, "Remove the NUL characters (\\x00) from what you sent.")
+        message = "Remove the NUL characters (\\x00) from what you sent."
+        bad = [key for source in (request.args, request.form) for key, values in source.lists()
+               if any("\x00" in v for v in [key, *values])]
+        if bad:
+            # Named like any other invalid field, so an API client sees which parameter to fix.
+            return error_response(400, "bad_request", message,
+                                  {key.replace("\x00", "\\x00"): "Contains a NUL character." for key in bad})
+        if "\x00" in request.path:
+            abort(400, message)
 
     @app.errorhandler(DomainError)
     def domain_error(e: DomainError):

@@ -269,5 +269,6 @@ def test_next_link_keeps_the_filters(client, auth, several):
 ])
 def test_bad_list_parameters_are_422_naming_them(client, auth, world, query, field):
     r = client.get(f"/api/v1/grievances?{query}", headers=auth("admin"))
-    assert r.status_code == 422, r.get_json()
+    # A NUL is refused before any view, as a malformed request (400); other bad values are 422.
+    assert r.status_code == (400 if "%00" in query else 422), r.get_json()
     assert field in r.get_json()["error"]["fields"]
