@@ -64,14 +64,10 @@ def save_policy(p: PolicyIn, *, actor: Actor, now: datetime) -> tuple[SlaPolicy,
         row = SlaPolicy(tier=p.tier, kind=p.kind, category_id=category_id)
         db.session.add(row)
     row.ack_days, row.resolve_days, row.extension_days = p.ack_days, p.resolve_days, p.extension_days
-    db.session.flush()
-    forget_policies()
     conditions = [Grievance.level == p.tier, Grievance.clock_kind == p.kind]
     if category_id is not None:
         conditions.append(Grievance.category_id == category_id)
-    changed = recompute_deadlines(conditions, actor=actor, now=now, reason="time limit changed")
-    db.session.commit()
-    return row, changed
+    return row, _follow_change(conditions, actor=actor, now=now, reason="time limit changed")
 
 
 def delete_policy(policy_id: int, *, actor: Actor, now: datetime) -> int:
@@ -84,11 +80,7 @@ def delete_policy(policy_id: int, *, actor: Actor, now: datetime) -> int:
     conditions = [Grievance.level == row.tier, Grievance.clock_kind == row.kind,
                   Grievance.category_id == row.category_id]
     db.session.delete(row)
-    db.session.flush()
-    forget_policies()
-    changed = recompute_deadlines(conditions, actor=actor, now=now, reason="time limit removed")
-    db.session.commit()
-    return changed
+    return _follow_change(conditions, actor=actor, now=now, reason="time limit removed")
 
 
 def load_policies(path: str, *, replace: bool = False, actor: Actor | None = None,
@@ -120,10 +112,11 @@ def load_policies(path: str, *, replace: bool = False, actor: Actor | None = Non
                 row.ack_days, row.resolve_days, row.extension_days = p.ack_days, p.resolve_days, p.extension_days
                 updated += 1
             db.session.flush()
-    forget_policies()
     if updated and actor is not None and now is not None:
-        recompute_deadlines([], actor=actor, now=now, reason="time limits reloaded")
-    db.session.commit()
+        _follow_change([], actor=actor, now=now, reason="time limits reloaded")
+    else:
+        forget_policies()
+        db.session.commit()
     return created, updated
 
 
@@ -143,12 +136,8 @@ def add_holiday(day: date, name: str, area_code: str | None, *, actor: Actor, no
         raise ValidationError("that day off exists already", {"day": "Already a day off there."})
     h = Holiday(day=day, name=name[:200], area=area)
     db.session.add(h)
-    db.session.flush()
-    forget_calendars()
-    changed = recompute_deadlines(_affected_by_day(day, area), actor=actor, now=now,
-                                  reason=f"day off added: {day.isoformat()}")
-    db.session.commit()
-    return h, changed
+    return h, _follow_change(_affected_by_day(day, area), actor=actor, now=now,
+                             reason=f"day off added: {day.isoformat()}")
 
 
 def delete_holiday(holiday_id: int, *, actor: Actor, now: datetime) -> int:
@@ -157,12 +146,8 @@ def delete_holiday(holiday_id: int, *, actor: Actor, now: datetime) -> int:
         raise NotFound("no such day off")
     day, area = h.day, h.area
     db.session.delete(h)
-    db.session.flush()
-    forget_calendars()
-    changed = recompute_deadlines(_affected_by_day(day, area), actor=actor, now=now,
-                                  reason=f"day off removed: {day.isoformat()}")
-    db.session.commit()
-    return changed
+    return _follow_change(_affected_by_day(day, area), actor=actor, now=now,
+                          reason=f"day off removed: {day.isoformat()}")
 
 
 def _affected_by_day(day: date, area: Area | None) -> list:
@@ -173,6 +158,17 @@ def _affected_by_day(day: date, area: Area | None) -> list:
         conditions.append(Grievance.area_id.in_(
             sa.select(Area.id).where(Area.path.startswith(area.path, autoescape=True))))
     return conditions
+
+
+def _follow_change(conditions: list, *, actor: Actor, now: datetime, reason: str) -> int:
+    """After a limit or a day off changed: drop the memoised policies and calendars, move the
+    deadlines of the open grievances it touches, and commit it all as one transaction."""
+    db.session.flush()
+    forget_policies()
+    forget_calendars()
+    changed = recompute_deadlines(conditions, actor=actor, now=now, reason=reason)
+    db.session.commit()
+    return changed
 
 
 def recompute_deadlines(conditions: list, *, actor: Actor, now: datetime, reason: str, batch: int = 500) -> int:
