@@ -66,3 +66,4 @@ def browser(sync_playwright):
             yield chromium
         finally:
             chromium.close()
+

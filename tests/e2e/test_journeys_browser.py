@@ -8,6 +8,8 @@ import pytest
 
 import builders
 
+from browser_steps import choose_baria
+
 pytestmark = pytest.mark.e2e
 
 
@@ -26,12 +28,7 @@ def test_operator_lodges_for_a_caller_without_reloading_for_each_area_level(brow
     page.goto(f"{live_server}/operator/lodge")
     # The script fills the next list as soon as a level is chosen: no "Show the list below" round trips.
     assert not page.locator("button.narrow").first.is_visible()
-    page.get_by_label("Programme").select_option("OAA")
-    page.get_by_label("What is the problem?").select_option("payment")
-    page.get_by_label("Division", exact=True).select_option("BD-DIV-6")
-    page.get_by_label("District", exact=True).select_option("BD-DIS-41")
-    page.get_by_label("Upazila", exact=True).select_option("BD-UPZ-320")
-    page.get_by_label("Union", exact=True).select_option("BD-UN-2869")
+    choose_baria(page)
     page.locator("textarea[name=description]").fill("The payment agent asked for 200 taka.")
     page.locator("input[name=phone]").fill("01712345678")
     page.locator("form button.primary").click()
@@ -45,12 +42,7 @@ def test_staff_pages_fit_a_phone_and_show_who_is_signed_in(browser, live_server)
     page.set_default_timeout(15000)
     _sign_in(page, live_server, "officer_baria")
     page.goto(f"{live_server}/grievances/new")  # lodge one so the inbox and the case have rows
-    page.get_by_label("Programme").select_option("OAA")
-    page.get_by_label("What is the problem?").select_option("payment")
-    page.get_by_label("Division", exact=True).select_option("BD-DIV-6")
-    page.get_by_label("District", exact=True).select_option("BD-DIS-41")
-    page.get_by_label("Upazila", exact=True).select_option("BD-UPZ-320")
-    page.get_by_label("Union", exact=True).select_option("BD-UN-2869")
+    choose_baria(page)
     page.get_by_label("Describe the complaint").fill("My old age allowance was not paid this quarter.")
     page.get_by_role("button", name="Send the complaint").click()
     page.wait_for_url(re.compile(r"/grievances/lodged$"))

@@ -6,6 +6,8 @@ import re
 import pytest
 
 
+from browser_steps import choose_baria
+
 pytestmark = pytest.mark.e2e
 
 
@@ -18,13 +20,7 @@ def test_lodge_through_the_form_and_find_it_on_the_track_page(browser, live_serv
     # Nothing sticks out sideways on a 320px screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
 
-    page.get_by_label("Programme").select_option("OAA")
-    page.get_by_label("What is the problem?").select_option("payment")
-    # Each choice makes the page's script fetch the next level; select_option waits for it.
-    page.get_by_label("Division", exact=True).select_option("BD-DIV-6")
-    page.get_by_label("District", exact=True).select_option("BD-DIS-41")
-    page.get_by_label("Upazila", exact=True).select_option("BD-UPZ-320")
-    page.get_by_label("Union", exact=True).select_option("BD-UN-2869")
+    choose_baria(page)
     assert not page.get_by_role("button", name="Show the list below").first.is_visible()
 
     page.get_by_label("Describe the complaint").focus()

@@ -81,6 +81,8 @@ def test_the_documented_request_fields_are_the_accepted_ones(client, app, world,
 
 
 def test_validates_against_the_openapi_specification(doc):
-    from openapi_spec_validator import validate
+    from openapi_spec_validator import OpenAPIV31SpecValidator
 
-    validate(doc)  # raises on an invalid document
+    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+              for e in OpenAPIV31SpecValidator(doc).iter_errors()]
+    assert errors == []
