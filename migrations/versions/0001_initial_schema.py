@@ -1,6 +1,6 @@
 """initial schema
 
-Revision ID: 1a9937260ca6
+Revision ID: 0001
 Revises: 
 Create Date: 2026-11-22 15:51:50.848321
 
