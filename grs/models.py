@@ -437,12 +437,3 @@ class CallLog(db.Model):
 
     operator: Mapped[User] = relationship()
     grievance: Mapped[Grievance | None] = relationship()
-
-
-class SchedulerLease(db.Model):
-    """Which scheduler process holds the lease (used where advisory locks are not available)."""
-
-    __tablename__ = "scheduler_leases"
-    name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
-    holder: Mapped[str] = mapped_column(sa.String(120))
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
