@@ -1,4 +1,26 @@
-"""Working-time arithmetic: pure functions of a calendar, no clock and no database."""
+"""Working-time arithmetic: pure functions of a calendar, no clock and no database.
+
+The clock rules (one definition: `deadlines`; services, the sweep and recomputation all call it)
+- A clock starts when a grievance arrives at an office (routing, placing, a transfer to another tier,
+  an escalation, an appeal). Working days are the calendar's: its weekend and holidays, in its zone.
+- Every deadline is the end (23:59:59 local) of a working day. `n` working days after an instant is
+  the end of the n-th working day after its local day; the start's own day never counts. Zero days is
+  the end of the start's day if it is a working day, else of the next working day.
+- Acknowledgement: `ack_days` working days after the start, while the case has not been acknowledged
+  on this clock. Pauses and the extension never move it.
+- Resolution: the base limit is `resolve_days` working days after the start. Every working day the
+  office waited for the complainant (a pause: from asking for information to resuming; the day of
+  asking is the office's, the day of resuming is the waiting's) and the one extension push it by
+  that many working days, counted on from the base limit. Because the push is counted from the base
+  limit, adding pauses and the extension one by one, in any order, gives the same deadline as adding
+  their sum at once (`Calendar.add_working_days` is additive once at least one day was added).
+- A pause still running counts only when a moment is given (`now`): the deadline as if the case
+  resumed then. Stored deadlines leave it out; resuming folds it into `paused_working_days`.
+- A resolution is within the limit when it falls at or before that deadline, a running pause
+  counted up to the resolution (the days spent waiting were the complainant's, not the office's).
+- The warning falls at the end of the working day before the deadline's day.
+- The feedback (and appeal) window ends `window_days` working days after the decision.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -83,3 +105,73 @@ class Calendar:
         if deadline >= now:
             return self.working_days_between(now, deadline)
         return -max(1, self.working_days_between(deadline, now))
+
+
+# ---------------------------------------------------------------- the clock
+
+
+@dataclass(frozen=True)
+class ClockFacts:
+    """What a grievance's running clock is made of: enough to compute its deadlines from scratch."""
+
+    started_at: datetime
+    ack_days: int
+    resolve_days: int
+    kind: str = "grievance"  # grievance | appeal: which limits these are (the arithmetic is the same)
+    extension_days: int | None = None  # None: not extended; else the days the one extension added
+    paused_working_days: int = 0  # working days waited in pauses that have ended
+    paused_at: datetime | None = None  # the pause running now, if any
+    acknowledged: bool = False  # acknowledged since this clock started: the acknowledgement clock stopped
+
+    def __post_init__(self) -> None:
+        if self.started_at.tzinfo is None or (self.paused_at is not None and self.paused_at.tzinfo is None):
+            raise ValueError("clock instants must be aware")
+        for name in ("ack_days", "resolve_days", "paused_working_days"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative")
+        if self.extension_days is not None and self.extension_days < 0:
+            raise ValueError("extension_days must not be negative")
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """A clock's deadlines, in UTC: acknowledgement (None once acknowledged), resolution, warning."""
+
+    ack_due_at: datetime | None
+    due_at: datetime
+    warn_at: datetime
+
+
+def deadlines(facts: ClockFacts, calendar: Calendar, now: datetime | None = None) -> Deadlines:
+    """The deadlines of a clock; with `now`, a running pause counts as if the case resumed at `now`."""
+    pushed = facts.paused_working_days + (facts.extension_days or 0)
+    if facts.paused_at is not None and now is not None:
+        pushed += paused_days(calendar, facts.paused_at, now)
+    # Counted on from the base limit, not from the start: the two differ when resolve_days is 0 and
+    # the clock starts on a day off, and only this way do pushes one at a time equal pushes at once.
+    due = calendar.add_working_days(calendar.add_working_days(facts.started_at, facts.resolve_days), pushed)
+    ack = None if facts.acknowledged else calendar.add_working_days(facts.started_at, facts.ack_days)
+    return Deadlines(ack_due_at=ack, due_at=due, warn_at=warn_at(calendar, due))
+
+
+def paused_days(calendar: Calendar, paused_at: datetime, resumed_at: datetime) -> int:
+    """Working days waited in a pause: those after the day of asking up to the day of resuming."""
+    return calendar.working_days_between(paused_at, resumed_at)
+
+
+def warn_at(calendar: Calendar, due_at: datetime) -> datetime:
+    """When the office is warned of a deadline: the end of the working day before its day."""
+    return calendar.previous_working_day_end(due_at)
+
+
+def within_limit(facts: ClockFacts, calendar: Calendar, resolved_at: datetime) -> bool:
+    """Whether a resolution (or rejection) at `resolved_at` met the clock's limit.
+
+    A pause still running at that moment counts up to it, as if the case had resumed just before.
+    """
+    return resolved_at <= deadlines(facts, calendar, now=resolved_at).due_at
+
+
+def feedback_due(calendar: Calendar, decided_at: datetime, window_days: int) -> datetime:
+    """The end of the window to answer "satisfied?" or to appeal after a resolution or rejection."""
+    return calendar.add_working_days(decided_at, window_days)

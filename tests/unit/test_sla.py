@@ -140,3 +140,21 @@ def test_fast_week_counting_matches_day_by_day(a, b):
         d += timedelta(days=1)
         expected += BD.is_working_day(d)
     assert BD.working_days_between(lo, hi) == expected
+
+
+def test_adding_zero_first_from_a_day_off_is_not_adding_at_once():
+    # Why escalation.sla.deadlines pushes from the base limit rather than adding all days from the
+    # start: zero days from Friday is Sunday's end, and one more is Monday; one day from Friday is Sunday.
+    friday = dhaka(2026, 3, 6)
+    assert local_day(BD, BD.add_working_days(BD.add_working_days(friday, 0), 1)) == date(2026, 3, 9)
+    assert local_day(BD, BD.add_working_days(friday, 1)) == date(2026, 3, 8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(d=st.dates(min_value=date(2025, 1, 1), max_value=date(2028, 12, 31)),
+       zone=st.sampled_from(["Asia/Dhaka", "Africa/Lagos", "Africa/Bamako", "Africa/Mogadishu",
+                             "Europe/London", "America/New_York"]))
+def test_the_end_of_a_day_is_still_that_day_locally(d, zone):
+    # Additivity rests on this: a deadline, read back as an instant, lies on its own local day.
+    cal = Calendar(tz=ZoneInfo(zone), weekend=frozenset({5, 6}))
+    assert cal.local_date(cal.end_of_day(d)) == d
