@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from grs import events
 from grs.models import Event, Grievance
 
 STATUS = {
@@ -38,58 +39,22 @@ def status_words(status: str) -> tuple[str, str]:
 
 
 def event_sentence(ev: Event, lang: str) -> str:
-    """One sentence for one step of the history; unknown event types get a neutral sentence."""
-    office = ev.office.name(lang) if ev.office is not None else _("the office")
+    """One sentence for one step of the history, from the event catalogue; a neutral one for a type
+    the catalogue does not describe for citizens."""
+    spec = events.spec_of(ev.type)
     data = ev.data or {}
-    t = ev.type
-    if t == "lodged":
-        return _("Complaint received through %(channel)s.", channel=CHANNEL.get(data.get("channel"), _("a channel")))
-    if t == "routed":
-        return _("Sent to %(office)s.", office=office)
-    if t == "triaged":
-        return _("Waiting for an operator to choose the right office.")
-    if t == "placed":
-        return _("An operator sent it to %(office)s.", office=office)
-    if t == "acknowledged":
-        return _("%(office)s acknowledged the complaint.", office=office)
-    if t == "started":
-        return _("%(office)s started looking into the complaint.", office=office)
-    if t == "info_requested":
-        return _("%(office)s asked for more information; the time limit is paused.", office=office)
-    if t == "resumed":
-        return _("Work on the complaint continued.")
-    if t == "extended":
-        return _("The time limit was extended by %(days)s working days.", days=data.get("days", "?"))
-    if t == "resolved":
-        decision = DECISION.get(data.get("decision"))
-        done = _("%(office)s resolved the complaint.", office=office)
-        return f"{done} {decision}" if decision else done
-    if t == "rejected":
-        return _("%(office)s rejected the complaint as outside what it can handle.", office=office)
-    if t == "transferred":
-        return _("Transferred to %(office)s.", office=office)
-    if t == "escalated":
-        if data.get("breach"):
-            return _("The time limit passed, so it moved up to %(office)s.", office=office)
-        return _("Moved up to %(office)s.", office=office)
-    if t == "appealed":
-        return _("An appeal was opened at %(office)s.", office=office)
-    if t == "feedback":
-        return _("You said you were satisfied.") if data.get("satisfied") else _("You said you were not satisfied.")
-    if t == "closed":
-        return _("The complaint was closed.")
-    if t == "deadline_breached":
-        return _("The time limit passed before the complaint was resolved.")
-    if t == "ack_breached":
-        return _("The office did not acknowledge the complaint in time.")
-    if t == "warned":
-        return _("The office was reminded that the time limit is near.")
-    if t == "flagged_overdue":
-        return _("The time limit passed at the highest level; the complaint is being followed up there.")
-    if t == "deadline_changed":
-        return _("The expected date was recalculated.")
-    return _("The complaint was updated.")
+    sentence = spec.citizen_sentence(data) if spec is not None else None
+    if sentence is None:
+        return _("The complaint was updated.")
+    text = str(sentence)
+    if "%(" in text:  # like gettext, format only a sentence that has placeholders
+        office = ev.office.name(lang) if ev.office is not None else _("the office")
+        channel = CHANNEL.get(data.get("channel"), _("a channel"))
+        text = text % {"office": office, "channel": channel, "days": data.get("days", "?")}
+    decision = DECISION.get(data.get("decision"))
+    return f"{text} {decision}" if decision else text
 
 
 def history(g: Grievance, lang: str) -> list[tuple[Event, str]]:
-    return [(ev, event_sentence(ev, lang)) for ev in g.events]
+    """The public steps of a grievance with their sentences; internal ones stay on the staff pages."""
+    return [(ev, event_sentence(ev, lang)) for ev in g.events if ev.type in events.PUBLIC]

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from ..events import EventType, checked
 from ..extensions import db
 from ..models import Event, Grievance
 from ..timeutil import as_utc
@@ -25,9 +26,13 @@ def event_hash(code: str, seq: int, type_: str, at: datetime, actor_id, actor_la
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def record(g: Grievance, type_: str, *, actor: Actor, at: datetime, status_from: str | None = None,
+def record(g: Grievance, type_: EventType | str, *, actor: Actor, at: datetime, status_from: str | None = None,
            status_to: str | None = None, note: str | None = None, data: dict | None = None) -> Event:
-    """Append one event to a grievance, extending its chain; the caller's transaction commits it."""
+    """Append one event to a grievance, extending its chain; the caller's transaction commits it.
+
+    ValueError for a type the catalogue (grs/events.py) lacks, TypeError for data that does not fit it.
+    """
+    type_ = checked(type_, data).value  # the plain string: stored and hashed as before
     if g.tracking_code is None:
         raise ValueError("grievance needs its tracking code before events")
     at = as_utc(at)  # hashed as stored: UTC, microseconds

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask_babel import gettext, lazy_gettext as _l, lazy_pgettext
 
+from ..events import CATALOGUE
+
 STATUS = {
     "received": _l("Received"),
     "acknowledged": _l("Acknowledged"),
@@ -13,29 +15,8 @@ STATUS = {
     "closed": _l("Closed"),
 }
 
-EVENT = {
-    "lodged": _l("Complaint lodged"),
-    "routed": _l("Sent to the office"),
-    "triaged": _l("Put in the triage queue"),
-    "placed": _l("Placed in an area"),
-    "acknowledged": _l("Acknowledged"),
-    "started": _l("Investigation started"),
-    "info_requested": _l("Information requested from the complainant"),
-    "resumed": _l("Work resumed"),
-    "extended": _l("Time limit extended"),
-    "resolved": _l("Resolved"),
-    "rejected": _l("Rejected"),
-    "transferred": _l("Transferred"),
-    "escalated": _l("Escalated"),
-    "appealed": _l("Appealed"),
-    "feedback": _l("Complainant's feedback"),
-    "closed": _l("Closed"),
-    "deadline_breached": _l("Time limit passed"),
-    "ack_breached": _l("Not acknowledged in time"),
-    "flagged_overdue": _l("Overdue at the highest tier"),
-    "warned": _l("Office warned: deadline near"),
-    "deadline_changed": _l("Deadline recalculated"),
-}
+# A view of the event catalogue, for word(): each stored type's label in the case history.
+EVENT = {str(t): spec.staff_label for t, spec in CATALOGUE.items()}
 
 # The button on each action form; in context "action", since other parts use the same words as nouns.
 ACTION = {
