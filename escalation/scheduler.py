@@ -28,6 +28,20 @@ SWEEP_SECONDS = 60
 OUTBOX_SECONDS = 5
 
 
+def lock_file(app: Flask) -> str | None:
+    """The SQLite leadership lock: SCHEDULER_LOCK_FILE, else `<database file>-scheduler.lock` beside the
+    database (None for an in-memory database, which no other process can share)."""
+    if app.config.get("SCHEDULER_LOCK_FILE"):
+        return app.config["SCHEDULER_LOCK_FILE"]
+    url = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    database = url.database or ""
+    if database.startswith("file:"):  # an SQLite URI filename (?uri=true)
+        database = database[len("file:"):].split("?", 1)[0]
+    if database in ("", ":memory:") or url.query.get("mode") == "memory":
+        return None
+    return os.path.abspath(database) + "-scheduler.lock"
+
+
 class Leadership:
     """Whether this process may act; `try_acquire` is cheap to call before every job run."""
 
@@ -56,7 +70,9 @@ class Leadership:
                     # A connection of its own, outside the pool: the lock lives as long as it does.
                     self._conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
                 return bool(self._conn.scalar(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_LOCK_KEY}))
-        path = self.app.config["SCHEDULER_LOCK_FILE"]
+        path = lock_file(self.app)
+        if path is None:
+            return True  # an in-memory database is this process's alone: there is no lead to share
         os.makedirs(os.path.dirname(path), exist_ok=True)
         if self._file is None:
             self._file = open(path, "a+")

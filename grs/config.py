@@ -91,7 +91,9 @@ def defaults(instance_path: str) -> dict:
         "SMTP_USERNAME": "",
         "SMTP_PASSWORD": "",
         "MAIL_FROM": "grs@localhost",
-        "SCHEDULER_LOCK_FILE": os.path.join(instance_path, "scheduler.lock"),
+        # SQLite only (PostgreSQL uses an advisory lock); None: beside the database file, so that two
+        # instances on different databases never compete for one lead.
+        "SCHEDULER_LOCK_FILE": None,
     }
 
 
