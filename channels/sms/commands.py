@@ -4,7 +4,11 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import Indel
 
 from grs import tracking
 
@@ -22,6 +26,7 @@ ALONE_ONLY = frozenset({"stop", "start"})
 _WORD_TO_COMMAND = {w: cmd for cmd, words in KEYWORDS.items() for w in words}
 _CODE_CHARS = re.compile(r"^[\d০-৯\s\-./#:]*$")
 _BANGLA = re.compile(r"[\u0980-\u09FF]")
+_WORD = re.compile(r"[\w\u0980-\u09FF]+")
 
 
 @dataclass(frozen=True)
@@ -29,8 +34,7 @@ class Command:
     """What an inbound SMS asks for: kind is lodge, status, yes, no, stop or start."""
 
     kind: str
-    code: str | None = None  # the normalised tracking code, None if missing or mistyped
-    code_given: bool = False  # something code-like was typed (so a bad one earns a "check the code")
+    code: str | None = None  # the normalised tracking code, None if missing or mistyped (both: "check the code")
     text: str = ""
     language: str = "en"
 
@@ -56,7 +60,7 @@ def parse(text: str | None) -> Command:
     if not _CODE_CHARS.match(rest):
         # "No payment for three months": a complaint that happens to start with a keyword.
         return Command("lodge", text=body, language=lang)
-    return Command(kind, code=tracking.normalise(rest), code_given=bool(rest.strip()), text=body, language=lang)
+    return Command(kind, code=tracking.normalise(rest), text=body, language=lang)
 
 
 def _fold_keyword(word: str) -> str:
@@ -102,22 +106,11 @@ def fold(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """The words of a message, folded; punctuation and digits dropped."""
-    return [f for f in (fold(t) for t in re.findall(r"[\w\u0980-\u09FF]+", text or "")) if f]
+    return [f for f in (fold(t) for t in _WORD.findall(text or "")) if f]
 
 
 # Bangla case endings glued to a place name: "বাসনে", "বাসনের", "শ্রীপুরে"
 _BANGLA_SUFFIXES = ("এর", "ের", "র", "ে", "তে", "য")
-
-
-def _similar(a: str, b: str) -> float:
-    if a == b:
-        return 1.0
-    if len(b) < 5:  # short names match exactly or not at all ("Tokh" is not "took")
-        return 0.0
-    # Typos keep the first letter and roughly the length; this also keeps thousands of names fast.
-    if a[:1] != b[:1] or abs(len(a) - len(b)) > 2:
-        return 0.0
-    return difflib.SequenceMatcher(None, a, b).ratio()
 
 
 def _stripped(word: str) -> list[str]:
@@ -127,33 +120,95 @@ def _stripped(word: str) -> list[str]:
     return out
 
 
-def match_area(text: str, areas: list[AreaName], *, threshold: float = 0.85) -> str | None:
-    """The code of the union or upazila a message names, or None if none (or it is ambiguous)."""
-    tokens = words(text)
-    if not tokens:
-        return None
-    hits: list[tuple[float, int, int, AreaName]] = []  # score, start, length in words, area
-    for area in areas:
-        for name in (area.name_en, area.name_bn):
-            key = [fold(w) for w in re.findall(r"[\w\u0980-\u09FF]+", name or "")]
-            key = [k for k in key if k]
-            if not key:
-                continue
-            n = len(key)
-            for i in range(len(tokens) - n + 1):
-                window = tokens[i:i + n]
-                score = min(max(_similar(v, k) for v in _stripped(w)) for w, k in zip(window, key))
-                if score >= threshold:
-                    hits.append((score, i, n, area))
+# Short names match exactly or not at all ("Tokh" is not "took"); longer ones tolerate typos that keep the
+# first letter and roughly the length (at most this many letters more or fewer).
+MIN_FUZZY_LENGTH = 5
+MAX_LENGTH_DIFFERENCE = 2
+
+
+class PlaceIndex:
+    """Union and upazila names prepared once for matching many messages; `match` is match_area.
+
+    Each name word is looked up, not compared with every area: exact forms through a dict, near forms
+    through rapidfuzz among the words of the same first letter and length. rapidfuzz's Indel ratio
+    (longest common subsequence) is never below difflib's ratio for the same pair, so it finds every
+    word difflib would accept and difflib then scores the few it finds: the picks and the threshold
+    mean exactly what they meant when every name was compared with difflib.
+    """
+
+    def __init__(self, areas: Iterable[AreaName]):
+        self.levels: list[str] = []  # in the order given: finer first
+        self._names: list[tuple[AreaName, tuple[str, ...]]] = []
+        self._by_word: dict[str, list[tuple[int, int]]] = {}  # name word -> (name number, place in name)
+        self._fuzzy: dict[tuple[str, int], list[str]] = {}  # (first letter, length) -> long name words
+        for area in areas:
+            if area.level not in self.levels:
+                self.levels.append(area.level)
+            for name in (area.name_en, area.name_bn):
+                key = tuple(k for k in (fold(w) for w in _WORD.findall(name or "")) if k)
+                if not key:
+                    continue
+                for j, k in enumerate(key):
+                    self._by_word.setdefault(k, []).append((len(self._names), j))
+                self._names.append((area, key))
+        for k in self._by_word:
+            if len(k) >= MIN_FUZZY_LENGTH:
+                self._fuzzy.setdefault((k[0], len(k)), []).append(k)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def match(self, text: str, *, threshold: float = 0.85) -> str | None:
+        """The code of the union or upazila a message names, or None if none (or it is ambiguous)."""
+        tokens = words(text)
+        if not tokens:
+            return None
+        # For each word of the message: the name words it may be, with their score.
+        near = [self._near(t, threshold) for t in tokens]
+        hits: list[tuple[float, int, int, AreaName]] = []  # score, start, length in words, area
+        tried: set[tuple[int, int]] = set()
+        for i, found in enumerate(near):
+            for k in found:
+                for number, j in self._by_word[k]:
+                    start = i - j
+                    if start < 0 or (number, start) in tried:
+                        continue
+                    tried.add((number, start))
+                    area, key = self._names[number]
+                    if start + len(key) > len(tokens):
+                        continue
+                    score = min(near[start + m].get(w, 0.0) for m, w in enumerate(key))
+                    if score >= threshold:
+                        hits.append((score, start, len(key), area))
+        return _choose(hits, self.levels)
+
+    def _near(self, token: str, threshold: float) -> dict[str, float]:
+        """Name words within `threshold` of a message word (or of it without a Bangla case ending)."""
+        found: dict[str, float] = {}
+        for v in _stripped(token):
+            if v in self._by_word:
+                found[v] = 1.0
+            for length in range(max(len(v) - MAX_LENGTH_DIFFERENCE, MIN_FUZZY_LENGTH),
+                                len(v) + MAX_LENGTH_DIFFERENCE + 1):
+                choices = self._fuzzy.get((v[0], length))
+                if not choices:
+                    continue
+                for k, _, _ in process.extract(v, choices, scorer=Indel.normalized_similarity,
+                                               score_cutoff=threshold - 1e-9, limit=None):
+                    if k != v:
+                        score = difflib.SequenceMatcher(None, v, k).ratio()
+                        if score >= threshold and found.get(k, 0.0) < score:
+                            found[k] = score
+        return found
+
+
+def _choose(hits: list[tuple[float, int, int, AreaName]], levels: list[str]) -> str | None:
+    """The one area the matched names point to: the finest level, the best score, the named parent."""
     if not hits:
         return None
     # A name inside a longer matched name does not count: "Gazipur" in "Gazipur Sadar".
     spans = [(s, i, n, a) for s, i, n, a in hits
              if not any(n2 > n and i2 <= i and i + n <= i2 + n2 for _, i2, n2, _ in hits)]
-    levels = []
-    for a in areas:
-        if a.level not in levels:
-            levels.append(a.level)
     finer = {lvl: rank for rank, lvl in enumerate(levels)}
     named_codes = {a.code for _, _, _, a in spans}
     best: dict[str, tuple[float, AreaName]] = {}
@@ -174,6 +229,14 @@ def match_area(text: str, areas: list[AreaName], *, threshold: float = 0.85) -> 
             return leaders.pop()
         # Same name in two places and nothing to tell them apart: try the coarser level.
     return None
+
+
+def match_area(text: str, areas: list[AreaName], *, threshold: float = 0.85) -> str | None:
+    """The code of the union or upazila a message names, or None if none (or it is ambiguous).
+
+    For one message; many messages against the same areas share a PlaceIndex (channels/sms/places.py).
+    """
+    return PlaceIndex(areas).match(text, threshold=threshold)
 
 
 # ---------------------------------------------------------------- programme and category

@@ -8,17 +8,16 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 
 from grs import notifications, phones, tracking
 from grs.errors import DomainError, InvalidTransition, ValidationError
 from grs.extensions import db
-from grs.models import Area, Grievance, InboundMessage, PhoneContact, Tier
+from grs.models import Area, Grievance, InboundMessage, PhoneContact
 from grs.services import grievances
 from grs.services.actors import Actor
 from grs.timeutil import as_utc
 
-from . import commands
+from . import commands, places
 
 log = logging.getLogger(__name__)
 
@@ -176,17 +175,7 @@ def _lodge(ctx: _Context, cmd: commands.Command) -> Handled:
 
 def _area_named(text: str) -> str | None:
     """The code of the union or upazila the text names (the two lowest tiers' area levels)."""
-    levels = list(db.session.scalars(sa.select(Tier.area_level).order_by(Tier.rank).limit(2)))
-    if not levels:
-        return None
-    parent = aliased(Area)
-    rows = db.session.execute(
-        sa.select(Area.code, Area.level, Area.name_en, Area.name_bn, parent.code)
-        .join(parent, parent.id == Area.parent_id, isouter=True).where(Area.level.in_(levels))
-    ).all()
-    rank = {lvl: i for i, lvl in enumerate(levels)}
-    names = sorted((commands.AreaName(*r) for r in rows), key=lambda a: rank[a.level])
-    return commands.match_area(text, names)
+    return places.index(db.session).match(text)
 
 
 def _find(ctx: _Context, cmd: commands.Command, *, own: bool) -> Grievance | None:

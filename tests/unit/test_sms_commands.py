@@ -41,8 +41,8 @@ def test_messages_that_merely_start_with_a_keyword_are_complaints(text):
 
 def test_a_mistyped_code_is_a_status_request_with_no_code():
     cmd = parse(f"STATUS {CODE[:-1]}{(int(CODE[-1]) + 1) % 10}")  # last digit wrong: the check digit catches it
-    assert (cmd.kind, cmd.code, cmd.code_given) == ("status", None, True)
-    assert parse("status").code_given is False
+    assert (cmd.kind, cmd.code) == ("status", None)
+    assert (parse("status").kind, parse("status").code) == ("status", None)
 
 
 def test_whitespace_is_tidied_and_an_empty_message_is_an_empty_complaint():

@@ -1,0 +1,133 @@
+"""The place names free-text SMS are matched against: one index per process, rebuilt when the areas change.
+
+Building the index reads every union and upazila once (tens of milliseconds for a whole country);
+matching a message then costs a few dictionary look-ups, with no SQL. Changes are seen two ways:
+- in this process, any flush that adds, changes or deletes an area or a tier forgets the index when its
+  transaction ends (an import through the CLI, the demo, a test that rolls back);
+- in other processes (gunicorn workers while `grs import-areas` runs elsewhere), a cheap fingerprint of
+  the areas is compared at most every REFRESH_SECONDS, and a different one rebuilds the index.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Session, aliased
+
+from grs.models import Area, Tier
+
+from .commands import AreaName, PlaceIndex
+
+# How stale another process's area import may be here. Same-process changes are seen at once.
+REFRESH_SECONDS = 30.0
+_EXTENSION = "grs.sms_places"
+
+_lock = threading.Lock()
+_generation = 0  # bumped by forget(): every cached index older than this is rebuilt
+
+
+@dataclass
+class _Cached:
+    index: PlaceIndex
+    fingerprint: tuple
+    generation: int
+    checked_at: float  # time.monotonic() of the last fingerprint check
+
+
+def forget() -> None:
+    """Rebuild every place index of this process on its next use (after an area import, say)."""
+    global _generation
+    with _lock:
+        _generation += 1
+
+
+def index(session: Session, *, clock=time.monotonic) -> PlaceIndex:
+    """The place index of the current app's database, built or refreshed as needed."""
+    _watch_sessions()
+    now = clock()
+    cached: _Cached | None = current_app.extensions.get(_EXTENSION)
+    if cached is not None and cached.generation == _generation and now - cached.checked_at < REFRESH_SECONDS:
+        return cached.index
+    generation = _generation
+    fingerprint = _fingerprint(session)
+    if cached is not None and cached.generation == generation and cached.fingerprint == fingerprint:
+        cached.checked_at = now
+        return cached.index
+    built = _Cached(build(session, fingerprint[0]), fingerprint, generation, now)
+    current_app.extensions[_EXTENSION] = built
+    return built.index
+
+
+def build(session: Session, levels: tuple[str, ...] | None = None) -> PlaceIndex:
+    """A fresh index of the areas at the two lowest tiers' levels, the finer level first."""
+    if levels is None:
+        levels = _levels(session)
+    parent = aliased(Area)
+    rows = session.execute(
+        sa.select(Area.code, Area.level, Area.name_en, Area.name_bn, parent.code)
+        .join(parent, parent.id == Area.parent_id, isouter=True).where(Area.level.in_(levels))
+        .order_by(Area.id)
+    ).all()
+    rank = {lvl: i for i, lvl in enumerate(levels)}
+    return PlaceIndex(sorted((AreaName(*r) for r in rows), key=lambda a: rank[a.level]))
+
+
+def _levels(session: Session) -> tuple[str, ...]:
+    return tuple(session.scalars(sa.select(Tier.area_level).order_by(Tier.rank).limit(2)))
+
+
+def _fingerprint(session: Session) -> tuple:
+    """Changes when areas at the matched levels are added, removed, moved or renamed (to another length).
+
+    A rename that keeps every name's length is missed across processes until the next restart or
+    import in that process; in this process every change is seen (see forget and _watch_sessions).
+    """
+    levels = _levels(session)
+    if not levels:
+        return (levels,)
+    weight = sa.cast(Area.id, sa.BigInteger)
+    row = session.execute(
+        sa.select(sa.func.count(), sa.func.max(Area.id),
+                  sa.func.sum(weight * sa.func.length(Area.name_en)),
+                  sa.func.sum(weight * sa.func.coalesce(sa.func.length(Area.name_bn), 0)),
+                  sa.func.sum(weight * sa.func.coalesce(Area.parent_id, 0)))
+        .where(Area.level.in_(levels))
+    ).one()
+    return (levels, *(int(v or 0) for v in row))
+
+
+# ---------------------------------------------------------------- same-process changes
+
+_DIRTY = "grs.sms_places.dirty"
+_watching = False
+
+
+def _watch_sessions() -> None:
+    """Listen, from the first use of an index on, for flushes that change areas or tiers."""
+    global _watching
+    if _watching:
+        return
+    with _lock:
+        if not _watching:
+            sa.event.listen(Session, "after_flush", _after_flush)
+            sa.event.listen(Session, "after_transaction_end", _after_transaction_end)
+            _watching = True
+
+
+def _after_flush(session: Session, _flush_context) -> None:
+    changed = any(isinstance(o, (Area, Tier)) for o in (*session.new, *session.deleted)) or any(
+        isinstance(o, (Area, Tier)) and session.is_modified(o, include_collections=False) for o in session.dirty)
+    if changed:
+        session.info[_DIRTY] = True
+        forget()
+
+
+def _after_transaction_end(session: Session, transaction) -> None:
+    # Forget again when the transaction ends: an index built inside it may hold rows it rolled back.
+    if session.info.get(_DIRTY):
+        forget()
+        if transaction.parent is None:
+            del session.info[_DIRTY]
