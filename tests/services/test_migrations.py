@@ -1,6 +1,7 @@
 """The migrations build exactly the schema the models describe, on both backends."""
 import os
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -9,6 +10,8 @@ from flask_migrate import upgrade
 from grs.extensions import db
 
 
+@pytest.mark.committing_db
+@pytest.mark.both_backends
 def test_migrations_produce_the_models_schema(app, backend):
     with app.app_context():
         db.drop_all()
