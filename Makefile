@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test bench install install-test translations clean migration check-python
+.PHONY: run test bench install install-test translations extract clean migration check-python
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "GRS needs Python 3.11 or newer")'
@@ -26,10 +26,16 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed translations
 install-test: $(VENV)/.installed-test translations
 
+# The app's one catalogue: grs/translations/<lang>/LC_MESSAGES/messages.po (pages, forms, services, USSD).
+CATALOGUE := grs/translations
+# What extraction looks for besides gettext, ngettext, pgettext and _: the lazy forms, N_ (service messages,
+# translated where they are shown) and NC_ (USSD texts, under msgctxt "ussd"). tests/unit/test_i18n_catalogue.py
+# runs extraction with this line.
+EXTRACT_KEYWORDS := -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 -k N_ -k NC_:1c,2
+
 translations: | $(BIN)/python
 	@$(BIN)/python -c 'import babel' 2>/dev/null || $(BIN)/pip install --quiet babel
-	@for d in $$(find grs channels social_audit -type d -name translations); do \
-	  $(BIN)/pybabel compile --statistics -d $$d || exit 1; done
+	$(BIN)/pybabel compile --statistics -d $(CATALOGUE)
 
 run: install
 	$(BIN)/grs db upgrade
@@ -42,10 +48,11 @@ test: install-test
 bench: install-test
 	$(BIN)/python bench/run.py
 
-# Regenerate translation catalogues from the sources (then translate new entries in messages.po).
+# Regenerate the template from every source babel.cfg names and merge it into each language's messages.po,
+# dropping texts no source uses any more; then translate the new (empty) entries and run `make translations`.
 extract: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o grs/translations/messages.pot .
-	$(BIN)/pybabel update -i grs/translations/messages.pot -d grs/translations --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg $(EXTRACT_KEYWORDS) --add-location=file -o $(CATALOGUE)/messages.pot .
+	$(BIN)/pybabel update -i $(CATALOGUE)/messages.pot -d $(CATALOGUE) --no-fuzzy-matching --ignore-obsolete
 
 migration: install
 	$(BIN)/grs db migrate -m "$(m)"

@@ -1,18 +1,13 @@
 """Language choice: ?lang= sticks in the session, else the staff user's language, else the browser's."""
 from __future__ import annotations
 
-import os
-
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
+from . import catalogue
 from .countries import profile
 from .extensions import babel
-
-
-TRANSLATION_DIRS = ("grs/translations", "channels/web/translations", "grs/staff/translations",
-                    "channels/translations", "grs/admin/translations")
 
 
 def select_locale() -> str:
@@ -40,10 +35,9 @@ def current_language() -> str:
 
 
 def init_i18n(app: Flask) -> None:
-    # One catalogue folder per part of the app; Flask-Babel merges them.
-    from . import ROOT
-    dirs = [os.path.join(ROOT, d) for d in TRANSLATION_DIRS]
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(dirs))
+    # One catalogue for the whole app, kept in step with the sources by `make extract`.
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", catalogue.DIRECTORY)
+    app.config.setdefault("BABEL_DOMAIN", catalogue.DOMAIN)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
 
     app.add_template_filter(localdate, "localdate")

@@ -323,7 +323,7 @@ def status_screen(lang: str, info: StatusInfo) -> str:
     out = text(lang, "status_line", code=tracking.display(info.code), status=status_words(lang, info.status),
                where=where)
     if info.due is not None:
-        due = text(lang, "status_due", date=_date(info.due, lang))
+        due = " " + text(lang, "status_due", date=_date(info.due, lang))
         if len(out) + len(due) <= MAX_SCREEN:
             out += due
     return shorten(out, MAX_SCREEN)

@@ -1,72 +1,76 @@
-"""Every text the pages and code mark for translation has a Bangla translation in some catalogue."""
+"""The one catalogue holds every text `make extract` finds in the sources, translated in every language."""
 from __future__ import annotations
 
 import os
+import re
+import shlex
 
-
-from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
-from babel.messages.frontend import parse_mapping_cfg
+import pytest
+from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
 from grs import ROOT
-from grs.i18n import TRANSLATION_DIRS
+from grs.catalogue import DIRECTORY, DOMAIN
 
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2),
-            "lazy_pgettext": ((1, "c"), 2)}
-# Where gettext calls live; everything else under the root (.venv, tests, docs) is not the app's text.
-SOURCE_ROOTS = ("templates", "channels", "grs")
-
-
-def used_msgids() -> dict[tuple[str | None, str], str]:
-    """(msgctxt, msgid) → 'file:line' of its first use, extracted with the repository's babel.cfg mapping."""
-    with open(os.path.join(ROOT, "babel.cfg")) as f:
-        method_map, options_map = parse_mapping_cfg(f)
-
-    def wanted(dirpath: str) -> bool:
-        rel = os.path.relpath(dirpath, ROOT)
-        return rel == "." or rel.split(os.sep)[0] in SOURCE_ROOTS
-
-    found: dict[tuple[str | None, str], str] = {}
-    for filename, lineno, message, _comments, context in extract_from_dir(
-            ROOT, method_map, options_map, keywords=KEYWORDS, directory_filter=wanted):
-        if filename.split(os.sep)[0] not in SOURCE_ROOTS:
-            continue
-        ids = message if isinstance(message, tuple) else (message,)
-        for msgid in ids:
-            if msgid:  # gettext(variable) yields no literal: nothing to translate
-                found.setdefault((context, msgid), f"{filename}:{lineno}")
-    return found
+LANGUAGES = sorted(d for d in os.listdir(DIRECTORY)
+                   if os.path.isfile(os.path.join(DIRECTORY, d, "LC_MESSAGES", DOMAIN + ".po")))
+RUN_EXTRACT = "run `make extract`, then translate the new entries in " + os.path.relpath(DIRECTORY, ROOT)
 
 
-def translated_msgids() -> set[tuple[str | None, str]]:
-    """The (msgctxt, msgid) pairs with a non-empty Bangla text (every plural form filled) in any catalogue."""
-    done: set[tuple[str | None, str]] = set()
-    for folder in TRANSLATION_DIRS:
-        path = os.path.join(ROOT, folder, "bn", "LC_MESSAGES", "messages.po")
-        if not os.path.exists(path):
-            continue
-        with open(path, "rb") as f:
-            catalogue = read_po(f, locale="bn")
-        for message in catalogue:
-            if not message.id or message.fuzzy:
-                continue
-            strings = message.string if isinstance(message.string, tuple) else (message.string,)
-            if all(s and s.strip() for s in strings):
-                ids = message.id if isinstance(message.id, tuple) else (message.id,)
-                done.update((message.context, msgid) for msgid in ids)
-    return done
+def _extract_keywords() -> list[str]:
+    """The keyword options `make extract` passes to pybabel, read from the Makefile so the two cannot differ."""
+    with open(os.path.join(ROOT, "Makefile"), encoding="utf-8") as f:
+        found = re.search(r"^EXTRACT_KEYWORDS\s*:?=(.*)$", f.read(), re.M)
+    assert found, "the Makefile no longer defines EXTRACT_KEYWORDS"
+    return shlex.split(found.group(1))
 
 
-def test_extraction_finds_the_citizen_pages():
-    used = used_msgids()
-    # Guards the test itself: if extraction silently found nothing, every later check would pass.
-    assert (None, "Make a complaint") in used and (None, "Grievance Redress System") in used
-    assert (None, "Choose a programme.") in used  # lazy_gettext in python
+def _ids(catalog) -> dict[tuple[str | None, str], object]:
+    return {(m.context, m.id if isinstance(m.id, str) else m.id[0]): m for m in catalog if m.id}
 
 
-def test_every_used_text_has_a_bangla_translation():
-    used = used_msgids()
-    done = translated_msgids()
-    missing = sorted(f"{where}: {msgid!r}" + (f" (context {ctx!r})" if ctx else "")
-                     for (ctx, msgid), where in used.items() if (ctx, msgid) not in done)
-    assert not missing, f"{len(missing)} texts have no Bangla translation:\n" + "\n".join(missing)
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> dict:
+    """(msgctxt, msgid) → message of the template that `make extract` writes, extracted into a temp dir."""
+    pot = tmp_path_factory.mktemp("extract") / "messages.pot"
+    CommandLineInterface().run(["pybabel", "--quiet", "extract", "-F", os.path.join(ROOT, "babel.cfg"),
+                                *_extract_keywords(), "-o", str(pot), ROOT])
+    with open(pot, "rb") as f:
+        return _ids(read_po(f))
+
+
+def _catalogue(lang: str):
+    with open(os.path.join(DIRECTORY, lang, "LC_MESSAGES", DOMAIN + ".po"), "rb") as f:
+        return read_po(f, locale=lang)
+
+
+def test_extraction_finds_every_kind_of_text(template):
+    # Guards the test itself: if extraction silently missed a kind of source, every later check would pass.
+    assert (None, "Make a complaint") in template  # a page template
+    assert (None, "Choose a programme.") in template  # lazy_gettext in a form
+    assert ("action", "Resolve") in template  # lazy_pgettext
+    assert (None, "%(num)d grievance") in template  # ngettext
+    assert ("ussd", "Grievance service") in template and ("ussd", "Your %(level)s") in template  # NC_
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_text_in_the_sources_is_in_the_catalogue(template, lang):
+    held = _ids(_catalogue(lang))
+    missing = sorted(f"{msgid!r}" + (f" (msgctxt {ctx!r})" if ctx else "")
+                     + f" from {os.path.relpath(template[ctx, msgid].locations[0][0], ROOT)}"
+                     for ctx, msgid in template if (ctx, msgid) not in held)
+    assert not missing, f"{len(missing)} texts are not in the {lang} catalogue ({RUN_EXTRACT}):\n" + "\n".join(missing)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_entry_is_translated_with_its_placeholders(lang):
+    catalog = _catalogue(lang)
+    untranslated = []
+    for message in catalog:
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.id and (message.fuzzy or not all(s and s.strip() for s in strings)):
+            untranslated.append(repr(message.id))
+    assert not untranslated, f"{len(untranslated)} {lang} entries have no translation:\n" + "\n".join(untranslated)
+    # Babel's checks: the same %(name)s placeholders in the translation as in the English, plural forms complete.
+    wrong = [f"{message.id!r}: {'; '.join(map(str, errors))}" for message, errors in catalog.check()]
+    assert not wrong, f"{lang} translations that would break formatting:\n" + "\n".join(wrong)
