@@ -41,7 +41,8 @@ EN = ("I live in {union} union. My old age allowance was not paid for three mont
       "No payment for two instalments. The payment point is closed every time I go.")
 BN = ("আমি {union} ইউনিয়নের বাসিন্দা, আমার বয়স্ক ভাতার টাকা তিন মাস পাইনি",
       "{upazila} উপজেলার {union} ইউনিয়ন, বিধবা ভাতা থেকে ৫০০ টাকা কেটে নিয়েছে",
-      "{union} ইউনিয়ন পরিষদের চেয়ারম্যান ঘুষ চেয়েছে",
+      "{union}ের চেয়ারম্যান ঘুষ চেয়েছে",
+      "আমি {union}ে থাকি, তিন মাস ভাতা পাইনি",
       "আমার নাম তালিকায় নেই, {upazila} উপজেলা",
       "আমি ভাতা পাইনি, দয়া করে সাহায্য করুন")
 
