@@ -1,8 +1,26 @@
-"""Fixtures: the app on SQLite and on a real PostgreSQL, a test client, a CLI runner and builders."""
+"""Fixtures: the app on SQLite (and on a real PostgreSQL where the backend matters), a test client, a CLI
+runner and builders.
+
+Each backend's database is built once per run (per xdist worker): the schema, and the world (builders.
+make_world) in a second database, COMMITTED. A test then runs inside one outer transaction on one
+connection that every session of the test joins with a savepoint (SQLAlchemy's
+join_transaction_mode="create_savepoint"), whatever app context it belongs to: the application's own
+commit() only releases a savepoint, and everything the test wrote is rolled back after it.
+
+Markers:
+- (none): SQLite only, rolled back.
+- @pytest.mark.both_backends: SQLite and PostgreSQL (concurrency, locks, dialect SQL, database errors).
+- @pytest.mark.pg_only: PostgreSQL only (so is @pytest.mark.parametrize("backend", ["postgresql"])).
+- @pytest.mark.committing_db: a real database that commits, fresh schema per test, for tests whose commits
+  must be seen by other connections, threads or processes (concurrency, scheduler leadership, CLI, demo,
+  migrations). The same fixtures (`app`, `world`, `ctx`, `client`, `runner`) then build on it.
+- @pytest.mark.config(**kw): extra app config for the test.
+"""
 from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass, field
 
 import pytest
 import sqlalchemy as sa
@@ -16,19 +34,53 @@ from grs.extensions import db  # noqa: E402
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 BACKENDS = ["sqlite", "postgresql"]
+# Every session joins the test's outer transaction with a savepoint when its bind is a connection already
+# in a transaction; with an engine bind (production, committing_db tests) this changes nothing.
+db.session.session_factory.configure(join_transaction_mode="create_savepoint")
+
+
+def pytest_configure(config):
+    for line in (
+        "config(**kw): extra app config for this test",
+        "both_backends: run on SQLite and on PostgreSQL (the backend matters to this test)",
+        "committing_db: a real committing database, fresh schema per test (commits seen by other connections)",
+    ):
+        config.addinivalue_line("markers", line)
+
+
+def _parametrized_by_hand(metafunc, name: str) -> bool:
+    for mark in metafunc.definition.iter_markers("parametrize"):
+        names = mark.args[0] if mark.args else mark.kwargs.get("argnames", ())
+        if isinstance(names, str):
+            names = [n.strip() for n in names.split(",")]
+        if name in names:
+            return True
+    return False
+
+
+def pytest_generate_tests(metafunc):
+    """SQLite unless the test is marked both_backends or pg_only (or parametrizes `backend` itself)."""
+    if "backend" not in metafunc.fixturenames or _parametrized_by_hand(metafunc, "backend"):
+        return
+    node = metafunc.definition
+    if node.get_closest_marker("pg_only"):
+        backends = ["postgresql"]
+    elif node.get_closest_marker("both_backends"):
+        backends = BACKENDS
+    else:
+        backends = ["sqlite"]
+    metafunc.parametrize("backend", backends)
 
 
 @pytest.fixture(scope="session")
 def pg():
-    """One PostgreSQL server for the whole run, stopped at the end."""
+    """One PostgreSQL server for the whole run (one per xdist worker), stopped at the end."""
     reason = pgserver.available()
     if reason:
         if IN_CI:
             pytest.fail(f"PostgreSQL is required in CI: {reason}")
         pytest.skip(f"PostgreSQL tests skipped: {reason}")
     server = pgserver.PgServer().start()
-    server.db_url = server.create_database("grs_test")
-    server.schema_ready = False
     yield server
     server.stop()
 
@@ -50,47 +102,170 @@ def _base_config(tmp_path) -> dict:
         "REMEMBER_COOKIE_SECURE": False,
         "TRACK_RATE_LIMIT": 1000,
         "LOG_LEVEL": "WARNING",
-        # Hashing strength is not under test; scrypt for 13 accounts per test would dominate the run.
+        # Hashing strength is not under test; scrypt for every account would dominate the run.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
 
 
-@pytest.fixture(params=BACKENDS)
+def _savepoint_engine(url: str, options: dict) -> sa.engine.Engine:
+    """An engine for the outer test transactions, with the app's options (hide_parameters...); pysqlite
+    needs help to run SAVEPOINTs correctly (SQLAlchemy's documented recipe)."""
+    engine = sa.create_engine(url, **options)
+    if engine.dialect.name == "sqlite":
+        @sa.event.listens_for(engine, "connect")
+        def _no_implicit_transactions(dbapi_connection, record):
+            dbapi_connection.isolation_level = None
+
+        @sa.event.listens_for(engine, "begin")
+        def _begin(conn):
+            conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+@dataclass
+class Prepared:
+    """One database built for the run: an empty schema, or the schema with the world committed in it."""
+    url: str
+    engine: sa.engine.Engine
+    emails: dict[str, str] = field(default_factory=dict)
+    reset_sql: str | None = None  # PostgreSQL: put every sequence back where the build left it
+
+    def begin(self) -> tuple[sa.engine.Connection, sa.engine.RootTransaction]:
+        conn = self.engine.connect()
+        outer = conn.begin()
+        if self.reset_sql:
+            # setval is not transactional: without it ids would depend on which tests ran before.
+            conn.exec_driver_sql(self.reset_sql)
+        return conn, outer
+
+
+class Databases:
+    """The rolled-back databases of this run (this worker), built on first use."""
+
+    def __init__(self, request, tmp_path_factory):
+        self._request = request
+        self._root = tmp_path_factory.mktemp("db")
+        self._built: dict[tuple[str, bool], Prepared] = {}
+
+    def get(self, backend: str, with_world: bool) -> Prepared:
+        key = (backend, with_world)
+        if key not in self._built:
+            self._built[key] = self._build(backend, with_world)
+        return self._built[key]
+
+    def _build(self, backend: str, with_world: bool) -> Prepared:
+        name = "world" if with_world else "empty"
+        if backend == "postgresql":
+            url = self._request.getfixturevalue("pg").create_database(f"grs_{name}")
+        else:
+            url = "sqlite:///" + str(self._root / f"{name}.sqlite3")
+        config = _base_config(self._root)
+        config["SQLALCHEMY_DATABASE_URI"] = url
+        application = create_app(config)
+        prepared = Prepared(url=application.config["SQLALCHEMY_DATABASE_URI"], engine=None)  # type: ignore
+        with application.app_context():
+            db.create_all()
+            if with_world:
+                import builders
+
+                prepared.emails = builders.make_world().emails
+            db.session.commit()
+            if backend == "postgresql":
+                prepared.reset_sql = _sequence_reset_sql(db.engine)
+            db.session.remove()
+            db.engine.dispose()
+        prepared.engine = _savepoint_engine(prepared.url, application.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        return prepared
+
+    def close(self) -> None:
+        for prepared in self._built.values():
+            prepared.engine.dispose()
+
+
+def _sequence_reset_sql(engine) -> str | None:
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(
+            "SELECT schemaname, sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'")).all()
+    if not rows:
+        return None
+    calls = []
+    for schema, name, last in rows:
+        seq = f'{schema}."{name}"'.replace("'", "''")
+        calls.append(f"setval('{seq}', {last}, true)" if last is not None else f"setval('{seq}', 1, false)")
+    return "SELECT " + ", ".join(calls)
+
+
+@pytest.fixture(scope="session")
+def _databases(request, tmp_path_factory):
+    databases = Databases(request, tmp_path_factory)
+    yield databases
+    databases.close()
+
+
+@pytest.fixture
 def backend(request):
+    """The backend under test, set by pytest_generate_tests (or a test's own parametrize)."""
     return request.param
+
+
+def _committing_url(request, backend: str, tmp_path) -> str:
+    """A fresh, empty, committing database for one test."""
+    if backend == "postgresql":
+        server = request.getfixturevalue("pg")
+        if not getattr(server, "commit_url", None):
+            server.commit_url = server.create_database("grs_commit")
+        engine = sa.create_engine(server.commit_url, poolclass=sa.pool.NullPool)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+            conn.exec_driver_sql("CREATE SCHEMA public")
+        engine.dispose()
+        return server.commit_url
+    return "sqlite:///" + str(tmp_path / "grs.sqlite3")
 
 
 @pytest.fixture
 def app(request, backend, tmp_path):
-    """The app with an empty schema on the backend under test (both, unless the test pins one)."""
+    """The app on the backend under test: the shared database rolled back after the test, or with
+    @pytest.mark.committing_db a fresh database that really commits."""
     config = _base_config(tmp_path)
     config.update(getattr(request, "param", None) or {})
     marker = request.node.get_closest_marker("config")
     if marker:
         config.update(marker.kwargs)
-    if backend == "postgresql":
-        server = request.getfixturevalue("pg")
-        config["SQLALCHEMY_DATABASE_URI"] = server.db_url
-    else:
-        config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(tmp_path / "grs.sqlite3")
-    application = create_app(config)
-    with application.app_context():
-        if backend == "postgresql":
-            server = request.getfixturevalue("pg")
-            if not server.schema_ready:
-                db.drop_all()
-                db.create_all()
-                server.schema_ready = True
-        else:
+    committing = request.node.get_closest_marker("committing_db") is not None
+    if committing:
+        config["SQLALCHEMY_DATABASE_URI"] = _committing_url(request, backend, tmp_path)
+        application = create_app(config)
+        application.extensions["grs_test_world"] = None
+        with application.app_context():
             db.create_all()
-    yield application
-    with application.app_context():
-        db.session.remove()
-        if backend == "postgresql":
-            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-            with db.engine.begin() as conn:
-                conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        db.engine.dispose()
+        yield application
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        return
+
+    with_world = "world" in request.fixturenames
+    prepared = request.getfixturevalue("_databases").get(backend, with_world)
+    config["SQLALCHEMY_DATABASE_URI"] = prepared.url
+    application = create_app(config)
+    application.extensions["grs_test_world"] = prepared.emails if with_world else None
+    conn, outer = prepared.begin()
+    # Every session of this app, in any app context, runs on the test's connection (db.engine is it too).
+    engines = db._app_engines[application]
+    own_engine = engines[None]
+    engines[None] = conn
+    try:
+        yield application
+    finally:
+        with application.app_context():
+            db.session.remove()
+        if outer.is_active:
+            outer.rollback()
+        conn.close()
+        engines[None] = own_engine
+        own_engine.dispose()
 
 
 @pytest.fixture
@@ -115,12 +290,11 @@ def world(app):
     """The demo geography with offices, reference data and one account per role (see builders)."""
     import builders
 
+    emails = app.extensions.get("grs_test_world")
+    if emails:
+        return builders.World(dict(emails))
     with app.app_context():
         return builders.make_world()
-
-
-def pytest_configure(config):
-    config.addinivalue_line("markers", "config(**kw): extra app config for this test")
 
 
 @pytest.fixture

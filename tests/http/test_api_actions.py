@@ -7,6 +7,8 @@ from builders import BARIA
 
 from grs.timeutil import utcnow
 
+pytestmark = pytest.mark.both_backends  # the backend matters here (see tests/conftest.py)
+
 
 
 @pytest.fixture

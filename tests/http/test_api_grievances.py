@@ -9,6 +9,8 @@ from builders import BARIA, BARMI, BASAN, SADAR
 
 from grs.timeutil import utcnow
 
+pytestmark = pytest.mark.both_backends  # the backend matters here (see tests/conftest.py)
+
 NEW = {
     "channel": "api",
     "programme": "OAA",

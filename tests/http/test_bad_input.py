@@ -13,7 +13,8 @@ from werkzeug.datastructures import MultiDict
 
 import builders
 
-pytestmark = pytest.mark.config(PROPAGATE_EXCEPTIONS=False, TRACK_RATE_LIMIT=100000, LOGIN_RATE_LIMIT=100000)
+pytestmark = [pytest.mark.both_backends,
+              pytest.mark.config(PROPAGATE_EXCEPTIONS=False, TRACK_RATE_LIMIT=100000, LOGIN_RATE_LIMIT=100000)]
 
 FORM = "application/x-www-form-urlencoded"
 HUGE = "x" * 100_000

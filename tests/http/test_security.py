@@ -241,6 +241,7 @@ def test_no_phone_number_name_or_complaint_text_reaches_the_logs(app, world, cli
         assert secret not in logged, secret
 
 
+@pytest.mark.both_backends
 def test_a_database_error_does_not_carry_the_values_into_the_message(app):
     with app.app_context():
         with pytest.raises(sa.exc.DBAPIError) as failed:

@@ -17,6 +17,8 @@ from grs.models import Grievance, InboundMessage, OutboxMessage, PhoneContact
 from grs.timeutil import utcnow
 from grs.tracking import display
 
+pytestmark = pytest.mark.both_backends  # the backend matters here (see tests/conftest.py)
+
 GOLDEN = os.path.join(os.path.dirname(os.path.dirname(__file__)), "golden", "sms")
 AT_URL = "/hooks/sms/africastalking?key=at-test-key"
 TWILIO_PATH = "/hooks/sms/twilio"
@@ -356,6 +358,7 @@ def test_twilio_status_command_replies_inline_in_bangla(app, client, world):
 
 
 @pytest.mark.parametrize("backend", ["postgresql"])
+@pytest.mark.committing_db
 def test_the_same_message_delivered_twice_at_once_makes_one_grievance(app, world):
     import threading
 

@@ -8,6 +8,9 @@ from grs.phones import mask
 from grs.timeutil import utcnow
 from grs.tracking import display
 
+import pytest
+pytestmark = pytest.mark.both_backends  # the backend matters here (see tests/conftest.py)
+
 
 lodge, act = builders.lodge_in, builders.act_in
 

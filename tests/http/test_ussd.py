@@ -11,6 +11,8 @@ import builders
 from grs.extensions import db
 from grs.models import Grievance, OutboxMessage, PhoneContact, UssdSession
 
+pytestmark = pytest.mark.both_backends  # the backend matters here (see tests/conftest.py)
+
 GOLDEN = os.path.join(os.path.dirname(__file__), "..", "golden", "ussd")
 URL = "/hooks/ussd/africastalking?key=at-test-key"
 CALLER = "+8801712345678"

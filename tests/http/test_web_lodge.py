@@ -12,6 +12,8 @@ from builders import BARIA
 from grs.extensions import db
 from grs.models import Grievance
 
+pytestmark = pytest.mark.both_backends  # the backend matters here (see tests/conftest.py)
+
 BARIA_PATH = {"area_1": "BD-DIV-6", "area_2": "BD-DIS-41", "area_3": "BD-UPZ-320", "area_4": BARIA}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 CODE = re.compile(r'id="tracking-code">(\d{4} \d{4} \d{4})<')

@@ -13,6 +13,8 @@ from grs.models import Event, GrievanceOffice, Office, OutboxMessage
 from grs.services import grievances as svc
 from grs.services.actors import Actor
 
+pytestmark = pytest.mark.both_backends  # the backend matters here (see tests/conftest.py)
+
 DAY = timedelta(days=1)
 RESOLVE = {"decision": "upheld", "resolution": "Arrears paid through the union office."}
 

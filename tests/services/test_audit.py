@@ -9,6 +9,8 @@ from builders import BARIA, BARMI, BASAN, T0
 from grs.extensions import db
 from grs.models import Grievance
 
+pytestmark = pytest.mark.both_backends  # the backend matters here (see tests/conftest.py)
+
 DAY = timedelta(days=1)
 RESOLVE = {"decision": "partly_upheld", "resolution": "অর্ধেক টাকা ফেরত দেওয়া হয়েছে।"}
 

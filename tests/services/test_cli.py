@@ -1,4 +1,5 @@
 """The `grs` commands an operator runs at set-up: accounts, tokens, demo data, migrations."""
+import pytest
 import sqlalchemy as sa
 
 from grs.demo import DEMO_AREAS
@@ -95,6 +96,8 @@ def counts():
             for m in (Grievance, User, Area, Office, Event)}
 
 
+@pytest.mark.both_backends
+@pytest.mark.committing_db
 def test_demo_is_idempotent(app, runner):
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
@@ -117,6 +120,8 @@ def test_demo_is_idempotent(app, runner):
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0
 
 
+@pytest.mark.both_backends
+@pytest.mark.committing_db
 def test_db_upgrade_builds_an_empty_database_the_commands_can_use(app, runner, backend):
     with app.app_context():
         db.drop_all()

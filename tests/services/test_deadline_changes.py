@@ -8,6 +8,9 @@ from escalation.policy import calendar_for
 from grs.extensions import db
 from grs.services import grievances as svc
 
+import pytest
+pytestmark = pytest.mark.both_backends  # the backend matters here (see tests/conftest.py)
+
 NOW = T0 + timedelta(hours=1)
 
 

@@ -16,6 +16,8 @@ from grs.services import grievances as svc
 from grs.services.actors import Actor
 from grs.services.reference import seed_reference
 
+pytestmark = pytest.mark.both_backends  # the backend matters here (see tests/conftest.py)
+
 REPO = Path(__file__).resolve().parents[2]
 BD_AREAS = REPO / ".." / "shared" / "data" / "bd-admin-areas" / "admin_areas.csv"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -36,6 +38,7 @@ def count(q):
     return db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
 
 
+@pytest.mark.committing_db
 def test_import_the_whole_country(app, runner, bd_areas, backend):
     started = time.perf_counter()
     first = runner.invoke(args=["import-areas", bd_areas, "--with-offices"])

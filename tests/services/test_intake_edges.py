@@ -9,6 +9,8 @@ from escalation.sweep import sweep
 from grs.errors import InvalidTransition
 from grs.services import grievances as svc
 
+pytestmark = pytest.mark.both_backends  # the backend matters here (see tests/conftest.py)
+
 
 def test_the_triage_queue_has_an_acknowledgement_limit_that_the_sweep_counts(app, world):
     with app.app_context():

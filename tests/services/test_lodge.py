@@ -15,6 +15,8 @@ from grs.models import Attachment, Complainant, Event, Grievance, GrievanceOffic
 from grs.services import grievances as svc
 from grs.services.actors import Actor
 
+pytestmark = pytest.mark.both_backends  # the backend matters here (see tests/conftest.py)
+
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 PDF = b"%PDF-1.4\n" + b"\x00" * 64

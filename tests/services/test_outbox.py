@@ -15,6 +15,8 @@ from grs.extensions import db
 from grs.models import OutboxMessage, PhoneContact
 from grs.notifications import queue_sms
 
+pytestmark = pytest.mark.both_backends  # the backend matters here (see tests/conftest.py)
+
 PHONES = [f"+88017123456{n:02d}" for n in range(10)]
 
 
@@ -161,6 +163,7 @@ def test_cli_outbox_send_prints_the_summary(app, runner):
 
 
 @pytest.mark.parametrize("backend", ["postgresql"])
+@pytest.mark.committing_db
 def test_two_concurrent_dispatch_passes_on_postgresql_never_send_a_row_twice(app):
     with app.app_context():
         for i in range(120):

@@ -9,6 +9,8 @@ from grs import scoping
 from grs.extensions import db
 from grs.services.accounts import create_user
 
+pytestmark = pytest.mark.both_backends  # the backend matters here (see tests/conftest.py)
+
 SAVAR_UNION = "BD-UN-3271"  # Dhaka district: outside Gazipur
 
 

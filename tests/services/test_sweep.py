@@ -1,6 +1,7 @@
 """The escalation pass: up the ladder past each deadline, pauses respected, idempotent, appeals."""
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 import builders
@@ -11,6 +12,8 @@ from grs.extensions import db
 from grs.models import Event, Grievance, OutboxMessage
 from grs.services import grievances as svc
 from grs.services.actors import Actor
+
+pytestmark = pytest.mark.both_backends  # the backend matters here (see tests/conftest.py)
 
 MINUTE = timedelta(minutes=1)
 

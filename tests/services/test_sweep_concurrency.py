@@ -13,6 +13,8 @@ from escalation.sweep import sweep
 from grs.extensions import db
 from grs.models import Event, Grievance
 
+pytestmark = pytest.mark.both_backends  # the backend matters here (see tests/conftest.py)
+
 N = 24
 
 
@@ -37,6 +39,7 @@ def _two_sweeps_at_once(app, now):
     return results
 
 
+@pytest.mark.committing_db
 def test_two_concurrent_sweeps_escalate_each_overdue_grievance_exactly_once(app, world):
     with app.app_context():
         codes = [builders.lodge(BARIA if i % 2 else BASAN, now=T0 + timedelta(seconds=i)).tracking_code
@@ -55,6 +58,7 @@ def test_two_concurrent_sweeps_escalate_each_overdue_grievance_exactly_once(app,
         assert {g.level for g in db.session.scalars(sa.select(Grievance))} == {"upazila"}
 
 
+@pytest.mark.committing_db
 def test_only_one_scheduler_leads_and_another_takes_over_when_it_stops(app, tmp_path):
     app.config["SCHEDULER_LOCK_FILE"] = str(tmp_path / "scheduler.lock")
     first, second = Leadership(app), Leadership(app)
@@ -71,6 +75,7 @@ def test_only_one_scheduler_leads_and_another_takes_over_when_it_stops(app, tmp_
 
 
 @pytest.mark.parametrize("backend", ["postgresql"])  # advisory locks; SQLite's file lock is tested above
+@pytest.mark.committing_db
 def test_a_dead_leaders_database_connection_frees_the_lead(app, backend):
     first, second = Leadership(app), Leadership(app)
     try:
