@@ -1,4 +1,5 @@
-# GRS: `make run` (fresh machine → running demo) and `make test` (the whole suite, SQLite + PostgreSQL).
+# GRS: `make run` (fresh machine → running demo) and `make test` (the whole suite on every core: SQLite, and
+# PostgreSQL for the tests where the backend matters; PYTEST_ARGS=-n0 for one process).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin

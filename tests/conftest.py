@@ -15,12 +15,14 @@ Markers:
   must be seen by other connections, threads or processes (concurrency, scheduler leadership, CLI, demo,
   migrations). The same fixtures (`app`, `world`, `ctx`, `client`, `runner`) then build on it.
 - @pytest.mark.config(**kw): extra app config for the test.
+- @pytest.mark.wall_clock: grs.timeutil.utcnow() reads the real clock (every other test sees PINNED_NOW).
 """
 from __future__ import annotations
 
 import os
 import sys
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -29,23 +31,46 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 import pgserver  # noqa: E402
 
+import grs.timeutil  # noqa: E402
 from grs import create_app  # noqa: E402
 from grs.extensions import db  # noqa: E402
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 BACKENDS = ["sqlite", "postgresql"]
+# Fixtures that build the app: a test of the unit tier asking for one is a collection error.
+APP_FIXTURES = {"app", "ctx", "client", "runner", "world", "client_as", "auth", "pg", "live_server"}
+
 # Every session joins the test's outer transaction with a savepoint when its bind is a connection already
 # in a transaction; with an engine bind (production, committing_db tests) this changes nothing.
 db.session.session_factory.configure(join_transaction_mode="create_savepoint")
 
 
-def pytest_configure(config):
-    for line in (
-        "config(**kw): extra app config for this test",
-        "both_backends: run on SQLite and on PostgreSQL (the backend matters to this test)",
-        "committing_db: a real committing database, fresh schema per test (commits seen by other connections)",
-    ):
-        config.addinivalue_line("markers", line)
+# The clock every test sees: what grs.timeutil.utcnow() answers (the app reads the time nowhere else), so no
+# test depends on the day it runs. A Sunday (a working day in Bangladesh), far from public holidays, well after
+# builders.T0.
+PINNED_NOW = datetime(2026, 11, 29, 5, 0, tzinfo=timezone.utc)
+
+
+def _pinned_utcnow():  # runs with grs.timeutil's globals (its code replaces utcnow's below)
+    return _PINNED_NOW if _PINNED_NOW is not None else datetime.now(timezone.utc)  # noqa: F821
+
+
+# Swapping the code, not the name, reaches every `from grs.timeutil import utcnow` and column default too.
+grs.timeutil._PINNED_NOW = None
+grs.timeutil.utcnow.__code__ = _pinned_utcnow.__code__
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock(request):
+    """grs.timeutil.utcnow() answers PINNED_NOW; @pytest.mark.wall_clock opts a test out."""
+    if request.node.get_closest_marker("wall_clock"):
+        yield None
+        return
+    grs.timeutil._PINNED_NOW = PINNED_NOW
+    try:
+        yield PINNED_NOW
+    finally:
+        grs.timeutil._PINNED_NOW = None
 
 
 def _parametrized_by_hand(metafunc, name: str) -> bool:
@@ -70,6 +95,28 @@ def pytest_generate_tests(metafunc):
     else:
         backends = ["sqlite"]
     metafunc.parametrize("backend", backends)
+
+
+def pytest_collection_modifyitems(config, items):
+    # The long tests (real commits: demo, imports, concurrency; the bad-input sweeps) first, so that with
+    # pytest-xdist no worker is left with one of them at the end while the other idles.
+    items.sort(key=lambda item: 0 if item.get_closest_marker("committing_db") or "bad_input" in item.nodeid
+               else 1)
+    unit = os.path.join(os.path.dirname(__file__), "unit") + os.sep
+    for item in items:
+        used = APP_FIXTURES & set(getattr(item, "fixturenames", ()))
+        if used and str(item.path).startswith(unit):
+            item.stash[_UNIT_BUILDS_APP] = (f"the unit tier must not build the app (this test uses "
+                                            f"{', '.join(sorted(used))}): move it to tests/services")
+
+
+_UNIT_BUILDS_APP = pytest.StashKey[str]()
+
+
+def pytest_runtest_setup(item):
+    problem = item.stash.get(_UNIT_BUILDS_APP, None)
+    if problem:
+        pytest.fail(problem, pytrace=False)
 
 
 @pytest.fixture(scope="session")
