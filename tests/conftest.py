@@ -37,7 +37,7 @@ from grs.extensions import db  # noqa: E402
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 BACKENDS = ["sqlite", "postgresql"]
-# Fixtures that build the app: a test of the unit tier asking for one is a collection error.
+# Fixtures that build the app: a test of the unit tier asking for one fails.
 APP_FIXTURES = {"app", "ctx", "client", "runner", "world", "client_as", "auth", "pg", "live_server"}
 
 # Every session joins the test's outer transaction with a savepoint when its bind is a connection already
@@ -56,21 +56,22 @@ def _pinned_utcnow():  # runs with grs.timeutil's globals (its code replaces utc
 
 
 # Swapping the code, not the name, reaches every `from grs.timeutil import utcnow` and column default too.
-grs.timeutil._PINNED_NOW = None
+# Pinned from here on, so the shared world is built at PINNED_NOW as well.
+grs.timeutil._PINNED_NOW = PINNED_NOW
 grs.timeutil.utcnow.__code__ = _pinned_utcnow.__code__
 
 
 @pytest.fixture(autouse=True)
 def pinned_clock(request):
     """grs.timeutil.utcnow() answers PINNED_NOW; @pytest.mark.wall_clock opts a test out."""
-    if request.node.get_closest_marker("wall_clock"):
-        yield None
-        return
-    grs.timeutil._PINNED_NOW = PINNED_NOW
-    try:
+    if not request.node.get_closest_marker("wall_clock"):
         yield PINNED_NOW
+        return
+    grs.timeutil._PINNED_NOW = None
+    try:
+        yield None
     finally:
-        grs.timeutil._PINNED_NOW = None
+        grs.timeutil._PINNED_NOW = PINNED_NOW
 
 
 def _parametrized_by_hand(metafunc, name: str) -> bool:
@@ -97,6 +98,9 @@ def pytest_generate_tests(metafunc):
     metafunc.parametrize("backend", backends)
 
 
+_UNIT_BUILDS_APP = pytest.StashKey[str]()
+
+
 def pytest_collection_modifyitems(config, items):
     # The long tests (real commits: demo, imports, concurrency; the bad-input sweeps) first, so that with
     # pytest-xdist no worker is left with one of them at the end while the other idles.
@@ -108,9 +112,6 @@ def pytest_collection_modifyitems(config, items):
         if used and str(item.path).startswith(unit):
             item.stash[_UNIT_BUILDS_APP] = (f"the unit tier must not build the app (this test uses "
                                             f"{', '.join(sorted(used))}): move it to tests/services")
-
-
-_UNIT_BUILDS_APP = pytest.StashKey[str]()
 
 
 def pytest_runtest_setup(item):
