@@ -303,6 +303,7 @@ def app(request, backend, tmp_path):
     # Every session of this app, in any app context, runs on the test's connection (db.engine is it too).
     engines = db._app_engines[application]
     own_engine = engines[None]
+    conn.url = conn.engine.url  # what code (and repr(db)) may read of db.engine besides its dialect
     engines[None] = conn
     try:
         yield application
