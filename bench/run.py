@@ -40,7 +40,7 @@ def timed(fn, *args, **kwargs):
 
 def bench_backend(name: str, url: str) -> dict:
     from escalation.sweep import sweep
-    from grs import scoping
+    from grs import queries
     from grs.models import Area, Grievance, GrievanceOffice, Office, Programme, Category, User
     from grs.services import grievances as svc
     from grs.services.accounts import create_user
@@ -128,7 +128,7 @@ def bench_backend(name: str, url: str) -> dict:
         create_user("bench.sup@x.org", "password123", "supervisor", area_code=district)
         for label, email in (("union officer", "bench.officer@x.org"), ("district supervisor", "bench.sup@x.org")):
             user = db.session.scalar(sa.select(User).where(User.email == email))
-            q = scoping.visible_query(user).order_by(Grievance.due_at, Grievance.received_at).limit(50)
+            q = queries.visible_query(user).order_by(Grievance.due_at, Grievance.received_at).limit(50)
             db.session.scalars(q).all()
             samples = [timed(lambda: db.session.scalars(q).all())[1] for _ in range(5)]
             r.setdefault("inbox_ms", []).append((label, statistics.median(samples) * 1000))

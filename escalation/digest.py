@@ -5,6 +5,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from grs import queries
 from grs.extensions import db
 from grs.models import Grievance, Office, OutboxMessage, User
 from grs.notifications import queue_sms, render_text
@@ -18,8 +19,9 @@ def office_counts(now: datetime) -> dict[int, tuple[int, int, int]]:
     end_today = cal.end_of_day(cal.local_date(now))
     rows = db.session.execute(
         sa.select(Grievance.office_id, sa.func.count(),
-                  sa.func.sum(sa.case((sa.and_(Grievance.due_at >= now, Grievance.due_at <= end_today), 1), else_=0)),
-                  sa.func.sum(sa.case((Grievance.due_at < now, 1), else_=0)))
+                  sa.func.sum(sa.case((sa.and_(Grievance.paused_at.is_(None), Grievance.due_at >= now,
+                                               Grievance.due_at <= end_today), 1), else_=0)),
+                  sa.func.sum(sa.case((queries.overdue(now), 1), else_=0)))
         .where(Grievance.is_open.is_(True), Grievance.office_id.is_not(None))
         .group_by(Grievance.office_id)).all()
     return {oid: (n, int(today or 0), int(over or 0)) for oid, n, today, over in rows}

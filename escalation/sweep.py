@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from grs import notifications
+from grs import notifications, queries
 from grs.database import is_postgres
 from grs.extensions import db
 from grs.models import Grievance
@@ -83,8 +83,8 @@ def sweep(now: datetime, batch: int = 200) -> SweepResult:
 
 
 def _overdue(now: datetime):
-    return [Grievance.is_open.is_(True), Grievance.overdue_flagged.is_(False), Grievance.due_at < now,
-            Grievance.status != "awaiting_info", Grievance.office_id.is_not(None)], Grievance.due_at
+    # Overdue as everywhere else, less those already flagged at the top tier.
+    return [*queries.overdue_conditions(now), Grievance.overdue_flagged.is_(False)], Grievance.due_at
 
 
 def _ack_due(now: datetime):

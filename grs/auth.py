@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Length
 
 from .extensions import db, limiter
 from .models import User
+from .permissions import landing_endpoint
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +58,8 @@ def is_safe_next(target: str | None) -> bool:
 
 def landing_url(user: User) -> str:
     """Where a user goes after signing in: operators to their console when it exists, staff to the inbox."""
-    if user.role == "operator" and "operator.console" in current_app.view_functions:
-        return url_for("operator.console")
-    return url_for("cases.inbox")
+    endpoint = landing_endpoint(user)
+    return url_for(endpoint if endpoint in current_app.view_functions else "cases.inbox")
 
 
 def authenticate(email: str, password: str) -> User | None:

@@ -1,4 +1,4 @@
-"""The grievance lifecycle as one transition table, and who may take each action."""
+"""The grievance lifecycle as one transition table (who may take each action: `grs.permissions`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,20 +37,6 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
 
 ACTIONS = tuple(TRANSITIONS)
 
-# Which staff roles may take which action (scope is checked separately).
-STAFF_ACTIONS: dict[str, frozenset[str]] = {
-    "officer": frozenset({"acknowledge", "start", "request_info", "resume", "extend", "resolve",
-                          "reject", "transfer", "escalate", "close"}),
-    "supervisor": frozenset(ACTIONS) - {"feedback"},
-    "admin": frozenset(ACTIONS),
-    # Operators speak for callers: they place triaged complaints and record a caller's answer.
-    "operator": frozenset({"place", "appeal", "feedback"}),
-    "facilitator": frozenset(),
-    "analyst": frozenset(),
-}
-# What a citizen may do for their own grievance, by SMS, USSD or the web.
-CITIZEN_ACTIONS = frozenset({"appeal", "feedback"})
-
 
 def transition(status: str, action: str) -> Transition:
     """The transition for `action` from `status`, or InvalidTransition."""
@@ -60,16 +46,3 @@ def transition(status: str, action: str) -> Transition:
     if status not in t.sources:
         raise InvalidTransition(f"cannot {action.replace('_', ' ')} a grievance that is {status.replace('_', ' ')}")
     return t
-
-
-def allowed_actions(status: str, role: str | None, *, in_triage: bool = False) -> list[str]:
-    """The actions a role (None = the citizen) may take on a grievance in `status`, in table order.
-
-    A grievance in the triage queue has no office yet: it can only be placed or rejected.
-    """
-    permitted = CITIZEN_ACTIONS if role is None else STAFF_ACTIONS.get(role, frozenset())
-    if in_triage:
-        permitted = permitted & {"place", "reject"}
-    else:
-        permitted = permitted - {"place"}
-    return [name for name, t in TRANSITIONS.items() if name in permitted and status in t.sources]

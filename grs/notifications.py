@@ -10,6 +10,7 @@ from jinja2 import TemplateNotFound
 
 from .extensions import db
 from .models import Grievance, Office, OutboxMessage, PhoneContact, User
+from .permissions import Capability, can
 from .tracking import display
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ def tell_office(g: Grievance, office: Office, template: str, *, now: datetime, *
         sa.select(User).where(User.office_id == office.id, User.active.is_(True), User.role == "officer")
     ).all()
     for u in officers:
-        if g.sensitive and not u.can_see_sensitive:
+        if g.sensitive and not can(u, Capability.SEE_SENSITIVE):
             continue
         medium = u.notify_by
         if medium == "sms" and u.phone:

@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import current_app
 
-from grs import phones, scoping
+from grs import permissions, phones, queries
 from grs.errors import Forbidden, InvalidTransition, NotFound, ValidationError
 from grs.extensions import db
 from grs.models import CallLog, Complainant, Grievance, User
@@ -32,14 +32,14 @@ def caller_grievances(user: User, raw_phone: str) -> list[Grievance]:
         raise ValidationError("phone number required", {"phone": "Enter the caller's phone number."})
     return list(db.session.scalars(
         sa.select(Grievance).join(Complainant, Complainant.id == Grievance.complainant_id)
-        .where(Complainant.phone == phone, scoping.visible_filter(user))
+        .where(Complainant.phone == phone, queries.visible_filter(user))
         .order_by(Grievance.received_at.desc(), Grievance.id.desc())))
 
 
 def recent_calls(user: User, limit: int = RECENT_CALLS) -> list[CallLog]:
     """The operator's own latest calls; an admin sees everyone's."""
     query = sa.select(CallLog).order_by(CallLog.started_at.desc(), CallLog.id.desc()).limit(limit)
-    if user.role != "admin":
+    if not permissions.can(user, permissions.Capability.SEE_ALL_CALLS):
         query = query.where(CallLog.operator_id == user.id)
     return list(db.session.scalars(query))
 
@@ -57,7 +57,7 @@ def _own_call(user: User, call_id: int) -> CallLog:
     call = db.session.get(CallLog, call_id)
     if call is None:
         raise NotFound("no such call")
-    if call.operator_id != user.id and user.role != "admin":
+    if not permissions.may_see_call(user, call.operator_id):
         raise Forbidden("this call was taken by another operator")
     return call
 
@@ -72,7 +72,7 @@ def end_call(user: User, call_id: int, outcome: str, *, grievance_code: str | No
         raise ValidationError("unknown outcome", {"outcome": "Choose what came of the call."})
     if grievance_code and grievance_code.strip():
         g = find(grievance_code)
-        if not scoping.can_view(user, g):
+        if not queries.can_view(user, g):
             raise NotFound("no grievance with that tracking code")
         call.grievance_id = g.id
     if outcome == "lodged" and call.grievance_id is None:

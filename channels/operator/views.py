@@ -9,10 +9,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from channels.web import picker
-from grs import phones, tracking
+from grs import permissions, phones, tracking
 from grs.database import MAX_ID
 from grs.errors import DomainError, NotFound
 from grs.extensions import db
+from grs.forms import populate_errors
 from grs.i18n import current_language
 from grs.models import CallLog, Category, Programme, Tier
 from grs.services.grievances import ComplainantIn, Intake, find
@@ -24,14 +25,12 @@ from .forms import EndCallForm, LookupForm, OperatorLodgeForm, StartCallForm
 
 bp = Blueprint("operator", __name__, url_prefix="/operator")
 
-ROLES = ("operator", "admin")
-
 
 @bp.before_request
 @login_required
 def require_operator():
     """Only call-centre operators and administrators use the console."""
-    if current_user.role not in ROLES:
+    if not permissions.can(current_user, permissions.Capability.OPERATOR_CONSOLE):
         abort(403)
 
 
@@ -100,7 +99,7 @@ def start_call():
 
 def _call_or_404(call_id: int) -> CallLog:
     call = db.session.get(CallLog, call_id) if 0 < call_id <= MAX_ID else None
-    if call is None or (call.operator_id != current_user.id and current_user.role != "admin"):
+    if call is None or not permissions.may_see_call(current_user, call.operator_id):
         abort(404)
     return call
 
@@ -125,8 +124,9 @@ def end_call(call_id: int):
             service.end_call(_user(), c.id, form.outcome.data, grievance_code=form.grievance.data,
                              notes=form.notes.data, now=utcnow())
         except DomainError as e:
-            message = next(iter(e.fields.values()), e.message)
-            form.grievance.errors = [_(message)]
+            # What names no field of the form (a code not found, a call already ended) is about the code.
+            rest = populate_errors(form, e)
+            form.grievance.errors = [*form.grievance.errors, *rest.values()]
         else:
             return redirect(url_for("operator.console"), code=303)
     history = service.caller_grievances(_user(), c.phone) if c.phone else []
@@ -184,11 +184,7 @@ def lodge():
             g = service.lodge_for_caller(_user(), _intake(form, area_picker.chosen.code, lang), call_id=call_id,
                                          now=utcnow())
         except DomainError as e:
-            for key, message in (e.fields or {"form": e.message}).items():
-                if key in _FORM_FIELDS:
-                    getattr(form, key).errors = list(getattr(form, key).errors) + [_(message)]
-                else:
-                    errors["area" if key == "area" else "form"] = _(message)
+            errors.update(populate_errors(form, e, fields=_FORM_FIELDS, page_keys=("area",)))
         else:
             return redirect(url_for("operator.lodged", code=g.tracking_code, call=call_id), code=303)
     return render_template("operator/lodge.html", form=form, picker=area_picker, errors=errors), 400

@@ -13,6 +13,7 @@ from grs import tracking
 from grs.countries import profile
 from grs.errors import NotFound, ValidationError
 from grs.extensions import db, limiter
+from grs.forms import populate_errors
 from grs.i18n import current_language
 from grs.models import Area, Category, Grievance, Programme, Tier
 from grs.services.actors import Actor
@@ -108,13 +109,7 @@ def new():
         try:
             g = lodge(_intake(form, area_picker.chosen, lang), actor=Actor.citizen("web"), now=utcnow())
         except ValidationError as e:
-            for key, message in e.fields.items():
-                # The service speaks English; its known messages are in this part's catalogue.
-                text = _(message)
-                if key in _FORM_FIELDS:
-                    getattr(form, key).errors = list(getattr(form, key).errors) + [text]
-                else:
-                    errors["area" if key == "area" else "form"] = text
+            errors.update(populate_errors(form, e, fields=_FORM_FIELDS, page_keys=("area",)))
         else:
             session["lodged"] = g.tracking_code
             return redirect(url_for("web.lodged"), code=303)

@@ -17,7 +17,9 @@ from escalation import admin as service
 from escalation.policy import public_holidays
 from grs.errors import DomainError
 from grs.extensions import db
+from grs.forms import message, populate_errors
 from grs.models import Category, Holiday, SlaPolicy, Tier
+from grs.permissions import Capability, can
 from grs.services.actors import Actor
 from grs.timeutil import utcnow
 
@@ -49,7 +51,7 @@ def admin_required(view):
     @wraps(view)
     @login_required
     def wrapped(*args, **kwargs):
-        if current_user.role != "admin":
+        if not can(current_user, Capability.ADMIN_PAGES):
             abort(403)
         return view(*args, **kwargs)
     return wrapped
@@ -97,10 +99,8 @@ def save_policy():
             ack_days=form.ack_days.data, resolve_days=form.resolve_days.data,
             extension_days=form.extension_days.data), actor=Actor.staff(current_user), now=utcnow())
     except DomainError as e:
-        for name, message in e.fields.items():
-            if name in form:
-                form[name].errors = list(form[name].errors) + [message]
-        flash(e.message, "error")
+        populate_errors(form, e)
+        flash(message(e), "error")
         return policies(form, e.status)
     flash(_("Time limit saved; %(n)d open grievances got new deadlines.", n=changed), "success")
     return redirect(url_for(".policies"))
@@ -115,7 +115,7 @@ def delete_policy():
     try:
         changed = service.delete_policy(int(form.id.data), actor=Actor.staff(current_user), now=utcnow())
     except (DomainError, ValueError) as e:
-        flash(getattr(e, "message", str(e)), "error")
+        flash(message(e) if isinstance(e, DomainError) else str(e), "error")
         return redirect(url_for(".policies")), 303
     flash(_("Time limit removed; %(n)d open grievances got new deadlines.", n=changed), "success")
     return redirect(url_for(".policies"))
@@ -147,10 +147,8 @@ def add_holiday():
         added, changed = service.add_holiday(form.day.data, form.name.data, form.area.data or None,
                                          actor=Actor.staff(current_user), now=utcnow())
     except DomainError as e:
-        for name, message in e.fields.items():
-            key = {"day": "day", "name": "name", "area": "area"}.get(name)
-            if key:
-                form[key].errors = list(form[key].errors) + [message]
+        for text in populate_errors(form, e).values():
+            flash(text, "error")  # what names no field of the form
         return holidays(form, e.status)
     flash(_("Day off added; %(n)d open grievances got new deadlines.", n=changed), "success")
     return redirect(url_for(".holidays"))
@@ -165,7 +163,7 @@ def delete_holiday():
     try:
         changed = service.delete_holiday(int(form.id.data), actor=Actor.staff(current_user), now=utcnow())
     except (DomainError, ValueError) as e:
-        flash(getattr(e, "message", str(e)), "error")
+        flash(message(e) if isinstance(e, DomainError) else str(e), "error")
         return redirect(url_for(".holidays")), 303
     flash(_("Day off removed; %(n)d open grievances got new deadlines.", n=changed), "success")
     return redirect(url_for(".holidays"))

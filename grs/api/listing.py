@@ -4,19 +4,13 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import selectinload
 
-from .. import scoping
+from .. import queries
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import Area, Category, Grievance, Programme, Tier, User
 from .schemas import ListQuery
-
-
-def overdue_condition(now: datetime):
-    """SQL for "overdue": open, clock not paused (awaiting information), past the resolution date."""
-    return sa.and_(Grievance.is_open.is_(True), Grievance.paused_at.is_(None),
-                   Grievance.due_at.is_not(None), Grievance.due_at < now)
 
 
 def _known(model, code: str) -> bool:
@@ -34,37 +28,21 @@ def check_codes(q: ListQuery) -> None:
         raise ValidationError("the query names unknown codes", errors)
 
 
+def grievance_filter(q: ListQuery) -> queries.GrievanceFilter:
+    return queries.GrievanceFilter(status=q.status, level=q.level, programme=q.programme, category=q.category,
+                                   area=q.area, overdue=q.overdue)
+
+
 def visible_page(user: User, q: ListQuery, *, now: datetime) -> tuple[list[Grievance], int]:
     """One page of the grievances `user` may see that match `q`, and how many match in all."""
-    conditions = [scoping.visible_filter(user)]
-    if q.status:
-        conditions.append(Grievance.status == q.status)
-    if q.level:
-        conditions.append(Grievance.level == q.level)
-    if q.programme:
-        conditions.append(Grievance.programme_id == sa.select(Programme.id).where(
-            Programme.code == q.programme).scalar_subquery())
-    if q.category:
-        conditions.append(Grievance.category_id == sa.select(Category.id).where(
-            Category.code == q.category).scalar_subquery())
-    if q.area:
-        root = db.session.scalar(sa.select(Area.path).where(Area.code == q.area))
-        in_area = aliased(Area)
-        conditions.append(Grievance.area_id.in_(
-            sa.select(in_area.id).where(in_area.path.startswith(root, autoescape=True))))
-    if q.overdue is not None:
-        overdue = overdue_condition(now)
-        conditions.append(overdue if q.overdue else sa.not_(overdue))
-    where = sa.and_(*conditions)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Grievance).where(where))
+    f = grievance_filter(q)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Grievance).where(
+        *queries.list_conditions(user, f, now)))
+    query = queries.grievance_list(user, f, now)
     rows = db.session.scalars(
-        sa.select(Grievance).where(where)
-        .options(selectinload(Grievance.office), selectinload(Grievance.area),
-                 selectinload(Grievance.programme), selectinload(Grievance.category),
-                 selectinload(Grievance.complainant))
-        .order_by(sa.case((overdue_condition(now), 0), else_=1),
-                  sa.case((Grievance.due_at.is_(None), 1), else_=0),
-                  Grievance.due_at, Grievance.received_at, Grievance.id)
+        query.options(selectinload(Grievance.office), selectinload(Grievance.area),
+                      selectinload(Grievance.programme), selectinload(Grievance.category),
+                      selectinload(Grievance.complainant))
         .limit(q.per_page).offset((q.page - 1) * q.per_page)
     ).all()
     return list(rows), total

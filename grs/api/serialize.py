@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..models import Event, Grievance, Office, User
-from ..scoping import sees_personal_data
+from ..permissions import sees_personal_data
+from ..queries import is_overdue
 
 
 def iso(value: datetime | None) -> str | None:
@@ -14,11 +15,6 @@ def iso(value: datetime | None) -> str | None:
 
 def office(o: Office | None) -> dict | None:
     return {"code": o.code, "name": o.name("en")} if o is not None else None
-
-
-def is_overdue(g: Grievance, now: datetime) -> bool:
-    """Open, not paused, and past its resolution date: the same rule as the list's `overdue` filter."""
-    return bool(g.is_open and g.paused_at is None and g.due_at is not None and g.due_at < now)
 
 
 def complainant(g: Grievance) -> dict | None:

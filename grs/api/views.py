@@ -8,7 +8,7 @@ from flask import Blueprint, jsonify, request, url_for
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import scoping
+from .. import permissions, queries
 from ..errors import Conflict, Forbidden, ValidationError
 from ..extensions import db
 from ..models import Grievance
@@ -23,17 +23,13 @@ log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 require_token(bp, public={"api.openapi_json"})
 
-# Analysts read statistics; every other staff role takes complaints in from somewhere.
-LODGING_ROLES = frozenset({"operator", "officer", "supervisor", "facilitator", "admin"})
-
-
 def _detail(g: Grievance, now) -> dict:
     user = api_user()
-    if not scoping.can_view(user, g):
+    if not queries.can_view(user, g):
         # Lodged by this caller but out of its sight (sensitive, or moved on): a retry of the same
         # external_ref must not become a way to read the case, so answer with the receipt only.
         return serialize.receipt(g)
-    return serialize.grievance_detail(g, user, now=now, allowed_actions=scoping.actions_for(user, g, visible=True))
+    return serialize.grievance_detail(g, user, now=now, allowed_actions=permissions.actions_for(user, g, visible=True))
 
 
 def _source_ref(body: dict, user_id: int) -> str | None:
@@ -76,7 +72,7 @@ def _earlier(channel: str, source_ref: str | None) -> Grievance | None:
 @bp.post("/grievances")
 def lodge_grievance():
     user = api_user()
-    if user.role not in LODGING_ROLES:
+    if not permissions.can(user, permissions.Capability.LODGE):
         raise Forbidden(f"the {user.role} role cannot lodge grievances")
     body = schemas.check(schemas.parse_body(request.get_data()), schemas.LODGE)
     source_ref = _source_ref(body, user.id)
@@ -121,7 +117,7 @@ def list_grievances():
 @bp.get("/grievances/<code>")
 def get_grievance(code: str):
     g = grievances.find(code)
-    if not scoping.can_view(api_user(), g):
+    if not queries.can_view(api_user(), g):
         raise Forbidden("this grievance is outside your area or permissions")
     return jsonify(_detail(g, utcnow()))
 

@@ -14,7 +14,7 @@ from flask import g as flask_g
 from escalation import rules
 from escalation.policy import calendar_for, feedback_window_days, limits_for
 
-from .. import lifecycle, notifications, phones, scoping, tracking
+from .. import lifecycle, notifications, permissions, phones, queries, tracking
 from ..errors import DomainError, Forbidden, InvalidTransition, NotFound, ValidationError
 from ..extensions import db
 from ..models import (AGE_BANDS, CHANNELS, SEXES, Area, Attachment, Category, Complainant, Grievance,
@@ -375,17 +375,17 @@ def _check_permission(g: Grievance, action: str, actor: Actor) -> None:
         _check_state(g, action)
         return
     if actor.is_citizen:
-        if action not in lifecycle.CITIZEN_ACTIONS:
+        if action not in permissions.CITIZEN_ACTIONS:
             raise Forbidden("citizens cannot take that action")
         _check_state(g, action)
         return
     user = db.session.get(User, actor.user_id)
     if user is None or not user.active:
         raise Forbidden("account disabled")
-    if not scoping.can_view(user, g):
+    if not queries.can_view(user, g):
         raise Forbidden("this grievance is outside your area or permissions")
     _check_state(g, action)
-    if action not in scoping.actions_for(user, g, visible=True):
+    if action not in permissions.actions_for(user, g, visible=True):
         raise Forbidden(f"you may not {action.replace('_', ' ')} this grievance")
 
 

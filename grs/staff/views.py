@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import re
 
 import sqlalchemy as sa
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
@@ -13,12 +12,14 @@ from sqlalchemy.orm import selectinload
 
 from escalation.policy import calendar_for
 
-from .. import phones, scoping, tracking
+from .. import permissions, phones, queries, tracking
 from ..database import MAX_ID
 from ..errors import DomainError, NotFound
+from ..forms import message, populate_errors
 from ..extensions import db
 from ..i18n import current_language
 from ..models import Area, Attachment, Category, Event, Grievance, Office, Programme, Tier
+from ..permissions import Capability
 from ..services import grievances
 from ..services.actors import Actor
 from ..timeutil import utcnow
@@ -47,22 +48,23 @@ def staff_nav_links() -> list[tuple[str, str, str]]:
     """(url, label, endpoint) of the staff areas this user may open; parts not built yet are left out."""
     if not current_user.is_authenticated:
         return []
-    role = current_user.role
+    user = _user()
     wanted = [("/cases/", gettext("Inbox"), True),
-              ("/operator/", gettext("Operator console"), role in ("operator", "admin")),
-              ("/dashboard/", gettext("Dashboard"), role in ("analyst", "supervisor", "admin")),
-              ("/accountability/", gettext("Accountability"), role in ("facilitator", "admin")),
-              ("/admin/", gettext("Administration"), role == "admin")]
+              ("/operator/", gettext("Operator console"), permissions.can(user, Capability.OPERATOR_CONSOLE)),
+              ("/dashboard/", gettext("Dashboard"), permissions.can(user, Capability.DASHBOARD)),
+              ("/accountability/", gettext("Accountability"), permissions.can(user, Capability.ACCOUNTABILITY)),
+              ("/admin/", gettext("Administration"), permissions.can(user, Capability.ADMIN_PAGES))]
     existing = {rule.rule: rule.endpoint for rule in current_app.url_map.iter_rules()}
     return [(path, label, existing[path]) for path, label, allowed in wanted if allowed and path in existing]
 
 
+@bp.app_template_global("can")
+def can_template(capability: str) -> bool:
+    """`can('see_all_calls')` in templates: whether the signed-in user holds that capability."""
+    return current_user.is_authenticated and permissions.can(_user(), capability)
+
+
 # ---------------------------------------------------------------- inbox
-
-
-def overdue_condition(now):
-    """Open, on a running clock (not paused for the complainant) and past its due time."""
-    return sa.and_(Grievance.is_open.is_(True), Grievance.paused_at.is_(None), Grievance.due_at < now)
 
 
 def _filter_choices(form: InboxFilters, lang: str) -> None:
@@ -80,31 +82,19 @@ def _valid(field, default=""):
     return default if field.errors else (field.data or default)
 
 
+def inbox_filter(form: InboxFilters) -> queries.GrievanceFilter:
+    """The filters as submitted, each invalid one left open."""
+    status = _valid(form.status, "open")
+    return queries.GrievanceFilter(
+        open_only=status == "open", status=None if status in ("open", "all") else status,
+        level=_valid(form.level) or None, programme=_valid(form.programme) or None,
+        category=_valid(form.category) or None, overdue=True if form.overdue.data else None,
+        code=form.q.data if form.q.data and not form.q.errors else None)
+
+
 def inbox_query(user, form: InboxFilters, now):
     """The user's visible grievances narrowed by the filters, overdue first, then soonest due, then oldest."""
-    q = scoping.visible_query(user)
-    status = _valid(form.status, "open")
-    if status == "open":
-        q = q.where(Grievance.is_open.is_(True))
-    elif status != "all":
-        q = q.where(Grievance.status == status)
-    if level := _valid(form.level):
-        q = q.where(Grievance.level == level)
-    if programme := _valid(form.programme):
-        q = q.where(Grievance.programme_id == sa.select(Programme.id).where(Programme.code == programme)
-                    .scalar_subquery())
-    if category := _valid(form.category):
-        q = q.where(Grievance.category_id == sa.select(Category.id).where(Category.code == category)
-                    .scalar_subquery())
-    if form.overdue.data:
-        q = q.where(overdue_condition(now))
-    if form.q.data and not form.q.errors:
-        digits = re.sub(r"\D", "", form.q.data.translate(str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")))
-        # Part of a code finds every code containing it; no digits at all finds nothing.
-        q = q.where(Grievance.tracking_code.contains(digits, autoescape=True)) if digits else q.where(sa.false())
-    overdue_first = sa.case((overdue_condition(now), 0), else_=1)
-    return q.order_by(overdue_first, Grievance.due_at.is_(None), Grievance.due_at, Grievance.received_at,
-                      Grievance.id)
+    return queries.grievance_list(user, inbox_filter(form), now)
 
 
 class Clock:
@@ -150,7 +140,7 @@ def _visible_case(code: str) -> Grievance:
         g = grievances.find(code)
     except NotFound:
         abort(404)
-    if not scoping.can_view(_user(), g):
+    if not queries.can_view(_user(), g):
         abort(404)
     return g
 
@@ -183,7 +173,7 @@ def _render_case(g: Grievance, *, posted: tuple[str, object] | None = None, erro
     lang = current_language()
     user = _user()
     now = utcnow()
-    actions = scoping.actions_for(user, g)
+    actions = permissions.actions_for(user, g, visible=True)  # every caller has just passed _visible_case
     if g.extended:
         # The service allows one extension; offering a second would only earn a 409.
         actions = [a for a in actions if a != "extend"]
@@ -204,7 +194,7 @@ def _render_case(g: Grievance, *, posted: tuple[str, object] | None = None, erro
     return render_template(
         "cases/case.html", g=g, events=events, forms=forms, area_path=area_path, tiers=tiers,
         days_left=Clock(now).days_left(g), error=error, labels=labels, display=tracking.display,
-        personal=scoping.sees_personal_data(user),
+        personal=permissions.sees_personal_data(user),
     ), status
 
 
@@ -239,12 +229,10 @@ def take_action(code: str, action: str):
     except DomainError as e:
         db.session.rollback()
         g = _visible_case(code)
-        for name, message in e.fields.items():
-            if name in form:
-                form[name].errors = [*form[name].errors, message]
-        return _render_case(g, posted=(action, form), error=e.message, status=e.status)
+        populate_errors(form, e)
+        return _render_case(g, posted=(action, form), error=message(e), status=e.status)
     flash(str(labels.DONE[action]), "success")
-    if not scoping.can_view(_user(), g):
+    if not queries.can_view(_user(), g):
         # Transferred or escalated out of this user's area: the case page would now be a 404.
         return redirect(url_for(".inbox"))
     return redirect(url_for(".case", code=g.tracking_code))

@@ -1,4 +1,4 @@
-"""The lifecycle, tested as a table: every status × every action, and who may take what."""
+"""The lifecycle, tested as a table: every status × every action (who may take what: test_permissions)."""
 import pytest
 
 from grs import lifecycle
@@ -64,48 +64,3 @@ def test_closed_is_final():
 def test_unknown_action_is_an_invalid_transition():
     with pytest.raises(InvalidTransition, match="unknown action"):
         lifecycle.transition("received", "delete")
-
-
-# Who may take what (scope is checked elsewhere), written out from the domain's roles.
-ROLE_ACTIONS = {
-    None: {"appeal", "feedback"},  # the citizen
-    "officer": {"acknowledge", "start", "request_info", "resume", "extend", "resolve", "reject", "transfer",
-                "escalate", "close"},
-    "supervisor": set(EXPECTED) - {"feedback"},
-    "admin": set(EXPECTED),
-    "operator": {"place", "appeal", "feedback"},
-    "facilitator": set(),
-    "analyst": set(),
-}
-
-
-@pytest.mark.parametrize("role", list(ROLE_ACTIONS), ids=lambda r: r or "citizen")
-@pytest.mark.parametrize("status", STATUSES)
-def test_allowed_actions_per_role_outside_triage(role, status):
-    expected = [a for a in lifecycle.ACTIONS
-                if a in ROLE_ACTIONS[role] and status in EXPECTED[a] and a != "place"]
-    assert lifecycle.allowed_actions(status, role) == expected
-
-
-@pytest.mark.parametrize("role,expected", [
-    (None, []), ("operator", ["place"]), ("admin", ["place", "reject"]), ("supervisor", ["place", "reject"]),
-    ("officer", ["reject"]), ("analyst", []), ("facilitator", []),
-], ids=lambda v: v if isinstance(v, str) else None)
-def test_triage_only_place_or_reject(role, expected):
-    assert lifecycle.allowed_actions("received", role, in_triage=True) == expected
-    # Nothing but place/reject is ever offered for a grievance without an office.
-    for status in STATUSES:
-        assert set(lifecycle.allowed_actions(status, role, in_triage=True)) <= {"place", "reject"}
-    assert lifecycle.allowed_actions("closed", role, in_triage=True) == []
-
-
-def test_examples_a_user_would_see():
-    assert lifecycle.allowed_actions("resolved", None) == ["appeal", "feedback"]
-    assert lifecycle.allowed_actions("rejected", None) == ["appeal"]
-    assert lifecycle.allowed_actions("received", None) == []
-    assert lifecycle.allowed_actions("in_progress", "officer") == [
-        "request_info", "extend", "resolve", "reject", "transfer", "escalate"]
-    assert lifecycle.allowed_actions("awaiting_info", "officer") == ["resume", "transfer", "escalate"]
-    assert lifecycle.allowed_actions("resolved", "officer") == ["close"]
-    assert lifecycle.allowed_actions("unknown-status", "admin") == []
-    assert lifecycle.allowed_actions("received", "no-such-role") == []

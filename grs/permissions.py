@@ -1,0 +1,153 @@
+"""Who may do what, and how far it reaches: one table of role × capability × scope.
+
+Pure rules: they read a user's role, area and flags and a grievance's office, never the database.
+Which grievances a user may *see* is a query built on this table (`grs.queries.visible_filter`).
+"""
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING
+
+from .lifecycle import ACTIONS, TRANSITIONS
+
+if TYPE_CHECKING:
+    from .models import Grievance, User
+
+
+class Scope(enum.Enum):
+    """How far a grant reaches."""
+
+    OWN_OFFICE = "own office"  # the cases at the account's own office now
+    AREA = "area subtree"      # the cases at an office in the account's area subtree now; pages show that subtree
+    VISIBLE = "visible"        # every case the account may see, including those that moved out of its area
+    NATIONAL = "national"      # held only by accounts scoped to the whole country
+
+
+class Capability(enum.StrEnum):
+    """What a role may do besides the lifecycle actions (which are capabilities too, by action name)."""
+
+    VIEW_CASES = "view_cases"                # cases that are or were at an office in scope
+    SEE_TRIAGE = "see_triage"                # the triage queue: grievances no office holds yet (it has no area scope)
+    SEE_SENSITIVE = "see_sensitive"          # sensitive cases; also needs the account's own flag
+    SEE_PERSONAL_DATA = "see_personal_data"  # the complainant's name, phone and details
+    LODGE = "lodge"                          # lodge on someone's behalf (API, console)
+    OPERATOR_CONSOLE = "operator_console"
+    SEE_ALL_CALLS = "see_all_calls"          # other operators' call logs
+    DASHBOARD = "dashboard"
+    ACCOUNTABILITY = "accountability"        # social accountability pages
+    ADMIN_PAGES = "admin_pages"              # time limits, days off
+    MANAGE_ACCOUNTS = "manage_accounts"
+
+
+C = Capability
+_SEEING = {C.VIEW_CASES: Scope.AREA, C.SEE_SENSITIVE: Scope.AREA}
+_WORKING = {**_SEEING, C.SEE_PERSONAL_DATA: Scope.AREA, C.LODGE: Scope.AREA}
+
+
+def _actions(names, scope: Scope) -> dict[str, Scope]:
+    return {name: scope for name in names}
+
+
+# The one table. A role not listed, or a capability missing from its row, is refused.
+GRANTS: dict[str, dict[str, Scope]] = {
+    # An officer works the cases of their own office; past cases stay readable, not actionable.
+    "officer": {**_WORKING, **_actions(("acknowledge", "start", "request_info", "resume", "extend", "resolve",
+                                        "reject", "transfer", "escalate", "close"), Scope.OWN_OFFICE)},
+    "supervisor": {**_WORKING, C.SEE_TRIAGE: Scope.NATIONAL, C.DASHBOARD: Scope.AREA,
+                   **_actions(set(ACTIONS) - {"feedback"}, Scope.AREA)},
+    "admin": {**_WORKING, C.SEE_TRIAGE: Scope.AREA, C.OPERATOR_CONSOLE: Scope.AREA, C.SEE_ALL_CALLS: Scope.AREA,
+              C.DASHBOARD: Scope.AREA, C.ACCOUNTABILITY: Scope.AREA, C.ADMIN_PAGES: Scope.AREA,
+              C.MANAGE_ACCOUNTS: Scope.AREA, **_actions(ACTIONS, Scope.AREA)},
+    # Operators speak for callers: they place triaged complaints and record a caller's answer.
+    "operator": {**_WORKING, C.SEE_TRIAGE: Scope.AREA, C.OPERATOR_CONSOLE: Scope.AREA,
+                 **_actions(("place", "appeal", "feedback"), Scope.VISIBLE)},
+    "facilitator": {**_SEEING, C.LODGE: Scope.AREA, C.ACCOUNTABILITY: Scope.AREA},
+    # Analysts read statistics; they neither handle cases nor reach complainants.
+    "analyst": {**_SEEING, C.SEE_TRIAGE: Scope.NATIONAL, C.DASHBOARD: Scope.AREA},
+}
+
+# The lifecycle part of the table, per role (scope is checked by `actions_for`).
+STAFF_ACTIONS: dict[str, frozenset[str]] = {
+    role: frozenset(name for name in grants if name in TRANSITIONS) for role, grants in GRANTS.items()}
+# What a citizen may do for their own grievance, by SMS, USSD or the web.
+CITIZEN_ACTIONS = frozenset({"appeal", "feedback"})
+# Where each role starts after signing in (endpoint); the rest start at the inbox.
+LANDING = {"operator": "operator.console"}
+
+
+def scope_path(user: User) -> str:
+    """The area path a staff account is limited to (an officer's is its office's area)."""
+    if user.office is not None:
+        return user.office.area.path
+    return user.area.path
+
+
+def is_national(user: User) -> bool:
+    return scope_path(user).count("/") <= 2  # "/BD/" is the root
+
+
+def grant(user: User, capability: str) -> Scope | None:
+    """The scope of the user's grant for `capability` (a Capability or a lifecycle action), or None."""
+    if capability not in TRANSITIONS:
+        capability = Capability(capability)  # a misspelt name is an error, not a silent refusal
+    scope = GRANTS.get(user.role, {}).get(capability)
+    if scope is Scope.NATIONAL and not is_national(user):
+        return None
+    if capability == C.SEE_SENSITIVE and not user.can_see_sensitive:
+        return None
+    return scope
+
+
+def can(user: User, capability: str) -> bool:
+    """Whether the user holds `capability` at all (within its scope)."""
+    return grant(user, capability) is not None
+
+
+def sees_personal_data(user: User) -> bool:
+    """Whether the complainant's name, phone and details are shown to this user on what they may see."""
+    return can(user, C.SEE_PERSONAL_DATA)
+
+
+def may_see_call(user: User, operator_id: int) -> bool:
+    """A call log is its operator's; accounts that see all calls read the others too."""
+    return operator_id == user.id or can(user, C.SEE_ALL_CALLS)
+
+
+def landing_endpoint(user: User) -> str:
+    return LANDING.get(user.role, "cases.inbox")
+
+
+def allowed_actions(status: str, role: str | None, *, in_triage: bool = False) -> list[str]:
+    """The actions a role (None = the citizen) may take on a grievance in `status`, in table order.
+
+    A grievance in the triage queue has no office yet: it can only be placed or rejected.
+    """
+    permitted = CITIZEN_ACTIONS if role is None else STAFF_ACTIONS.get(role, frozenset())
+    if in_triage:
+        permitted = permitted & {"place", "reject"}
+    else:
+        permitted = permitted - {"place"}
+    return [name for name, t in TRANSITIONS.items() if name in permitted and status in t.sources]
+
+
+def _reaches(user: User, g: Grievance, scope: Scope | None) -> bool:
+    if scope is None:
+        return False
+    if g.office_id is None:
+        return True  # the triage queue has no office: whoever may see it may work it
+    if scope is Scope.OWN_OFFICE:
+        return user.office_id == g.office_id
+    if scope is Scope.AREA:
+        return g.office is not None and g.office.area.path.startswith(scope_path(user))
+    return True  # VISIBLE, or NATIONAL held by a national account
+
+
+def actions_for(user: User, g: Grievance, *, visible: bool) -> list[str]:
+    """The lifecycle actions this user may take on this grievance now (empty if none).
+
+    `visible` is `grs.queries.can_view(user, g)`, which the caller has checked (seeing comes first).
+    """
+    if not visible:
+        return []
+    return [name for name in allowed_actions(g.status, user.role, in_triage=g.office_id is None)
+            if _reaches(user, g, grant(user, name))]
