@@ -42,11 +42,16 @@ def bench_backend(name: str, url: str) -> dict:
     from escalation.sweep import sweep
     from grs import queries
     from grs.models import Area, Grievance, GrievanceOffice, Office, Programme, Category, User
-    from grs.services import grievances as svc
+    from grs import services as svc
     from grs.services.accounts import create_user
     from grs.services.actors import Actor
     from grs.services.areas import import_areas
     from grs.services.reference import seed_reference
+    from grs.uow import unit_of_work
+
+    def in_uow(service, *args, **kw):
+        with unit_of_work() as uow:
+            return service(uow, *args, **kw)
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "LOG_LEVEL": "WARNING", "SECRET_KEY": "bench",
                       "UPLOAD_DIR": tempfile.mkdtemp(), "TRACK_RATE_LIMIT": 10**6})
@@ -54,11 +59,11 @@ def bench_backend(name: str, url: str) -> dict:
     with app.app_context():
         db.drop_all()
         db.create_all()
-        report, r["import_s"] = timed(import_areas, AREAS, "BD", with_offices=True)
+        report, r["import_s"] = timed(in_uow, import_areas, AREAS, "BD", with_offices=True)
         r["areas"] = sum(report.created.values())
         r["offices"] = sum(report.offices_created.values())
-        _, r["reimport_s"] = timed(import_areas, AREAS, "BD", with_offices=True)
-        seed_reference()
+        _, r["reimport_s"] = timed(in_uow, import_areas, AREAS, "BD", with_offices=True)
+        in_uow(seed_reference)
         unions = db.session.scalars(sa.select(Area.code).where(Area.level == "union")).all()
         rng = random.Random(7)
         now = datetime(2026, 3, 1, 4, tzinfo=timezone.utc)
@@ -69,7 +74,7 @@ def bench_backend(name: str, url: str) -> dict:
             intake = svc.Intake(channel="api", programme="OAA", category="payment", area=rng.choice(unions),
                                 description="Allowance not paid for two instalments.",
                                 complainant=svc.ComplainantIn(name="Bench", phone=f"+8801712{i:06d}"))
-            _, s = timed(svc.lodge, intake, actor=Actor.system("bench"), now=now)
+            _, s = timed(in_uow, svc.lodge, intake, actor=Actor.system("bench"), now=now)
             latencies.append(s)
         r["lodge_p50_ms"] = statistics.median(latencies) * 1000
         r["lodge_p95_ms"] = statistics.quantiles(latencies, n=20)[18] * 1000
@@ -123,9 +128,9 @@ def bench_backend(name: str, url: str) -> dict:
         _, r["idle_sweep_after_s"] = timed(sweep, sweep_now)
 
         # Staff inbox: a union officer and a district supervisor over the whole table.
-        create_user("bench.officer@x.org", "password123", "officer", office_code=f"OFF-{unions[0]}")
+        in_uow(create_user, "bench.officer@x.org", "password123", "officer", office_code=f"OFF-{unions[0]}")
         district = db.session.scalar(sa.select(Area.code).where(Area.level == "district"))
-        create_user("bench.sup@x.org", "password123", "supervisor", area_code=district)
+        in_uow(create_user, "bench.sup@x.org", "password123", "supervisor", area_code=district)
         for label, email in (("union officer", "bench.officer@x.org"), ("district supervisor", "bench.sup@x.org")):
             user = db.session.scalar(sa.select(User).where(User.email == email))
             q = queries.visible_query(user).order_by(Grievance.due_at, Grievance.received_at).limit(50)

@@ -14,9 +14,11 @@ import sqlalchemy as sa
 from flask import current_app
 
 from grs.extensions import db
-from grs.models import OutboxMessage, PhoneContact
+from grs.models import OutboxMessage
+from grs.notifications import opted_out
 from grs.phones import mask
 from grs.timeutil import as_utc
+from grs.uow import unit_of_work
 
 from . import gateways
 from .gateways import GatewayError, PermanentFailure, TemporaryFailure
@@ -74,46 +76,43 @@ def dispatch(now: datetime, *, limit: int = 200) -> DispatchResult:
 
 
 def _claim(now: datetime, size: int) -> list[int]:
-    """Take up to `size` due rows for this pass and commit the claim before any network call."""
+    """Take up to `size` due rows for this pass, in a unit of work committed before any network call."""
     lease = now + CLAIM_LEASE
     due = sa.and_(OutboxMessage.status.in_(DUE), OutboxMessage.next_attempt_at <= now)
     pick = sa.select(OutboxMessage.id).where(due).order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-    if db.engine.dialect.name == "postgresql":
-        # Rows another dispatcher is claiming right now are skipped, not waited for.
-        ids = list(db.session.scalars(pick.limit(size).with_for_update(skip_locked=True)))
-        if ids:
-            db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.id.in_(ids))
-                               .values(status="sending", next_attempt_at=lease))
-        db.session.commit()
+    with unit_of_work() as uow:
+        session = uow.session
+        if db.engine.dialect.name == "postgresql":
+            # Rows another dispatcher is claiming right now are skipped, not waited for.
+            ids = list(session.scalars(pick.limit(size).with_for_update(skip_locked=True)))
+            if ids:
+                session.execute(sa.update(OutboxMessage).where(OutboxMessage.id.in_(ids))
+                                .values(status="sending", next_attempt_at=lease))
+            return ids
+        # SQLite has no row locks: a conditional update claims a row only if it is still due.
+        ids = []
+        for row_id in session.scalars(pick.limit(size)).all():
+            claimed = session.execute(sa.update(OutboxMessage).where(OutboxMessage.id == row_id, due)
+                                      .values(status="sending", next_attempt_at=lease))
+            if claimed.rowcount == 1:
+                ids.append(row_id)
         return ids
-    # SQLite has no row locks: a conditional update claims a row only if it is still due.
-    ids = []
-    for row_id in db.session.scalars(pick.limit(size)).all():
-        claimed = db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.id == row_id, due)
-                                     .values(status="sending", next_attempt_at=lease))
-        if claimed.rowcount == 1:
-            ids.append(row_id)
-    db.session.commit()
-    return ids
-
-
-def _opted_out(phone: str) -> bool:
-    return db.session.scalar(sa.select(PhoneContact.opted_out_at).where(PhoneContact.phone == phone)) is not None
 
 
 def _send_one(row_id: int, now: datetime, max_attempts: int, result: DispatchResult) -> None:
-    msg = db.session.get(OutboxMessage, row_id)
-    if msg is None:
-        return
-    if msg.medium == "sms" and _opted_out(msg.recipient):
-        # Checked at send time too: the STOP may have come after the message was queued.
-        msg.status, msg.last_error = "suppressed", "recipient opted out"
-        db.session.commit()
-        result.suppressed += 1
-        return
-    recipient, body, medium = msg.recipient, msg.body, msg.medium
+    # First unit of work: read the row (or suppress it); committed, so no lock or snapshot is held
+    # during the network call.
+    with unit_of_work() as uow:
+        msg = uow.session.get(OutboxMessage, row_id)
+        if msg is None:
+            return
+        if msg.medium == "sms" and opted_out(uow.session, msg.recipient):
+            # Checked at send time too: the STOP may have come after the message was queued.
+            msg.status, msg.last_error = "suppressed", "recipient opted out"
+            result.suppressed += 1
+            return
+        recipient, body, medium = msg.recipient, msg.body, msg.medium
     gateway = gateways.for_medium(current_app._get_current_object(), medium)
-    db.session.commit()  # end the read transaction: no locks or snapshot held during the network call
     error: GatewayError | None = None
     try:
         sent = gateway.send(recipient, body)
@@ -122,16 +121,17 @@ def _send_one(row_id: int, now: datetime, max_attempts: int, result: DispatchRes
     except Exception as e:  # a gateway bug must not stop the pass; keep the row and try again later
         log.exception("outbox id=%s: unexpected gateway error", row_id)
         error = TemporaryFailure(f"unexpected: {type(e).__name__}")
-    msg = db.session.get(OutboxMessage, row_id)
-    msg.attempts += 1
-    if error is not None:
-        _failed(msg, error, now, max_attempts, result)
-    else:
-        msg.status, msg.sent_at, msg.last_error = "sent", now, None
-        msg.provider, msg.provider_message_id = sent.provider, sent.message_id
-        result.sent += 1
-        log.info("outbox id=%s sent by %s to %s", row_id, sent.provider, _masked(medium, recipient))
-    db.session.commit()
+    # Second unit of work: what came of it.
+    with unit_of_work() as uow:
+        msg = uow.session.get(OutboxMessage, row_id)
+        msg.attempts += 1
+        if error is not None:
+            _failed(msg, error, now, max_attempts, result)
+        else:
+            msg.status, msg.sent_at, msg.last_error = "sent", now, None
+            msg.provider, msg.provider_message_id = sent.provider, sent.message_id
+            result.sent += 1
+            log.info("outbox id=%s sent by %s to %s", row_id, sent.provider, _masked(medium, recipient))
 
 
 def _failed(msg: OutboxMessage, error: GatewayError, now: datetime, max_attempts: int,
@@ -161,12 +161,12 @@ UNDELIVERED = {"africastalking": {"failed", "rejected", "expired", "absentsubscr
                "twilio": {"failed", "undelivered", "canceled"}}
 
 
-def record_delivery(provider: str, provider_message_id: str | None, status: str | None, reason: str | None,
+def record_delivery(uow, provider: str, provider_message_id: str | None, status: str | None, reason: str | None,
                     *, now: datetime) -> bool:
     """Apply a delivery report to the outbox row it is about; False (and no change) for unknown ids."""
     if not provider_message_id:
         return False
-    msg = db.session.scalar(sa.select(OutboxMessage).where(
+    msg = uow.session.scalar(sa.select(OutboxMessage).where(
         OutboxMessage.provider == provider, OutboxMessage.provider_message_id == provider_message_id))
     if msg is None:
         return False
@@ -178,5 +178,4 @@ def record_delivery(provider: str, provider_message_id: str | None, status: str 
     elif s in UNDELIVERED.get(provider, ()):
         msg.status = "failed"
         msg.last_error = f"{provider} delivery report: {status}" + (f" ({reason})" if reason else "")
-    db.session.commit()
     return True

@@ -7,13 +7,11 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from grs.errors import NotFound, ValidationError
-from grs.extensions import db
+from grs.errors import N_, NotFound, ValidationError
 from grs.models import Area, Category, Grievance, Holiday, SlaPolicy, Tier
+from grs.services import clocks
 from grs.services.actors import Actor
 from grs.services.history import record
-
-from .policy import calendar_for, forget_calendars, forget_policies, limits_for
 
 MAX_DAYS = 365
 
@@ -28,68 +26,68 @@ class PolicyIn:
     category: str | None = None
 
 
-def _validate(p: PolicyIn) -> tuple[int | None]:
+def _validate(session, p: PolicyIn) -> int | None:
     errors = {}
-    if db.session.get(Tier, p.tier) is None:
-        errors["tier"] = "Unknown tier."
+    if session.get(Tier, p.tier) is None:
+        errors["tier"] = N_("Unknown tier.")
     if p.kind not in ("grievance", "appeal"):
-        errors["kind"] = "Use grievance or appeal."
+        errors["kind"] = N_("Use grievance or appeal.")
     for name in ("ack_days", "resolve_days", "extension_days"):
         value = getattr(p, name)
         if not isinstance(value, int) or value < 0 or value > MAX_DAYS:
             errors[name] = f"Use a whole number of working days from 0 to {MAX_DAYS}."
     if isinstance(p.resolve_days, int) and p.resolve_days < 1:
-        errors["resolve_days"] = "Allow at least one working day to resolve."
+        errors["resolve_days"] = N_("Allow at least one working day to resolve.")
     category_id = None
     if p.category:
-        category_id = db.session.scalar(sa.select(Category.id).where(Category.code == p.category))
+        category_id = session.scalar(sa.select(Category.id).where(Category.code == p.category))
         if category_id is None:
-            errors["category"] = "Unknown category."
+            errors["category"] = N_("Unknown category.")
     if errors:
         raise ValidationError("the time limit has errors", errors)
     return category_id
 
 
-def _find_policy(tier: str, kind: str, category_id: int | None) -> SlaPolicy | None:
-    return db.session.scalar(sa.select(SlaPolicy).where(
+def _find_policy(session, tier: str, kind: str, category_id: int | None) -> SlaPolicy | None:
+    return session.scalar(sa.select(SlaPolicy).where(
         SlaPolicy.tier == tier, SlaPolicy.kind == kind,
         SlaPolicy.category_id.is_(None) if category_id is None else SlaPolicy.category_id == category_id))
 
 
-def save_policy(p: PolicyIn, *, actor: Actor, now: datetime) -> tuple[SlaPolicy, int]:
+def save_policy(uow, p: PolicyIn, *, actor: Actor, now: datetime) -> tuple[SlaPolicy, int]:
     """Create or change one policy; returns it and how many open grievances got new deadlines."""
-    category_id = _validate(p)
-    row = _find_policy(p.tier, p.kind, category_id)
+    category_id = _validate(uow.session, p)
+    row = _find_policy(uow.session, p.tier, p.kind, category_id)
     if row is None:
         row = SlaPolicy(tier=p.tier, kind=p.kind, category_id=category_id)
-        db.session.add(row)
+        uow.session.add(row)
     row.ack_days, row.resolve_days, row.extension_days = p.ack_days, p.resolve_days, p.extension_days
     conditions = [Grievance.level == p.tier, Grievance.clock_kind == p.kind]
     if category_id is not None:
         conditions.append(Grievance.category_id == category_id)
-    return row, _follow_change(conditions, actor=actor, now=now, reason="time limit changed")
+    return row, _follow_change(uow, conditions, actor=actor, now=now, reason="time limit changed")
 
 
-def delete_policy(policy_id: int, *, actor: Actor, now: datetime) -> int:
+def delete_policy(uow, policy_id: int, *, actor: Actor, now: datetime) -> int:
     """Remove a category-specific policy (tier defaults stay); its grievances fall back to the tier's."""
-    row = db.session.get(SlaPolicy, policy_id)
+    row = uow.session.get(SlaPolicy, policy_id)
     if row is None:
         raise NotFound("no such policy")
     if row.category_id is None:
         raise ValidationError("a tier's default limits can be changed but not removed")
     conditions = [Grievance.level == row.tier, Grievance.clock_kind == row.kind,
                   Grievance.category_id == row.category_id]
-    db.session.delete(row)
-    return _follow_change(conditions, actor=actor, now=now, reason="time limit removed")
+    uow.session.delete(row)
+    return _follow_change(uow, conditions, actor=actor, now=now, reason="time limit removed")
 
 
-def load_policies(path: str, *, replace: bool = False, actor: Actor | None = None,
+def load_policies(uow, path: str, *, replace: bool = False, actor: Actor | None = None,
                   now: datetime | None = None) -> tuple[int, int]:
     """Load a policy seed file; only rows that are missing unless `replace`. Returns (created, updated)."""
     with open(path, encoding="utf-8") as fh:
         rows = json.load(fh)["policies"]
-    tiers = db.session.scalars(sa.select(Tier.code)).all()
-    known_categories = set(db.session.scalars(sa.select(Category.code)).all())
+    tiers = uow.session.scalars(sa.select(Tier.code)).all()
+    known_categories = set(uow.session.scalars(sa.select(Category.code)).all())
     created = updated = 0
     # A row for a named tier wins over a '*' row for the same kind and category.
     named = {(r["tier"], r.get("kind", "grievance"), r.get("category")) for r in rows if r["tier"] != "*"}
@@ -101,52 +99,51 @@ def load_policies(path: str, *, replace: bool = False, actor: Actor | None = Non
             p = PolicyIn(tier=tier, kind=r.get("kind", "grievance"), ack_days=r["ack_days"],
                          resolve_days=r["resolve_days"], extension_days=r["extension_days"],
                          category=r.get("category"))
-            category_id = _validate(p)
-            row = _find_policy(tier, p.kind, category_id)
+            category_id = _validate(uow.session, p)
+            row = _find_policy(uow.session, tier, p.kind, category_id)
             if row is None:
-                db.session.add(SlaPolicy(tier=tier, kind=p.kind, category_id=category_id, ack_days=p.ack_days,
+                uow.session.add(SlaPolicy(tier=tier, kind=p.kind, category_id=category_id, ack_days=p.ack_days,
                                          resolve_days=p.resolve_days, extension_days=p.extension_days))
                 created += 1
             elif replace and (row.ack_days, row.resolve_days, row.extension_days) != (
                     p.ack_days, p.resolve_days, p.extension_days):
                 row.ack_days, row.resolve_days, row.extension_days = p.ack_days, p.resolve_days, p.extension_days
                 updated += 1
-            db.session.flush()
+            uow.session.flush()
     if updated and actor is not None and now is not None:
-        _follow_change([], actor=actor, now=now, reason="time limits reloaded")
+        _follow_change(uow, [], actor=actor, now=now, reason="time limits reloaded")
     else:
-        forget_policies()
-        db.session.commit()
+        uow.policies.forget()
     return created, updated
 
 
-def add_holiday(day: date, name: str, area_code: str | None, *, actor: Actor, now: datetime) -> tuple[Holiday, int]:
+def add_holiday(uow, day: date, name: str, area_code: str | None, *, actor: Actor, now: datetime) -> tuple[Holiday, int]:
     """Declare a day off for the country or one area's subtree; deadlines spanning it move."""
     name = (name or "").strip()
     if not name:
-        raise ValidationError("name the day off", {"name": "Give the day off a name."})
+        raise ValidationError("name the day off", {"name": N_("Give the day off a name.")})
     area = None
     if area_code:
-        area = db.session.scalar(sa.select(Area).where(Area.code == area_code))
+        area = uow.session.scalar(sa.select(Area).where(Area.code == area_code))
         if area is None:
-            raise ValidationError("unknown area", {"area": "Unknown area."})
-    exists = db.session.scalar(sa.select(Holiday).where(
+            raise ValidationError("unknown area", {"area": N_("Unknown area.")})
+    exists = uow.session.scalar(sa.select(Holiday).where(
         Holiday.day == day, Holiday.area_id.is_(None) if area is None else Holiday.area_id == area.id))
     if exists:
-        raise ValidationError("that day off exists already", {"day": "Already a day off there."})
+        raise ValidationError("that day off exists already", {"day": N_("Already a day off there.")})
     h = Holiday(day=day, name=name[:200], area=area)
-    db.session.add(h)
-    return h, _follow_change(_affected_by_day(day, area), actor=actor, now=now,
+    uow.session.add(h)
+    return h, _follow_change(uow, _affected_by_day(day, area), actor=actor, now=now,
                              reason=f"day off added: {day.isoformat()}")
 
 
-def delete_holiday(holiday_id: int, *, actor: Actor, now: datetime) -> int:
-    h = db.session.get(Holiday, holiday_id)
+def delete_holiday(uow, holiday_id: int, *, actor: Actor, now: datetime) -> int:
+    h = uow.session.get(Holiday, holiday_id)
     if h is None:
         raise NotFound("no such day off")
     day, area = h.day, h.area
-    db.session.delete(h)
-    return _follow_change(_affected_by_day(day, area), actor=actor, now=now,
+    uow.session.delete(h)
+    return _follow_change(uow, _affected_by_day(day, area), actor=actor, now=now,
                           reason=f"day off removed: {day.isoformat()}")
 
 
@@ -160,35 +157,30 @@ def _affected_by_day(day: date, area: Area | None) -> list:
     return conditions
 
 
-def _follow_change(conditions: list, *, actor: Actor, now: datetime, reason: str) -> int:
-    """After a limit or a day off changed: drop the memoised policies and calendars, move the
-    deadlines of the open grievances it touches, and commit it all as one transaction."""
-    db.session.flush()
-    forget_policies()
-    forget_calendars()
-    changed = recompute_deadlines(conditions, actor=actor, now=now, reason=reason)
-    db.session.commit()
-    return changed
+def _follow_change(uow, conditions: list, *, actor: Actor, now: datetime, reason: str) -> int:
+    """After a limit or a day off changed: drop the memoised policies and calendars and move the
+    deadlines of the open grievances it touches, in the same unit of work."""
+    uow.session.flush()
+    uow.policies.forget()
+    return recompute_deadlines(uow, conditions, actor=actor, now=now, reason=reason)
 
 
-def recompute_deadlines(conditions: list, *, actor: Actor, now: datetime, reason: str, batch: int = 500) -> int:
+def recompute_deadlines(uow, conditions: list, *, actor: Actor, now: datetime, reason: str, batch: int = 500) -> int:
     """Recompute the deadlines of open grievances matching `conditions` from their clock's start,
     today's policies and calendars; write an event on each that changed. Returns how many changed."""
     changed = 0
     last_id = 0
     while True:
-        rows = db.session.scalars(
+        rows = uow.session.scalars(
             sa.select(Grievance).where(Grievance.is_open.is_(True), Grievance.office_id.is_not(None),
                                        Grievance.id > last_id, *conditions)
             .order_by(Grievance.id).limit(batch)).all()
         if not rows:
             return changed
         for g in rows:
-            limits = limits_for(g.level, g.category_id, g.clock_kind)
-            cal = calendar_for(g.area, g.clock_started_at)
-            days = limits.resolve_days + g.paused_working_days + (limits.extension_days if g.extended else 0)
-            due = cal.add_working_days(g.clock_started_at, days)
-            ack = cal.add_working_days(g.clock_started_at, limits.ack_days) if g.status == "received" else None
+            # From scratch, with the same clock function every step of the lifecycle uses.
+            d = clocks.deadlines(uow, g)
+            due, ack = d.due_at, d.ack_due_at
             if due == g.due_at and ack == g.ack_due_at:
                 continue
             old = g.due_at
@@ -202,4 +194,4 @@ def recompute_deadlines(conditions: list, *, actor: Actor, now: datetime, reason
                    note=reason, data={"from": old.isoformat() if old else None, "to": due.isoformat()})
             changed += 1
         last_id = rows[-1].id
-        db.session.flush()
+        uow.session.flush()

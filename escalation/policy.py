@@ -1,4 +1,9 @@
-"""Time-limit policies and working calendars, read from the database for the pure SLA code."""
+"""Time-limit policies, working calendars and tier ranks, read from the database for the pure SLA code.
+
+A `Policies` object belongs to one unit of work (see grs/uow.py) and memoises what it read for that
+transaction; `forget()` drops it after a policy or a day off changed. Views, which only show
+durations, use `for_request()`, one per application context.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,7 +17,7 @@ from flask import current_app, g
 
 from grs.countries import profile
 from grs.extensions import db
-from grs.models import Area, Holiday, SlaPolicy
+from grs.models import Area, Holiday, SlaPolicy, Tier
 
 from .sla import Calendar
 
@@ -22,7 +27,6 @@ DEFAULT_RESOLVE_DAYS = {"union": 7, "upazila": 7, "district": 10, "national": 30
 DEFAULT_RESOLVE_DAYS_OTHER = 10
 DEFAULT_EXTENSION_DAYS = 10
 DEFAULT_APPEAL_DAYS = 20
-DEFAULT_FEEDBACK_WINDOW_DAYS = 10
 SENSITIVE_ACK_DAYS = 1
 SENSITIVE_RESOLVE_DAYS = 5
 
@@ -34,32 +38,6 @@ class Limits:
     ack_days: int
     resolve_days: int
     extension_days: int
-
-
-def limits_for(tier: str, category_id: int | None, kind: str = "grievance") -> Limits:
-    """The most specific policy: this tier and category, else this tier, else the built-in default."""
-    table = g.get("_grs_policies")
-    if table is None:
-        # All policies in one read per application context (a request, a sweep pass): a few dozen rows.
-        table = {(p.tier, p.category_id, p.kind): Limits(p.ack_days, p.resolve_days, p.extension_days)
-                 for p in db.session.scalars(sa.select(SlaPolicy))}
-        g._grs_policies = table
-    found = table.get((tier, category_id, kind)) or table.get((tier, None, kind))
-    if found:
-        return found
-    if kind == "appeal":
-        return Limits(DEFAULT_ACK_DAYS, DEFAULT_APPEAL_DAYS, DEFAULT_EXTENSION_DAYS)
-    return Limits(DEFAULT_ACK_DAYS, DEFAULT_RESOLVE_DAYS.get(tier, DEFAULT_RESOLVE_DAYS_OTHER),
-                  DEFAULT_EXTENSION_DAYS)
-
-
-def forget_policies() -> None:
-    """Drop the memoised policies after one changes."""
-    g.pop("_grs_policies", None)
-
-
-def feedback_window_days() -> int:
-    return int(current_app.config.get("FEEDBACK_WINDOW_DAYS", DEFAULT_FEEDBACK_WINDOW_DAYS))
 
 
 @lru_cache(maxsize=64)
@@ -75,48 +53,87 @@ def public_holidays(country: str, years: range) -> frozenset[date]:
     return frozenset(out)
 
 
+class Policies:
+    """Limits, calendars and tier ranks for one transaction, each read from the database once."""
+
+    def __init__(self, session, country: str):
+        self.session = session
+        self.country = country
+        self.forget()
+
+    def forget(self) -> None:
+        """Drop what was read, after a limit, a day off or the tiers changed."""
+        self._limits: dict | None = None
+        self._days_off: list[tuple[date, str | None]] | None = None
+        self._calendars: dict = {}
+        self._ranks: dict[str, int] | None = None
+
+    def limits(self, tier: str, category_id: int | None, kind: str = "grievance") -> Limits:
+        """The most specific policy: this tier and category, else this tier, else the built-in default."""
+        if self._limits is None:
+            # All policies in one read: a few dozen rows.
+            self._limits = {(p.tier, p.category_id, p.kind): Limits(p.ack_days, p.resolve_days, p.extension_days)
+                            for p in self.session.scalars(sa.select(SlaPolicy))}
+        found = self._limits.get((tier, category_id, kind)) or self._limits.get((tier, None, kind))
+        if found:
+            return found
+        if kind == "appeal":
+            return Limits(DEFAULT_ACK_DAYS, DEFAULT_APPEAL_DAYS, DEFAULT_EXTENSION_DAYS)
+        return Limits(DEFAULT_ACK_DAYS, DEFAULT_RESOLVE_DAYS.get(tier, DEFAULT_RESOLVE_DAYS_OTHER),
+                      DEFAULT_EXTENSION_DAYS)
+
+    def tier_ranks(self) -> dict[str, int]:
+        """Tier code → rank (1 = lowest)."""
+        if self._ranks is None:
+            self._ranks = dict(self.session.execute(sa.select(Tier.code, Tier.rank)).all())
+        return self._ranks
+
+    def lowest_tier(self) -> str:
+        return min(self.tier_ranks().items(), key=lambda kv: kv[1])[0]
+
+    def calendar(self, area: Area | None, around: datetime) -> Calendar:
+        """The working calendar for an area: the country's week and holidays plus admin-added days off
+        for the whole country or for any area above this one, for the years around `around`."""
+        key = (area.path if area is not None else None, around.year)
+        if key not in self._calendars:
+            self._calendars[key] = self._build_calendar(area, around)
+        return self._calendars[key]
+
+    def country_calendar(self, around: datetime) -> Calendar:
+        """The calendar with national days off only, for durations shown country-wide."""
+        return self.calendar(None, around)
+
+    def _build_calendar(self, area: Area | None, around: datetime) -> Calendar:
+        prof = profile(self.country)
+        years = range(around.year - 1, around.year + 3)
+        days = set(public_holidays(self.country, years))
+        for day, path in self._added_days_off():
+            if years.start <= day.year <= years.stop and (
+                    path is None or (area is not None and area.path.startswith(path))):
+                days.add(day)
+        return Calendar(tz=ZoneInfo(prof.timezone), weekend=prof.weekend, holidays=frozenset(days))
+
+    def _added_days_off(self) -> list[tuple[date, str | None]]:
+        """Every admin-added day off with the path of its area (None: national)."""
+        if self._days_off is None:
+            rows = self.session.execute(
+                sa.select(Holiday.day, Area.path).outerjoin(Area, Area.id == Holiday.area_id)).all()
+            self._days_off = [(d, p) for d, p in rows]
+        return self._days_off
+
+
+def for_request() -> Policies:
+    """The policies for the current application context (a request), for views that show durations."""
+    found = g.get("_grs_policies")
+    if found is None:
+        found = g._grs_policies = Policies(db.session, current_app.config["COUNTRY"])
+    return found
+
+
 def calendar_for(area: Area | None, around: datetime) -> Calendar:
-    """The working calendar for an area: the country's week and holidays plus admin-added days off
-    for the whole country or for any area above this one, for the years around `around`.
-
-    Memoised per application context (one request, one sweep pass), keyed by the area's path.
-    """
-    cache = g.setdefault("_grs_calendars", {})
-    key = (area.path if area is not None else None, around.year)
-    if key not in cache:
-        cache[key] = _build_calendar(area, around)
-    return cache[key]
-
-
-def forget_calendars() -> None:
-    """Drop memoised calendars after days off change."""
-    g.pop("_grs_calendars", None)
-    g.pop("_grs_days_off", None)
-
-
-def _build_calendar(area: Area | None, around: datetime) -> Calendar:
-    country = current_app.config["COUNTRY"]
-    prof = profile(country)
-    years = range(around.year - 1, around.year + 3)
-    days = set(public_holidays(country, years))
-    paths = ("/",) if area is None else None
-    for day, path in _added_days_off():
-        if years.start <= day.year <= years.stop and (path is None or (
-                paths is None and area.path.startswith(path))):
-            days.add(day)
-    return Calendar(tz=ZoneInfo(prof.timezone), weekend=prof.weekend, holidays=frozenset(days))
-
-
-def _added_days_off() -> list[tuple[date, str | None]]:
-    """Every admin-added day off with the path of its area (None: national), read once per context."""
-    rows = g.get("_grs_days_off")
-    if rows is None:
-        rows = db.session.execute(
-            sa.select(Holiday.day, Area.path).outerjoin(Area, Area.id == Holiday.area_id)).all()
-        g._grs_days_off = rows = [(d, p) for d, p in rows]
-    return rows
+    """The working calendar of an area, for views and tests (services use their unit of work's)."""
+    return for_request().calendar(area, around)
 
 
 def country_calendar(around: datetime) -> Calendar:
-    """The calendar with national days off only, for views that show durations."""
-    return calendar_for(None, around)
+    return for_request().country_calendar(around)

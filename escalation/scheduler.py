@@ -148,8 +148,11 @@ def _outbox(now):
 
 
 def _digest(now):
+    from grs.uow import unit_of_work
+
     from .digest import send_daily_digests
-    send_daily_digests(now)
+    with unit_of_work() as uow:
+        send_daily_digests(uow, now)
 
 
 def configure(scheduler, app: Flask, leader: Leadership) -> None:

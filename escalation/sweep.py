@@ -19,12 +19,14 @@ from grs import notifications, queries
 from grs.database import is_postgres
 from grs.extensions import db
 from grs.models import Grievance
+from grs.services import clocks
+from grs.services.actions import close, escalate_one
 from grs.services.actors import Actor
-from grs.services.grievances import escalate_one
 from grs.services.history import record
 from grs.timeutil import as_utc
+from grs.uow import unit_of_work
 
-from .policy import calendar_for, country_calendar
+from .policy import Policies
 
 log = logging.getLogger(__name__)
 
@@ -65,12 +67,16 @@ def sweep(now: datetime, batch: int = 200) -> SweepResult:
     offices a working day ahead, and close resolutions nobody answered within the window."""
     now = as_utc(now)
     result = SweepResult(now)
+    # One read of the limits and calendars for the whole pass, shared by its short transactions.
+    with unit_of_work() as uow:
+        policies = uow.policies
+    pass_ = _Pass(now, batch, result, policies)
     # Acknowledgement breaches first: they belong to the office that held the grievance when the
     # acknowledgement limit passed, before an escalation hands it on with a fresh clock.
-    _each_due(_ack_due(now), now, batch, result, _ack_breach)
-    _each_due(_overdue(now), now, batch, result, _escalate)
-    _each_due(_warn_due(now), now, batch, result, _warn)
-    _each_due(_unanswered(now), now, batch, result, _close_unanswered)
+    pass_.each(_ack_due(now), _ack_breach)
+    pass_.each(_overdue(now), _escalate)
+    pass_.each(_warn_due(now, policies), _warn)
+    pass_.each(_unanswered(now), _close_unanswered)
     if result.did_anything:
         log.info("%s", result.lines()[0])
     return result
@@ -92,10 +98,10 @@ def _ack_due(now: datetime):
             Grievance.status == "received"], Grievance.ack_due_at
 
 
-def _warn_due(now: datetime):
+def _warn_due(now: datetime, policies: Policies):
     # The precise test needs each area's calendar; the index narrows candidates to deadlines before the
     # end of the next country working day, plus a margin for local days off.
-    cal = country_calendar(now)
+    cal = policies.country_calendar(now)
     horizon = cal.end_of_day(cal.next_working_day(cal.local_date(now))) + timedelta(days=3)
     return [Grievance.is_open.is_(True), Grievance.overdue_flagged.is_(False), Grievance.due_at >= now,
             Grievance.due_at <= horizon, Grievance.warned_at.is_(None),
@@ -107,65 +113,77 @@ def _unanswered(now: datetime):
         Grievance.feedback_due_at
 
 
-def _each_due(due, now: datetime, batch: int, result: SweepResult, handle) -> None:
-    """Run `handle` on every grievance in the due set, batch by batch, one transaction each."""
-    conditions, deadline = due
-    skipped: set[int] = set()
-    while True:
-        q = sa.select(Grievance.id).where(*conditions).order_by(deadline, Grievance.id).limit(batch)
-        if skipped:
-            q = q.where(Grievance.id.not_in(skipped))
-        ids = db.session.scalars(q).all()
-        db.session.rollback()  # end the read transaction before the per-grievance ones
-        if not ids:
-            return
-        for gid in ids:
-            if not _one(gid, conditions, now, result, handle):
-                skipped.add(gid)
+@dataclass
+class _Pass:
+    """One sweep pass: its time, batch size, result and the policies its transactions share."""
 
+    now: datetime
+    batch: int
+    result: SweepResult
+    policies: Policies
 
-def _one(gid: int, conditions, now: datetime, result: SweepResult, handle) -> bool:
-    """Claim one grievance if it is still due and handle it; False when it was left alone."""
-    claim = sa.select(Grievance).where(Grievance.id == gid, *conditions)
-    if is_postgres(db.engine):
-        claim = claim.with_for_update(skip_locked=True)
-    try:
-        g = db.session.scalar(claim)
-        if g is None or not handle(g, now, result):
-            db.session.rollback()
+    def each(self, due, handle) -> None:
+        """Run `handle` on every grievance in the due set, batch by batch, one unit of work each."""
+        conditions, deadline = due
+        skipped: set[int] = set()
+        while True:
+            q = sa.select(Grievance.id).where(*conditions).order_by(deadline, Grievance.id).limit(self.batch)
+            if skipped:
+                q = q.where(Grievance.id.not_in(skipped))
+            ids = db.session.scalars(q).all()
+            db.session.rollback()  # end the read transaction before the per-grievance ones
+            if not ids:
+                return
+            for gid in ids:
+                if not self.one(gid, conditions, handle):
+                    skipped.add(gid)
+
+    def one(self, gid: int, conditions, handle) -> bool:
+        """Claim one grievance if it is still due and handle it in its own unit of work; False when it
+        was left alone."""
+        claim = sa.select(Grievance).where(Grievance.id == gid, *conditions)
+        if is_postgres(db.engine):
+            claim = claim.with_for_update(skip_locked=True)
+        try:
+            with unit_of_work(policies=self.policies) as uow:
+                g = uow.session.scalar(claim)
+                if g is None or not handle(uow, g, self.now, self.result):
+                    raise _LeftAlone
+            return True
+        except _LeftAlone:
             return False
-        db.session.commit()
-        return True
-    except (StaleDataError, OperationalError) as e:
-        # Another sweep or an officer changed it first: theirs stands, ours is dropped.
-        db.session.rollback()
-        result.conflicts += 1
-        log.info("sweep left grievance id=%s to a concurrent change (%s)", gid, type(e).__name__)
-        return False
+        except (StaleDataError, OperationalError) as e:
+            # Another sweep or an officer changed it first: theirs stands, ours was rolled back.
+            self.result.conflicts += 1
+            log.info("sweep left grievance id=%s to a concurrent change (%s)", gid, type(e).__name__)
+            return False
+
+
+class _LeftAlone(Exception):
+    """Not due after all (handled by another pass, or not yet): roll back and move on."""
 
 
 # ---------------------------------------------------------------- what happens
 
 
-def _escalate(g: Grievance, now: datetime, result: SweepResult) -> bool:
-    cal = calendar_for(g.area, now)
-    overdue_days = cal.working_days_between(g.due_at, now)
+def _escalate(uow, g: Grievance, now: datetime, result: SweepResult) -> bool:
+    overdue_days = clocks.calendar(uow, g, now).working_days_between(g.due_at, now)
     record(g, "deadline_breached", actor=SWEEP, at=now, status_from=g.status, status_to=g.status,
            data={"due_at": g.due_at.isoformat(), "working_days_over": overdue_days, "kind": g.clock_kind})
     origin = g.office.code
-    target = escalate_one(g, actor=SWEEP, now=now, reason="time limit passed", breach=True)
+    target = escalate_one(uow, g, actor=SWEEP, now=now, reason="time limit passed", breach=True)
     if target is None:
         g.overdue_flagged = True
         record(g, "flagged_overdue", actor=SWEEP, at=now, status_from=g.status, status_to=g.status,
                note="overdue at the highest tier")
-        notifications.tell_office(g, g.office, "deadline_passed", now=now)
+        notifications.tell_office(uow, g, g.office, "deadline_passed", now=now)
         result.flagged.append(g.tracking_code)
     else:
         result.escalated.append((g.tracking_code, origin, target.code))
     return True
 
 
-def _ack_breach(g: Grievance, now: datetime, result: SweepResult) -> bool:
+def _ack_breach(uow, g: Grievance, now: datetime, result: SweepResult) -> bool:
     g.ack_breached = True
     record(g, "ack_breached", actor=SWEEP, at=now, status_from=g.status, status_to=g.status,
            data={"ack_due_at": g.ack_due_at.isoformat()})
@@ -173,26 +191,18 @@ def _ack_breach(g: Grievance, now: datetime, result: SweepResult) -> bool:
     return True
 
 
-def _warn(g: Grievance, now: datetime, result: SweepResult) -> bool:
-    cal = calendar_for(g.area, now)
-    if now < cal.previous_working_day_end(g.due_at):
+def _warn(uow, g: Grievance, now: datetime, result: SweepResult) -> bool:
+    if now < clocks.warn_at(uow, g):
         return False  # not yet: a later pass warns it
     g.warned_at = now
     record(g, "warned", actor=SWEEP, at=now, status_from=g.status, status_to=g.status,
            data={"due_at": g.due_at.isoformat()})
-    notifications.tell_office(g, g.office, "deadline_warning", now=now)
+    notifications.tell_office(uow, g, g.office, "deadline_warning", now=now)
     result.warned.append(g.tracking_code)
     return True
 
 
-def _close_unanswered(g: Grievance, now: datetime, result: SweepResult) -> bool:
-    before = g.status
-    g.status = "closed"
-    g.is_open = False
-    g.closed_at = now
-    g.feedback_due_at = None
-    record(g, "closed", actor=SWEEP, at=now, status_from=before, status_to="closed",
-           data={"reason": "no answer within the feedback window"})
-    notifications.tell_citizen(g, "closed", now=now)
+def _close_unanswered(uow, g: Grievance, now: datetime, result: SweepResult) -> bool:
+    close(uow, g, actor=SWEEP, now=now, reason="no answer within the feedback window")
     result.closed.append(g.tracking_code)
     return True

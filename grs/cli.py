@@ -4,11 +4,26 @@ from __future__ import annotations
 import sys
 
 import click
+import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from werkzeug.serving import run_simple
 
+from channels.outbox import dispatch
+from escalation.admin import load_policies
+from escalation.scheduler import run_forever, start_in_process
+from escalation.sweep import sweep
+
+from .demo import load_demo
 from .errors import DomainError
+from .extensions import db
+from .models import SlaPolicy
+from .services.accounts import create_token, create_user
+from .services.actors import Actor
+from .services.areas import import_areas
+from .services.history import verify_chains
 from .timeutil import parse_iso, utcnow
+from .uow import unit_of_work
 
 
 def _instant(text: str | None):
@@ -33,9 +48,9 @@ def _fail(e: DomainError) -> None:
 @with_appcontext
 def import_areas_cmd(path: str, with_offices: bool) -> None:
     """Load an administrative hierarchy CSV (code, parent_code, level, name_en, name_bn)."""
-    from .services.areas import import_areas
     try:
-        report = import_areas(path, current_app.config["COUNTRY"], with_offices=with_offices)
+        with unit_of_work() as uow:
+            report = import_areas(uow, path, uow.settings.country, with_offices=with_offices)
     except DomainError as e:
         _fail(e)
     for line in report.lines():
@@ -54,14 +69,15 @@ def import_areas_cmd(path: str, with_offices: bool) -> None:
 @with_appcontext
 def create_user_cmd(email, password, role, area_code, office_code, name, sensitive, language) -> None:
     """Create a staff account scoped to an area."""
-    from .services.accounts import create_user
     try:
-        user = create_user(email, password, role, area_code=area_code, office_code=office_code, name=name,
-                           can_see_sensitive=sensitive, language=language)
+        with unit_of_work() as uow:
+            user = create_user(uow, email, password, role, area_code=area_code, office_code=office_code,
+                               name=name, can_see_sensitive=sensitive, language=language)
+            said = (f"created {user.role} {user.email} scoped to {user.area.code}"
+                    + (f", office {user.office.code}" if user.office else ""))
     except DomainError as e:
         _fail(e)
-    click.echo(f"created {user.role} {user.email} scoped to {user.area.code}"
-               + (f", office {user.office.code}" if user.office else ""))
+    click.echo(said)
 
 
 @click.command("create-token")
@@ -69,20 +85,21 @@ def create_user_cmd(email, password, role, area_code, office_code, name, sensiti
 @with_appcontext
 def create_token_cmd(email: str) -> None:
     """Print a new API token for that user."""
-    from .services.accounts import create_token
     try:
-        click.echo(create_token(email))
+        with unit_of_work() as uow:
+            token = create_token(uow, email)
     except DomainError as e:
         _fail(e)
+    click.echo(token)
 
 
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="Only when the database holds no grievances yet.")
+@click.option("--now", "now_text", help="Build the sample year up to this ISO 8601 instant (default: now).")
 @with_appcontext
-def demo_cmd(if_empty: bool) -> None:
+def demo_cmd(if_empty: bool, now_text: str | None) -> None:
     """Load demo geography, offices, programmes, categories, users and sample grievances (idempotent)."""
-    from .demo import load_demo
-    for line in load_demo(only_if_empty=if_empty):
+    for line in load_demo(only_if_empty=if_empty, now=_instant(now_text)):
         click.echo(line)
 
 
@@ -95,7 +112,6 @@ def audit_group() -> None:
 @with_appcontext
 def audit_verify_cmd() -> None:
     """Recompute every grievance's event hash chain; exit 1 if any event was edited or deleted."""
-    from .services.history import verify_chains
     grievances, events, problems = verify_chains()
     for p in problems[:50]:
         click.echo(f"FAIL {p.tracking_code} event {p.seq or '-'}: {p.problem}")
@@ -115,10 +131,7 @@ def serve_cmd(host: str, port: int, no_scheduler: bool) -> None:
     app = current_app._get_current_object()
     scheduler = None
     if not no_scheduler:
-        from escalation.scheduler import start_in_process
         scheduler = start_in_process(app)
-    from werkzeug.serving import run_simple
-
     # Not app.run(): Flask ignores it inside a `flask`-style CLI command.
     try:
         run_simple(host, port, app, use_reloader=False, threaded=True)
@@ -132,7 +145,6 @@ def serve_cmd(host: str, port: int, no_scheduler: bool) -> None:
 @with_appcontext
 def sweep_cmd(now_text: str | None) -> None:
     """One escalation pass; prints what it did."""
-    from escalation.sweep import sweep
     now = _instant(now_text)
     result = sweep(now)
     for line in result.lines():
@@ -143,7 +155,6 @@ def sweep_cmd(now_text: str | None) -> None:
 @with_appcontext
 def scheduler_cmd() -> None:
     """The scheduler alone, for production (one acts per deployment; others wait to take over)."""
-    from escalation.scheduler import run_forever
     run_forever(current_app._get_current_object())
 
 
@@ -157,7 +168,6 @@ def outbox_group() -> None:
 @with_appcontext
 def outbox_send_cmd(now_text: str | None) -> None:
     """One pass of the outbound message dispatcher."""
-    from channels.outbox import dispatch
     now = _instant(now_text)
     click.echo(dispatch(now).summary())
 
@@ -171,9 +181,6 @@ def policies_group() -> None:
 @with_appcontext
 def policies_show_cmd() -> None:
     """List the time limits in force (working days)."""
-    import sqlalchemy as sa
-    from .extensions import db
-    from .models import SlaPolicy
     for p in db.session.scalars(sa.select(SlaPolicy).order_by(SlaPolicy.kind, SlaPolicy.tier, SlaPolicy.category_id)):
         cat = p.category.code if p.category else "*"
         click.echo(f"{p.kind:<9} {p.tier:<9} {cat:<16} ack {p.ack_days:>3}  resolve {p.resolve_days:>3}  "
@@ -186,10 +193,9 @@ def policies_show_cmd() -> None:
 @with_appcontext
 def policies_load_cmd(path: str, replace: bool) -> None:
     """Load time limits from a seed file like escalation/default_policies.json."""
-    from escalation.admin import load_policies
-    from .services.actors import Actor
     try:
-        created, updated = load_policies(path, replace=replace, actor=Actor.system("cli"), now=utcnow())
+        with unit_of_work() as uow:
+            created, updated = load_policies(uow, path, replace=replace, actor=Actor.system("cli"), now=utcnow())
     except DomainError as e:
         _fail(e)
     click.echo(f"policies: {created} created, {updated} updated")

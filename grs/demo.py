@@ -4,19 +4,19 @@ from __future__ import annotations
 import logging
 import os
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 
-from .extensions import db
+from . import services as svc
+from .errors import DomainError
 from .models import Grievance, Office, OutboxMessage, Programme, User
-from .services import grievances as svc
 from .services.accounts import create_user
 from .services.actors import Actor
 from .services.areas import import_areas
 from .services.reference import CATEGORIES, seed_reference
-from .timeutil import utcnow
+from .timeutil import as_utc
+from .uow import unit_of_work
 
 DEMO_AREAS = os.path.join(os.path.dirname(__file__), "demo_data", "areas.csv")
 DEMO_PASSWORD = "demo-pass-2026"
@@ -61,58 +61,59 @@ CHANNEL_WEIGHTS = (("web", 15), ("sms", 30), ("ussd", 15), ("operator", 25), ("p
                    ("audit", 2))
 
 
-def load_demo(only_if_empty: bool = False) -> list[str]:
-    """Load everything the demo shows; running it again adds nothing."""
+def load_demo(*, now: datetime, only_if_empty: bool = False) -> list[str]:
+    """Load everything the demo shows, as of `now`, in one unit of work; running it again adds nothing."""
     out: list[str] = []
-    if only_if_empty and db.session.scalar(sa.select(sa.func.count()).select_from(Grievance)):
-        return ["demo: database already has grievances, left as it is"]
-    report = import_areas(DEMO_AREAS, current_app.config["COUNTRY"], with_offices=True)
-    out += ["areas: " + "; ".join(report.lines())]
-    created = seed_reference()
-    out.append("reference: " + ", ".join(f"{k} +{v}" for k, v in created.items()))
-    out += _accounts()
-    # A line per sample action would bury the accounts and passwords printed above.
-    service_log = logging.getLogger("grs.services")
-    level = service_log.level
-    service_log.setLevel(logging.WARNING)
-    try:
-        out.append(_samples())
-    finally:
-        service_log.setLevel(level)
+    with unit_of_work() as uow:
+        if only_if_empty and uow.session.scalar(sa.select(sa.func.count()).select_from(Grievance)):
+            return ["demo: database already has grievances, left as it is"]
+        report = import_areas(uow, DEMO_AREAS, uow.settings.country, with_offices=True)
+        out += ["areas: " + "; ".join(report.lines())]
+        created = seed_reference(uow)
+        out.append("reference: " + ", ".join(f"{k} +{v}" for k, v in created.items()))
+        out += _accounts(uow)
+        # A line per sample action would bury the accounts and passwords printed above.
+        service_log = logging.getLogger("grs.services")
+        level = service_log.level
+        service_log.setLevel(logging.WARNING)
+        try:
+            out.append(_samples(uow, as_utc(now)))
+        finally:
+            service_log.setLevel(level)
     return out
 
 
-def _accounts() -> list[str]:
+def _accounts(uow) -> list[str]:
     lines = ["accounts (password for all: %s):" % DEMO_PASSWORD]
     for email, role, area, office, sensitive, lang in ACCOUNTS:
-        if db.session.scalar(sa.select(User.id).where(User.email == email)) is None:
-            create_user(email, DEMO_PASSWORD, role, area_code=area, office_code=office,
+        if uow.session.scalar(sa.select(User.id).where(User.email == email)) is None:
+            create_user(uow, email, DEMO_PASSWORD, role, area_code=area, office_code=office,
                         can_see_sensitive=sensitive, language=lang)
         lines.append(f"  {role:<11} {email}")
     return lines
 
 
-def _samples() -> str:
+def _samples(uow, now: datetime) -> str:
     rng = random.Random(20261122)
-    now = utcnow()
-    union_codes = db.session.scalars(
+    session = uow.session
+    union_codes = session.scalars(
         sa.select(Office.code).where(Office.tier == "union").order_by(Office.code)).all()
     unions = [c.removeprefix("OFF-") for c in union_codes]
     # Most complaints come from a few unions, as in real programmes.
     # The demo officers' unions (Baria, Basan) and their neighbours get the most, so every account
     # opens on real work.
     hot = [u for u in ("BD-UN-2869", "BD-UN-2870", "BD-UN-2871", "BD-UN-2877") if u in unions] or unions[:4]
-    programmes = db.session.scalars(sa.select(Programme.code).order_by(Programme.id)).all()
+    programmes = session.scalars(sa.select(Programme.code).order_by(Programme.id)).all()
     categories = [c[0] for c in CATEGORIES]
     cat_weights = [3 if c in ("payment", "exclusion") else 1 for c in categories]
     channels, ch_weights = zip(*CHANNEL_WEIGHTS)
-    officer_ids = {o.office_id: o for o in db.session.scalars(sa.select(User).where(User.role == "officer"))}
-    admin = db.session.scalar(sa.select(User).where(User.role == "admin"))
+    officer_ids = {o.office_id: o for o in session.scalars(sa.select(User).where(User.role == "officer"))}
+    admin = session.scalar(sa.select(User).where(User.role == "admin"))
     made = 0
     for n in range(SAMPLE_COUNT):
         ref = f"demo-{n:04d}"
         channel = rng.choices(channels, ch_weights)[0]
-        if db.session.scalar(sa.select(Grievance.id).where(Grievance.source_ref == ref)):
+        if session.scalar(sa.select(Grievance.id).where(Grievance.source_ref == ref)):
             continue
         # Skewed towards recent months, as a live programme's caseload is.
         lodged_at = now - timedelta(days=1 + 364 * rng.random() ** 1.6, minutes=rng.randint(0, 600))
@@ -128,18 +129,17 @@ def _samples() -> str:
             description=rng.choice(DESCRIPTIONS_BN if bangla else DESCRIPTIONS_EN),
             area=None if rng.random() < 0.04 else area, language="bn" if bangla else "en", complainant=person,
             source_ref=ref)
-        g = svc.lodge(intake, actor=Actor.citizen(channel), now=lodged_at)
-        _progress(g, rng, lodged_at, now, officer_ids, admin)
+        g = svc.lodge(uow, intake, actor=Actor.citizen(channel), now=lodged_at)
+        _progress(uow, g, rng, lodged_at, now, officer_ids, admin)
         made += 1
     # What the demo "sent" in the past was sent; only new messages go through the dispatcher.
-    db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.created_at < now - timedelta(minutes=1))
-                       .values(status="sent", provider="demo", sent_at=OutboxMessage.created_at))
-    db.session.commit()
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Grievance))
+    session.execute(sa.update(OutboxMessage).where(OutboxMessage.created_at < now - timedelta(minutes=1))
+                    .values(status="sent", provider="demo", sent_at=OutboxMessage.created_at))
+    total = session.scalar(sa.select(sa.func.count()).select_from(Grievance))
     return f"grievances: {made} new, {total} in all"
 
 
-def _progress(g, rng: random.Random, lodged_at, now, officers: dict, admin) -> None:
+def _progress(uow, g, rng: random.Random, lodged_at, now, officers: dict, admin) -> None:
     """Walk a sample grievance some way through its life, at plausible times before now."""
     code = g.tracking_code
     t = lodged_at
@@ -152,9 +152,8 @@ def _progress(g, rng: random.Random, lodged_at, now, officers: dict, admin) -> N
             return False
         actor_user = officers.get(g.office_id) or admin
         try:
-            svc.act(code, svc.ActionRequest(action, **kw), actor=Actor.staff(actor_user), now=t)
-        except Exception:  # a sample that cannot take this step simply stops here
-            db.session.rollback()
+            svc.act(uow, code, svc.ActionRequest(action, **kw), actor=Actor.staff(actor_user), now=t)
+        except DomainError:  # a sample that cannot take this step simply stops here (act rolled it back)
             return False
         return True
 

@@ -32,3 +32,9 @@ class InvalidTransition(DomainError):
 
 class Conflict(DomainError):
     status, code = 409, "conflict"
+
+
+def N_(message: str) -> str:
+    """Marks a message for the translation catalogue without translating it here (services run
+    without a request language; pages translate the message when they show it)."""
+    return message

@@ -160,10 +160,9 @@ class User(UserMixin, db.Model):
     area: Mapped[Area] = relationship()
     office: Mapped[Office | None] = relationship()
 
-    def set_password(self, password: str) -> None:
-        # scrypt by default; the test suite picks a cheap method so that fixtures stay fast.
-        from flask import current_app
-        self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+    def set_password(self, password: str, method: str = "scrypt") -> None:
+        # scrypt by default (PASSWORD_HASH_METHOD); the test suite picks a cheap method for speed.
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import phonenumbers
 
-from .errors import ValidationError
+from .errors import N_, ValidationError
 
 
 def normalise(raw: str | None, region: str = "BD") -> str | None:
@@ -13,9 +13,9 @@ def normalise(raw: str | None, region: str = "BD") -> str | None:
     try:
         parsed = phonenumbers.parse(raw.strip(), region)
     except phonenumbers.NumberParseException:
-        raise ValidationError("phone number not understood", {"phone": "Enter a valid phone number."})
+        raise ValidationError("phone number not understood", {"phone": N_("Enter a valid phone number.")})
     if not phonenumbers.is_valid_number(parsed):
-        raise ValidationError("phone number not valid", {"phone": "Enter a valid phone number."})
+        raise ValidationError("phone number not valid", {"phone": N_("Enter a valid phone number.")})
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 

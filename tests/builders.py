@@ -9,11 +9,12 @@ import sqlalchemy as sa
 from grs.demo import DEMO_AREAS
 from grs.extensions import db
 from grs.models import User
-from grs.services import grievances as svc
+from grs import services as svc
 from grs.services.accounts import create_token, create_user
 from grs.services.actors import Actor
 from grs.services.areas import import_areas
 from grs.services.reference import seed_reference
+from grs.uow import unit_of_work
 
 PASSWORD = "correct-horse-1"
 # A Sunday (a working day in Bangladesh), mid-morning in Dhaka.
@@ -55,17 +56,20 @@ class World:
         return Actor.staff(self.user(key))
 
     def token(self, key: str) -> str:
-        return create_token(self.emails[key])
+        with unit_of_work() as uow:
+            return create_token(uow, self.emails[key])
 
 
 def make_world() -> World:
-    import_areas(DEMO_AREAS, "BD", with_offices=True)
-    seed_reference()
-    emails = {}
-    for key, (role, area, office, sensitive) in ACCOUNTS.items():
-        email = f"{key}@test.grs"
-        create_user(email, PASSWORD, role, area_code=area, office_code=office, can_see_sensitive=sensitive)
-        emails[key] = email
+    with unit_of_work() as uow:
+        import_areas(uow, DEMO_AREAS, "BD", with_offices=True)
+        seed_reference(uow)
+        emails = {}
+        for key, (role, area, office, sensitive) in ACCOUNTS.items():
+            email = f"{key}@test.grs"
+            create_user(uow, email, PASSWORD, role, area_code=area, office_code=office,
+                        can_see_sensitive=sensitive)
+            emails[key] = email
     return World(emails)
 
 
@@ -79,12 +83,15 @@ def intake(area: str | None = BARIA, *, category: str = "payment", programme: st
 
 
 def lodge(area: str | None = BARIA, *, now: datetime = T0, **kw):
-    """Lodge a grievance as a citizen on the web; returns the Grievance."""
-    return svc.lodge(intake(area, **kw), actor=Actor.citizen(kw.get("channel", "web")), now=now)
+    """Lodge a grievance as a citizen on the web, in its own unit of work; returns the Grievance."""
+    with unit_of_work() as uow:
+        return svc.lodge(uow, intake(area, **kw), actor=Actor.citizen(kw.get("channel", "web")), now=now)
 
 
 def act(world: World, who: str, code: str, action: str, *, now: datetime = T0, **kw):
-    return svc.act(code, svc.ActionRequest(action, **kw), actor=world.actor(who), now=now)
+    """Take a lifecycle action in its own unit of work; returns the Grievance."""
+    with unit_of_work() as uow:
+        return svc.act(uow, code, svc.ActionRequest(action, **kw), actor=world.actor(who), now=now)
 
 
 def lodge_in(app, area: str | None = BARIA, **kw) -> str:
@@ -97,3 +104,14 @@ def act_in(app, world: World, who: str, code: str, action: str, **kw) -> None:
     """Take a lifecycle action inside an app context (for HTTP tests)."""
     with app.app_context():
         act(world, who, code, action, **kw)
+
+
+def run(service, *args, **kw):
+    """Call a service in its own unit of work, as a view or a command does; returns what it returns."""
+    with unit_of_work() as uow:
+        return service(uow, *args, **kw)
+
+
+def find(code: str):
+    """The grievance with this tracking code, read fresh."""
+    return svc.find(db.session, code)

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from grs.services.grievances import MAX_DESCRIPTION
+from grs.services import MAX_DESCRIPTION
 
 from .service import OUTCOMES
 

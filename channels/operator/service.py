@@ -5,14 +5,12 @@ import logging
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app
 
 from grs import permissions, phones, queries
-from grs.errors import Forbidden, InvalidTransition, NotFound, ValidationError
-from grs.extensions import db
+from grs.errors import N_, Forbidden, InvalidTransition, NotFound, ValidationError
 from grs.models import CallLog, Complainant, Grievance, User
+from grs.services import Intake, find, lodge
 from grs.services.actors import Actor
-from grs.services.grievances import Intake, find, lodge
 from grs.timeutil import as_utc
 
 log = logging.getLogger(__name__)
@@ -21,40 +19,40 @@ OUTCOMES = ("lodged", "status_given", "info_only", "dropped")
 RECENT_CALLS = 25
 
 
-def _phone(raw: str | None) -> str | None:
-    return phones.normalise(raw, current_app.config["COUNTRY"])
+def _phone(uow, raw: str | None) -> str | None:
+    return phones.normalise(raw, uow.settings.country)
 
 
-def caller_grievances(user: User, raw_phone: str) -> list[Grievance]:
+def caller_grievances(uow, user: User, raw_phone: str) -> list[Grievance]:
     """The grievances of the person with this phone number that the user may see, newest first."""
-    phone = _phone(raw_phone)
+    phone = _phone(uow, raw_phone)
     if phone is None:
-        raise ValidationError("phone number required", {"phone": "Enter the caller's phone number."})
-    return list(db.session.scalars(
+        raise ValidationError("phone number required", {"phone": N_("Enter the caller's phone number.")})
+    return list(uow.session.scalars(
         sa.select(Grievance).join(Complainant, Complainant.id == Grievance.complainant_id)
         .where(Complainant.phone == phone, queries.visible_filter(user))
         .order_by(Grievance.received_at.desc(), Grievance.id.desc())))
 
 
-def recent_calls(user: User, limit: int = RECENT_CALLS) -> list[CallLog]:
+def recent_calls(session, user: User, limit: int = RECENT_CALLS) -> list[CallLog]:
     """The operator's own latest calls; an admin sees everyone's."""
     query = sa.select(CallLog).order_by(CallLog.started_at.desc(), CallLog.id.desc()).limit(limit)
     if not permissions.can(user, permissions.Capability.SEE_ALL_CALLS):
         query = query.where(CallLog.operator_id == user.id)
-    return list(db.session.scalars(query))
+    return list(session.scalars(query))
 
 
-def start_call(user: User, raw_phone: str | None, *, now: datetime) -> CallLog:
+def start_call(uow, user: User, raw_phone: str | None, *, now: datetime) -> CallLog:
     """Open a call log for the number the caller rings from (None: number withheld)."""
-    call = CallLog(operator_id=user.id, phone=_phone(raw_phone), started_at=as_utc(now))
-    db.session.add(call)
-    db.session.commit()
+    call = CallLog(operator_id=user.id, phone=_phone(uow, raw_phone), started_at=as_utc(now))
+    uow.session.add(call)
+    uow.session.flush()
     log.info("call %s started by user %s", call.id, user.id)
     return call
 
 
-def _own_call(user: User, call_id: int) -> CallLog:
-    call = db.session.get(CallLog, call_id)
+def _own_call(uow, user: User, call_id: int) -> CallLog:
+    call = uow.session.get(CallLog, call_id)
     if call is None:
         raise NotFound("no such call")
     if not permissions.may_see_call(user, call.operator_id):
@@ -62,41 +60,39 @@ def _own_call(user: User, call_id: int) -> CallLog:
     return call
 
 
-def end_call(user: User, call_id: int, outcome: str, *, grievance_code: str | None = None,
+def end_call(uow, user: User, call_id: int, outcome: str, *, grievance_code: str | None = None,
              notes: str | None = None, now: datetime) -> CallLog:
     """Close a call with what came of it, linking the grievance it was about if there is one."""
-    call = _own_call(user, call_id)
+    call = _own_call(uow, user, call_id)
     if call.ended_at is not None:
         raise InvalidTransition("the call has already ended")
     if outcome not in OUTCOMES:
-        raise ValidationError("unknown outcome", {"outcome": "Choose what came of the call."})
+        raise ValidationError("unknown outcome", {"outcome": N_("Choose what came of the call.")})
     if grievance_code and grievance_code.strip():
-        g = find(grievance_code)
+        g = find(uow.session, grievance_code)
         if not queries.can_view(user, g):
             raise NotFound("no grievance with that tracking code")
         call.grievance_id = g.id
     if outcome == "lodged" and call.grievance_id is None:
         raise ValidationError("which grievance was lodged?",
-                              {"grievance": "Give the tracking code of the grievance lodged in this call."})
+                              {"grievance": N_("Give the tracking code of the grievance lodged in this call.")})
     call.outcome = outcome
     call.notes = (notes or "").strip() or None
     call.ended_at = max(as_utc(now), call.started_at)
-    db.session.commit()
+    uow.session.flush()
     log.info("call %s ended by user %s: %s", call.id, user.id, outcome)
     return call
 
 
-def lodge_for_caller(user: User, intake: Intake, *, call_id: int | None = None, now: datetime) -> Grievance:
-    """Lodge on the caller's behalf, recorded as lodged by the operator, and link it to the open call."""
+def lodge_for_caller(uow, user: User, intake: Intake, *, call_id: int | None = None, now: datetime) -> Grievance:
+    """Lodge on the caller's behalf, recorded as lodged by the operator, and link it to the open call,
+    in one unit of work (lodge is idempotent per source_ref, so a resubmitted form is harmless)."""
     if intake.channel != "operator":
-        raise ValidationError("the console lodges on the operator channel", {"channel": "Use 'operator'."})
-    call = _own_call(user, call_id) if call_id is not None else None
-    # lodge() is its own transaction (and idempotent per source_ref, so a resubmitted form is harmless);
-    # the link to the call follows it, and end_call can set it again if that step is ever lost.
-    g = lodge(intake, actor=Actor.staff(user), now=now)
+        raise ValidationError("the console lodges on the operator channel", {"channel": N_("Use 'operator'.")})
+    call = _own_call(uow, user, call_id) if call_id is not None else None
+    g = lodge(uow, intake, actor=Actor.staff(user), now=now)
     if call is not None and call.ended_at is None and call.grievance_id is None:
         call.grievance_id = g.id
         if intake.complainant is None:
             call.phone = None  # an anonymous complaint must not be traceable through the call log
-        db.session.commit()
     return g

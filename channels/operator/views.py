@@ -16,9 +16,10 @@ from grs.extensions import db
 from grs.forms import populate_errors
 from grs.i18n import current_language
 from grs.models import CallLog, Category, Programme, Tier
-from grs.services.grievances import ComplainantIn, Intake, find
+from grs.services import ComplainantIn, Intake, find
 from grs.staff.labels import STATUS
 from grs.timeutil import utcnow
+from grs.uow import unit_of_work
 
 from . import service
 from .forms import EndCallForm, LookupForm, OperatorLodgeForm, StartCallForm
@@ -57,7 +58,7 @@ def _user():
 
 def _console(lookup: LookupForm, grievances=None, phone: str | None = None, status: int = 200):
     user = _user()
-    calls = service.recent_calls(user)
+    calls = service.recent_calls(db.session, user)
     return render_template("operator/console.html", lookup=lookup, grievances=grievances, phone=phone,
                            start=StartCallForm(phone=phone), calls=calls,
                            open_calls=[c for c in calls if c.ended_at is None and c.operator_id == user.id],
@@ -76,7 +77,8 @@ def lookup():
     if not form.validate():
         return _console(form, status=400)
     try:
-        found = service.caller_grievances(_user(), form.phone.data)
+        with unit_of_work(read_only=True) as uow:
+            found = service.caller_grievances(uow, _user(), form.phone.data)
     except DomainError:
         form.phone.errors = [_("Enter a valid phone number.")]
         return _console(form, status=400)
@@ -89,12 +91,21 @@ def start_call():
     if not form.validate():
         abort(400)
     try:
-        call = service.start_call(_user(), form.phone.data, now=utcnow())
+        with unit_of_work() as uow:
+            call = service.start_call(uow, _user(), form.phone.data, now=utcnow())
     except DomainError:
         lookup_form = LookupForm(phone=form.phone.data)
         lookup_form.phone.errors = [_("Enter a valid phone number.")]
         return _console(lookup_form, status=400)
     return redirect(url_for("operator.call", call_id=call.id), code=303)
+
+
+def _history(c: CallLog) -> list:
+    """The caller's grievances this user may see (none when the number was withheld)."""
+    if not c.phone:
+        return []
+    with unit_of_work(read_only=True) as uow:
+        return service.caller_grievances(uow, _user(), c.phone)
 
 
 def _call_or_404(call_id: int) -> CallLog:
@@ -108,7 +119,7 @@ def _call_or_404(call_id: int) -> CallLog:
 def call(call_id: int):
     """One call: the caller's history, a way to lodge for them, and the form that ends the call."""
     c = _call_or_404(call_id)
-    history = service.caller_grievances(_user(), c.phone) if c.phone else []
+    history = _history(c)
     end = EndCallForm(grievance=tracking.display(c.grievance.tracking_code) if c.grievance else None)
     end.fill_choices()
     return render_template("operator/call.html", call=c, grievances=history, end=end, status_label=STATUS)
@@ -121,15 +132,16 @@ def end_call(call_id: int):
     form.fill_choices()
     if form.validate():
         try:
-            service.end_call(_user(), c.id, form.outcome.data, grievance_code=form.grievance.data,
-                             notes=form.notes.data, now=utcnow())
+            with unit_of_work() as uow:
+                service.end_call(uow, _user(), c.id, form.outcome.data, grievance_code=form.grievance.data,
+                                 notes=form.notes.data, now=utcnow())
         except DomainError as e:
             # What names no field of the form (a code not found, a call already ended) is about the code.
             rest = populate_errors(form, e)
             form.grievance.errors = [*form.grievance.errors, *rest.values()]
         else:
             return redirect(url_for("operator.console"), code=303)
-    history = service.caller_grievances(_user(), c.phone) if c.phone else []
+    history = _history(c)
     return render_template("operator/call.html", call=c, grievances=history, end=form,
                            status_label=STATUS), 400
 
@@ -181,8 +193,9 @@ def lodge():
         call_id = int(form.call_id.data) if (form.call_id.data or "").isdigit() else None
         call_id = call_id if call_id is not None and call_id <= MAX_ID else None
         try:
-            g = service.lodge_for_caller(_user(), _intake(form, area_picker.chosen.code, lang), call_id=call_id,
-                                         now=utcnow())
+            with unit_of_work() as uow:
+                g = service.lodge_for_caller(uow, _user(), _intake(form, area_picker.chosen.code, lang),
+                                             call_id=call_id, now=utcnow())
         except DomainError as e:
             errors.update(populate_errors(form, e, fields=_FORM_FIELDS, page_keys=("area",)))
         else:
@@ -194,7 +207,7 @@ def lodge():
 def lodged(code: str):
     """The tracking code, large and grouped in fours, for reading back to the caller."""
     try:
-        g = find(code)
+        g = find(db.session, code)
     except NotFound:
         abort(404)
     # No scope check: the page shows only what the public track page shows, and an operator without the

@@ -9,6 +9,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from grs.http_errors import error_response
 from grs.timeutil import utcnow
+from grs.uow import unit_of_work
 
 from .. import outbox
 from . import service
@@ -57,9 +58,9 @@ def africastalking_inbound():
     if (bad := _missing("id", "from")) is not None:
         return bad
     f = request.form
-    handled = service.receive(
-        service.InboundSms("africastalking", f["id"].strip(), f["from"].strip(), f.get("text") or "", f.get("to")),
-        now=utcnow(), reply_inline=False)
+    sms = service.InboundSms("africastalking", f["id"].strip(), f["from"].strip(), f.get("text") or "", f.get("to"))
+    with unit_of_work() as uow:
+        handled = service.receive(uow, sms, now=utcnow(), reply_inline=False)
     return jsonify({"received": True, "duplicate": handled.duplicate})
 
 
@@ -70,9 +71,9 @@ def twilio_inbound():
     if (bad := _missing("MessageSid", "From")) is not None:
         return bad
     f = request.form
-    handled = service.receive(
-        service.InboundSms("twilio", f["MessageSid"].strip(), f["From"].strip(), f.get("Body") or "", f.get("To")),
-        now=utcnow(), reply_inline=True)
+    sms = service.InboundSms("twilio", f["MessageSid"].strip(), f["From"].strip(), f.get("Body") or "", f.get("To"))
+    with unit_of_work() as uow:
+        handled = service.receive(uow, sms, now=utcnow(), reply_inline=True)
     twiml = MessagingResponse()
     if handled.reply:
         twiml.message(handled.reply)
@@ -84,8 +85,9 @@ def africastalking_delivery():
     if not _at_key_ok():
         return _forbidden()
     f = request.form
-    known = outbox.record_delivery("africastalking", (f.get("id") or "").strip(), f.get("status"),
-                                   f.get("failureReason"), now=utcnow())
+    with unit_of_work() as uow:
+        known = outbox.record_delivery(uow, "africastalking", (f.get("id") or "").strip(), f.get("status"),
+                                       f.get("failureReason"), now=utcnow())
     # Unknown ids answer 200 too: the provider only needs to know we have the report.
     return jsonify({"received": True, "known": known})
 
@@ -96,6 +98,7 @@ def twilio_status():
         return _forbidden()
     f = request.form
     code = (f.get("ErrorCode") or "").strip()
-    known = outbox.record_delivery("twilio", (f.get("MessageSid") or "").strip(), f.get("MessageStatus"),
-                                   f"error {code}" if code else None, now=utcnow())
+    with unit_of_work() as uow:
+        known = outbox.record_delivery(uow, "twilio", (f.get("MessageSid") or "").strip(), f.get("MessageStatus"),
+                                       f"error {code}" if code else None, now=utcnow())
     return jsonify({"received": True, "known": known})

@@ -5,15 +5,14 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from grs import phones
 from grs.errors import ValidationError
-from grs.extensions import db
 from grs.models import PhoneContact, UssdSession
+from grs.services import ComplainantIn, Intake, lodge
 from grs.services.actors import Actor
-from grs.services.grievances import ComplainantIn, Intake, lodge
+from grs.uow import unit_of_work
 
 from . import menu
 from .reference import DbReference
@@ -32,15 +31,15 @@ class UssdRequest:
     network_code: str = ""
 
 
-def answer(req: UssdRequest, *, now: datetime) -> str:
+def answer(uow, req: UssdRequest, *, now: datetime) -> str:
     """The reply for one request ('CON …' or 'END …'); a repeated request gets the same reply."""
-    session = db.session.get(UssdSession, req.session_id)
+    session = uow.session.get(UssdSession, req.session_id)
     if session is not None and session.last_text == req.text and session.last_reply:
         return session.last_reply  # the network resent it: same screen, nothing done twice
-    phone = _phone(req.phone)
-    ref = DbReference(current_app.config["COUNTRY"])
+    phone = _phone(uow, req.phone)
+    ref = DbReference(uow.settings.country)
     if session is None:
-        reply = menu.start(_language(phone))
+        reply = menu.start(_language(uow, phone))
         # A first request may already carry answers (a dialled shortcut such as *123*2#).
         answers = req.text.split("*") if req.text else []
     else:
@@ -49,29 +48,27 @@ def answer(req: UssdRequest, *, now: datetime) -> str:
     for given in answers:
         reply = menu.step(reply.state, given, ref)
         if reply.remember_language and phone:
-            _remember_language(phone, reply.remember_language)
+            _remember_language(uow, phone, reply.remember_language)
         if reply.lodge is not None:
-            reply = _lodge(reply, req, phone, now)
+            reply = _lodge(uow, reply, req, phone, now)
         if reply.done:
             break
     body = ("END " if reply.done else "CON ") + reply.screen
-    # Fetched again: a lodge commits, and a refused one rolls back, in between.
-    session = _session_row(req, phone)
-    session.state, session.last_text, session.last_reply = reply.state, req.text, body
-    session.updated_at = now
     try:
-        db.session.commit()
+        with unit_of_work(savepoint=True):
+            session = _session_row(uow, req, phone)
+            session.state, session.last_text, session.last_reply = reply.state, req.text, body
+            session.updated_at = now
     except IntegrityError:
-        # The same first request arrived twice at once; the other copy stored the same screen.
-        db.session.rollback()
+        pass  # the same first request arrived twice at once; the other copy stored the same screen
     return body
 
 
-def _session_row(req: UssdRequest, phone: str | None) -> UssdSession:
-    session = db.session.get(UssdSession, req.session_id)
+def _session_row(uow, req: UssdRequest, phone: str | None) -> UssdSession:
+    session = uow.session.get(UssdSession, req.session_id)
     if session is None:
         session = UssdSession(session_id=req.session_id, phone=phone or req.phone[:20], state={})
-        db.session.add(session)
+        uow.session.add(session)
     return session
 
 
@@ -86,27 +83,27 @@ def _new_answers(previous: str, text: str, state: dict) -> list[str]:
     return [added] if state.get("screen") == "describe" else added.split("*")
 
 
-def _phone(raw: str) -> str | None:
+def _phone(uow, raw: str) -> str | None:
     try:
-        return phones.normalise(raw, current_app.config["COUNTRY"])
+        return phones.normalise(raw, uow.settings.country)
     except ValidationError:
         return None
 
 
-def _language(phone: str | None) -> str:
-    contact = db.session.get(PhoneContact, phone) if phone else None
-    if contact is not None and contact.language in current_app.config["LANGUAGES"]:
+def _language(uow, phone: str | None) -> str:
+    contact = uow.session.get(PhoneContact, phone) if phone else None
+    if contact is not None and contact.language in uow.settings.languages:
         return contact.language
-    return current_app.config.get("USSD_DEFAULT_LANGUAGE") or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return uow.settings.ussd_default_language
 
 
-def _remember_language(phone: str, lang: str) -> None:
-    contact = db.session.get(PhoneContact, phone) or PhoneContact(phone=phone)
+def _remember_language(uow, phone: str, lang: str) -> None:
+    contact = uow.session.get(PhoneContact, phone) or PhoneContact(phone=phone)
     contact.language = lang
-    db.session.add(contact)
+    uow.session.add(contact)
 
 
-def _lodge(reply: menu.Reply, req: UssdRequest, phone: str | None, now: datetime) -> menu.Reply:
+def _lodge(uow, reply: menu.Reply, req: UssdRequest, phone: str | None, now: datetime) -> menu.Reply:
     """Lodge the confirmed complaint; the session id as source_ref makes a resent final answer harmless."""
     asked = reply.lodge
     intake = Intake(channel="ussd", programme=asked.programme, category=asked.category,
@@ -115,10 +112,10 @@ def _lodge(reply: menu.Reply, req: UssdRequest, phone: str | None, now: datetime
                     source_ref=f"ussd:{req.session_id}")
     session_state = dict(reply.state)
     try:
-        g = lodge(intake, actor=Actor.citizen("ussd"), now=now)  # commits, with the receipt SMS queued
+        with unit_of_work(savepoint=True):
+            g = lodge(uow, intake, actor=Actor.citizen("ussd"), now=now)  # with the receipt SMS queued
     except ValidationError as e:
-        db.session.rollback()
         log.warning("ussd lodge refused: %s %s", e.message, sorted(e.fields))
         return menu.Reply(session_state, menu.failed_screen(asked.language), done=True)
-    _session_row(req, phone).grievance_id = g.id
+    _session_row(uow, req, phone).grievance_id = g.id
     return menu.Reply(session_state, menu.lodged_screen(asked.language, g.tracking_code), done=True)

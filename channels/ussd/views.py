@@ -6,6 +6,7 @@ import hmac
 from flask import Blueprint, Response, abort, current_app, request
 
 from grs.timeutil import utcnow
+from grs.uow import unit_of_work
 
 from .service import UssdRequest, answer
 
@@ -23,7 +24,9 @@ def africastalking():
     phone = (request.form.get("phoneNumber") or "").strip()
     if not session_id or not phone or len(session_id) > 120:
         abort(400, "sessionId and phoneNumber are required")
-    reply = answer(UssdRequest(session_id=session_id, phone=phone, text=request.form.get("text") or "",
-                               service_code=request.form.get("serviceCode") or "",
-                               network_code=request.form.get("networkCode") or ""), now=utcnow())
+    req = UssdRequest(session_id=session_id, phone=phone, text=request.form.get("text") or "",
+                      service_code=request.form.get("serviceCode") or "",
+                      network_code=request.form.get("networkCode") or "")
+    with unit_of_work() as uow:
+        reply = answer(uow, req, now=utcnow())
     return Response(reply, mimetype="text/plain")

@@ -8,7 +8,7 @@ from flask_wtf.file import FileAllowed, FileField
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from grs.services.grievances import MAX_DESCRIPTION
+from grs.services import MAX_DESCRIPTION
 
 # Extension → the content type the service expects; the service then checks the file's magic bytes.
 UPLOAD_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "pdf": "application/pdf"}

@@ -17,8 +17,9 @@ from grs.forms import populate_errors
 from grs.i18n import current_language
 from grs.models import Area, Category, Grievance, Programme, Tier
 from grs.services.actors import Actor
-from grs.services.grievances import AttachmentIn, ComplainantIn, Intake, find, lodge
+from grs.services import AttachmentIn, ComplainantIn, Intake, find, lodge
 from grs.timeutil import utcnow
+from grs.uow import unit_of_work
 
 from . import picker, wording
 from .forms import LodgeForm
@@ -107,7 +108,8 @@ def new():
                            level=leaf.lower())
     if valid and not errors:
         try:
-            g = lodge(_intake(form, area_picker.chosen, lang), actor=Actor.citizen("web"), now=utcnow())
+            with unit_of_work() as uow:
+                g = lodge(uow, _intake(form, area_picker.chosen, lang), actor=Actor.citizen("web"), now=utcnow())
         except ValidationError as e:
             errors.update(populate_errors(form, e, fields=_FORM_FIELDS, page_keys=("area",)))
         else:
@@ -122,7 +124,7 @@ def lodged():
     if not code:
         return redirect(url_for("web.new"))
     try:
-        g = find(code)
+        g = find(db.session, code)
     except NotFound:
         return redirect(url_for("web.new"))
     return render_template("web/lodged.html", g=g, code=tracking.display(g.tracking_code))
@@ -165,7 +167,7 @@ def track(code: str):
     if tracking.normalise(code) is None:
         return _bad_code(code)
     try:
-        g = find(code)
+        g = find(db.session, code)
     except NotFound:
         error = _("No complaint has that tracking code. Check the digits and try again.")
         return render_template("web/track.html", typed=code, error=error), 404

@@ -22,6 +22,7 @@ from grs.models import Category, Holiday, SlaPolicy, Tier
 from grs.permissions import Capability, can
 from grs.services.actors import Actor
 from grs.timeutil import utcnow
+from grs.uow import unit_of_work
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -94,10 +95,11 @@ def save_policy():
     if not form.validate():
         return policies(form, 400)
     try:
-        saved, changed = service.save_policy(service.PolicyIn(
-            tier=form.tier.data, kind=form.kind.data, category=form.category.data or None,
-            ack_days=form.ack_days.data, resolve_days=form.resolve_days.data,
-            extension_days=form.extension_days.data), actor=Actor.staff(current_user), now=utcnow())
+        with unit_of_work() as uow:
+            saved, changed = service.save_policy(uow, service.PolicyIn(
+                tier=form.tier.data, kind=form.kind.data, category=form.category.data or None,
+                ack_days=form.ack_days.data, resolve_days=form.resolve_days.data,
+                extension_days=form.extension_days.data), actor=Actor.staff(current_user), now=utcnow())
     except DomainError as e:
         populate_errors(form, e)
         flash(message(e), "error")
@@ -113,7 +115,8 @@ def delete_policy():
     if not form.validate():
         abort(400)
     try:
-        changed = service.delete_policy(int(form.id.data), actor=Actor.staff(current_user), now=utcnow())
+        with unit_of_work() as uow:
+            changed = service.delete_policy(uow, int(form.id.data), actor=Actor.staff(current_user), now=utcnow())
     except (DomainError, ValueError) as e:
         flash(message(e) if isinstance(e, DomainError) else str(e), "error")
         return redirect(url_for(".policies")), 303
@@ -144,8 +147,9 @@ def add_holiday():
     if not form.validate():
         return holidays(form, 400)
     try:
-        added, changed = service.add_holiday(form.day.data, form.name.data, form.area.data or None,
-                                         actor=Actor.staff(current_user), now=utcnow())
+        with unit_of_work() as uow:
+            added, changed = service.add_holiday(uow, form.day.data, form.name.data, form.area.data or None,
+                                                 actor=Actor.staff(current_user), now=utcnow())
     except DomainError as e:
         for text in populate_errors(form, e).values():
             flash(text, "error")  # what names no field of the form
@@ -161,7 +165,8 @@ def delete_holiday():
     if not form.validate():
         abort(400)
     try:
-        changed = service.delete_holiday(int(form.id.data), actor=Actor.staff(current_user), now=utcnow())
+        with unit_of_work() as uow:
+            changed = service.delete_holiday(uow, int(form.id.data), actor=Actor.staff(current_user), now=utcnow())
     except (DomainError, ValueError) as e:
         flash(message(e) if isinstance(e, DomainError) else str(e), "error")
         return redirect(url_for(".holidays")), 303

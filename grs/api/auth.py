@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint, g, request
 
+from ..extensions import db
 from ..http_errors import error_response
 from ..models import User
 from ..services.accounts import user_for_token
+from ..timeutil import utcnow
 
 REALM = "grs"
 
@@ -34,7 +36,7 @@ def require_token(bp: Blueprint, *, public: set[str]) -> None:
         if token is None:
             return _unauthorized("unauthorized", "Send an API token: Authorization: Bearer <token>.",
                                  f'Bearer realm="{REALM}"')
-        user = user_for_token(token)
+        user = user_for_token(db.session, token, utcnow())
         if user is None:
             return _unauthorized("invalid_token", "The API token is unknown, revoked or its account disabled.",
                                  f'Bearer realm="{REALM}", error="invalid_token"')

@@ -8,7 +8,7 @@ from typing import Any, Mapping
 from ..errors import DomainError, ValidationError
 from ..lifecycle import ACTIONS
 from ..models import AGE_BANDS, CHANNELS, SEXES, STATUSES
-from ..services.grievances import DECISIONS, MAX_DESCRIPTION
+from ..services import DECISIONS, MAX_DESCRIPTION
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 100

@@ -5,16 +5,15 @@ import logging
 
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, request, url_for
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import permissions, queries
+from .. import permissions, queries, services
 from ..errors import Conflict, Forbidden, ValidationError
 from ..extensions import db
 from ..models import Grievance
-from ..services import grievances
 from ..services.actors import Actor
 from ..timeutil import utcnow
+from ..uow import unit_of_work
 from . import listing, openapi, schemas, serialize
 from .auth import api_user, require_token
 
@@ -48,15 +47,15 @@ def _source_ref(body: dict, user_id: int) -> str | None:
     return f"api:{user_id}:{ref}"
 
 
-def _intake(body: dict, source_ref: str | None) -> grievances.Intake:
+def _intake(body: dict, source_ref: str | None) -> services.Intake:
     person = body.get("complainant")
     complainant = None
     if person:
-        complainant = grievances.ComplainantIn(
+        complainant = services.ComplainantIn(
             name=person.get("name"), phone=person.get("phone"), sex=person.get("gender"),
             age_band=person.get("age_band"), disability=person.get("disability"),
             beneficiary_id=person.get("beneficiary_id"))
-    return grievances.Intake(
+    return services.Intake(
         channel=body["channel"], programme=body["programme"], category=body["category"],
         description=body["description"], area=body.get("area") or None,
         language=body.get("language") or "en", complainant=complainant, source_ref=source_ref)
@@ -82,16 +81,11 @@ def lodge_grievance():
         return jsonify(_detail(g, now)), 200
     intake = _intake(body, source_ref)
     try:
-        g = grievances.lodge(intake, actor=Actor.staff(user), now=now)
+        # Two retries racing past the look-up are one grievance: lodge answers the second with the first.
+        with unit_of_work() as uow:
+            g = services.lodge(uow, intake, actor=Actor.staff(user), now=now)
     except ValidationError as e:
         raise schemas.rename_service_fields(e) from e
-    except IntegrityError:
-        # Two retries raced past the look-up; the unique (channel, source_ref) let one win: answer with it.
-        db.session.rollback()
-        g = _earlier(intake.channel, source_ref)
-        if g is None:
-            raise
-        return jsonify(_detail(g, now)), 200
     response = jsonify(_detail(g, now))
     response.headers["Location"] = url_for("api.get_grievance", code=g.tracking_code)
     return response, 201
@@ -116,7 +110,7 @@ def list_grievances():
 
 @bp.get("/grievances/<code>")
 def get_grievance(code: str):
-    g = grievances.find(code)
+    g = services.find(db.session, code)
     if not queries.can_view(api_user(), g):
         raise Forbidden("this grievance is outside your area or permissions")
     return jsonify(_detail(g, utcnow()))
@@ -124,18 +118,18 @@ def get_grievance(code: str):
 
 @bp.post("/grievances/<code>/actions")
 def act_on_grievance(code: str):
-    g = grievances.find(code)  # 404 for a mistyped code before anything else is said about it
+    g = services.find(db.session, code)  # 404 for a mistyped code before anything else is said about it
     body = schemas.check(schemas.parse_body(request.get_data()), schemas.ACTION)
-    req = grievances.ActionRequest(
+    req = services.ActionRequest(
         action=body["action"], note=body.get("note"), decision=body.get("decision"),
         resolution=body.get("resolution"), office=body.get("office"), area=body.get("area"),
         satisfied=body.get("satisfied"))
     now = utcnow()
     try:
-        g = grievances.act(g.tracking_code, req, actor=Actor.staff(api_user()), now=now)
+        with unit_of_work() as uow:
+            g = services.act(uow, g.tracking_code, req, actor=Actor.staff(api_user()), now=now)
     except StaleDataError:
         # Someone else (an officer, the sweep) changed it between our read and our write.
-        db.session.rollback()
         raise Conflict("the grievance changed while you were acting on it; read it again and retry") from None
     return jsonify(_detail(g, now))
 

@@ -9,33 +9,32 @@ import sqlalchemy as sa
 
 from ..countries import profile
 from ..errors import ValidationError
-from ..extensions import db
 from ..models import Area, AreaLevel, Office, Tier
 
 
-def ensure_country(country: str) -> Area:
+def ensure_country(uow, country: str) -> Area:
     """Create the country's levels, tiers and root area if missing; returns the root area."""
     prof = profile(country)
     for depth, (code, en, local) in enumerate(prof.levels):
-        level = db.session.get(AreaLevel, code) or AreaLevel(code=code)
+        level = uow.session.get(AreaLevel, code) or AreaLevel(code=code)
         level.depth, level.name_en, level.name_bn = depth, en, local
-        db.session.add(level)
+        uow.session.add(level)
     for rank, (code, area_level, en, local) in enumerate(prof.tiers, start=1):
-        tier = db.session.get(Tier, code) or Tier(code=code)
+        tier = uow.session.get(Tier, code) or Tier(code=code)
         tier.rank, tier.area_level, tier.name_en, tier.name_bn = rank, area_level, en, local
-        db.session.add(tier)
-    db.session.flush()
-    root = db.session.scalar(sa.select(Area).where(Area.code == prof.code))
+        uow.session.add(tier)
+    uow.session.flush()
+    root = uow.session.scalar(sa.select(Area).where(Area.code == prof.code))
     if root is None:
         root = Area(code=prof.code, parent=None, level=prof.levels[0][0], name_en=prof.name,
                     name_bn=prof.levels[0][2] if country == "BD" else prof.name, path=f"/{prof.code}/")
         if country == "BD":
             root.name_bn = "বাংলাদেশ"
-        db.session.add(root)
-        db.session.flush()
-    national = db.session.scalar(sa.select(Office).where(Office.area_id == root.id, Office.tier == "national"))
+        uow.session.add(root)
+        uow.session.flush()
+    national = uow.session.scalar(sa.select(Office).where(Office.area_id == root.id, Office.tier == "national"))
     if national is None and any(t[0] == "national" for t in prof.tiers):
-        db.session.add(Office(code=f"{prof.code}-NATIONAL", tier="national", area=root,
+        uow.session.add(Office(code=f"{prof.code}-NATIONAL", tier="national", area=root,
                               name_en="National Grievance Cell", name_bn="জাতীয় অভিযোগ সেল"
                               if country == "BD" else "National Grievance Cell"))
     return root
@@ -73,18 +72,18 @@ OFFICE_NAMES = {
 }
 
 
-def import_areas(path: str, country: str, *, with_offices: bool = False) -> ImportReport:
+def import_areas(uow, path: str, country: str, *, with_offices: bool = False) -> ImportReport:
     """Load a hierarchy file (code, parent_code, level, name_en, name_bn); rerunning changes nothing."""
-    root = ensure_country(country)
+    root = ensure_country(uow, country)
     with open(path, newline="", encoding="utf-8-sig") as fh:
         reader = csv.DictReader(fh)
         missing = {"code", "parent_code", "level", "name_en", "name_bn"} - set(reader.fieldnames or [])
         if missing:
             raise ValidationError(f"missing columns: {', '.join(sorted(missing))}")
         rows = list(reader)
-    known_levels = set(db.session.scalars(sa.select(AreaLevel.code)).all())
+    known_levels = set(uow.session.scalars(sa.select(AreaLevel.code)).all())
     by_code = {r["code"].strip(): r for r in rows}
-    existing = {a.code: a for a in db.session.scalars(sa.select(Area)).all()}
+    existing = {a.code: a for a in uow.session.scalars(sa.select(Area)).all()}
     report = ImportReport(Counter(), Counter(), Counter(), Counter(),
                           tuple(code for code, _en, _local in profile(country).levels))
     # Parents before children, whatever order the file has.
@@ -108,7 +107,7 @@ def import_areas(path: str, country: str, *, with_offices: bool = False) -> Impo
         area = existing.get(code)
         if area is None:
             area = Area(code=code, parent=parent, level=level, name_en=name_en, name_bn=name_bn, path=path_)
-            db.session.add(area)
+            uow.session.add(area)
             existing[code] = area
             report.created[level] += 1
         elif code not in seen:
@@ -126,27 +125,27 @@ def import_areas(path: str, country: str, *, with_offices: bool = False) -> Impo
     for code in by_code:
         if code not in seen:
             place(code)
-    db.session.flush()
+    uow.session.flush()
     if with_offices:
-        report.offices_created = ensure_offices(country)
-    db.session.commit()
+        report.offices_created = ensure_offices(uow, country)
+    uow.session.flush()
     return report
 
 
-def ensure_offices(country: str) -> Counter:
+def ensure_offices(uow, country: str) -> Counter:
     """One office per area at each tier that holds offices (the national one lives at the root)."""
     created: Counter = Counter()
-    tiers = db.session.scalars(sa.select(Tier).where(Tier.code != "national")).all()
+    tiers = uow.session.scalars(sa.select(Tier).where(Tier.code != "national")).all()
     for tier in tiers:
-        have = set(db.session.scalars(sa.select(Office.area_id).where(Office.tier == tier.code)).all())
-        areas = db.session.scalars(sa.select(Area).where(Area.level == tier.area_level)).all()
+        have = set(uow.session.scalars(sa.select(Office.area_id).where(Office.tier == tier.code)).all())
+        areas = uow.session.scalars(sa.select(Area).where(Area.level == tier.area_level)).all()
         en_t, bn_t = OFFICE_NAMES.get(tier.code, ("{en} " + tier.name_en + " Office", "{bn} " + (tier.name_bn or "")))
         for a in areas:
             if a.id in have:
                 continue
-            db.session.add(Office(code=f"OFF-{a.code}", tier=tier.code, area_id=a.id,
+            uow.session.add(Office(code=f"OFF-{a.code}", tier=tier.code, area_id=a.id,
                                   name_en=en_t.format(en=a.name_en, bn=a.name_bn or a.name_en),
                                   name_bn=bn_t.format(en=a.name_en, bn=a.name_bn or a.name_en)))
             created[tier.code] += 1
-    db.session.flush()
+    uow.session.flush()
     return created

@@ -7,7 +7,6 @@ import sqlalchemy as sa
 
 from escalation.admin import load_policies
 
-from ..extensions import db
 from ..models import Category, Programme, Tier
 
 DEFAULT_POLICIES = os.path.join(os.path.dirname(__file__), "..", "..", "escalation", "default_policies.json")
@@ -40,23 +39,22 @@ CATEGORIES = (
 )
 
 
-def seed_reference() -> dict[str, int]:
+def seed_reference(uow) -> dict[str, int]:
     """Create the programmes, categories and tier policies that are missing; never overwrite edits."""
     created = {"programmes": 0, "categories": 0, "policies": 0}
     for code, en, bn in PROGRAMMES:
-        if db.session.scalar(sa.select(Programme.id).where(Programme.code == code)) is None:
-            db.session.add(Programme(code=code, name_en=en, name_bn=bn))
+        if uow.session.scalar(sa.select(Programme.id).where(Programme.code == code)) is None:
+            uow.session.add(Programme(code=code, name_en=en, name_bn=bn))
             created["programmes"] += 1
-    tiers = set(db.session.scalars(sa.select(Tier.code)).all())
+    tiers = set(uow.session.scalars(sa.select(Tier.code)).all())
     for code, en, bn, sensitive, start in CATEGORIES:
-        cat = db.session.scalar(sa.select(Category).where(Category.code == code))
+        cat = uow.session.scalar(sa.select(Category).where(Category.code == code))
         if cat is None:
             cat = Category(code=code, name_en=en, name_bn=bn, sensitive=sensitive,
                            start_tier=start if start in tiers else None)
-            db.session.add(cat)
-            db.session.flush()
+            uow.session.add(cat)
+            uow.session.flush()
             created["categories"] += 1
-    db.session.flush()
-    created["policies"], _ = load_policies(DEFAULT_POLICIES)
-    db.session.commit()
+    uow.session.flush()
+    created["policies"], _ = load_policies(uow, DEFAULT_POLICIES)
     return created

@@ -11,7 +11,7 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, TextArea
 from wtforms.validators import Length, Optional
 
 from ..models import STATUSES
-from ..services.grievances import DECISIONS, MAX_DESCRIPTION
+from ..services import DECISIONS, MAX_DESCRIPTION
 from . import labels
 
 NOTE_MAX = 2000

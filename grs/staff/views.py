@@ -20,9 +20,10 @@ from ..extensions import db
 from ..i18n import current_language
 from ..models import Area, Attachment, Category, Event, Grievance, Office, Programme, Tier
 from ..permissions import Capability
-from ..services import grievances
+from .. import services
 from ..services.actors import Actor
 from ..timeutil import utcnow
+from ..uow import unit_of_work
 from . import labels
 from .forms import ACTION_FORMS, InboxFilters
 
@@ -137,7 +138,7 @@ def inbox():
 def _visible_case(code: str) -> Grievance:
     """The grievance if this user may see it; 404 otherwise, so other offices' codes reveal nothing."""
     try:
-        g = grievances.find(code)
+        g = services.find(db.session, code)
     except NotFound:
         abort(404)
     if not queries.can_view(_user(), g):
@@ -215,7 +216,7 @@ def take_action(code: str, action: str):
     if not form.validate():
         return _render_case(g, posted=(action, form), error=gettext("Check the fields marked below."), status=422)
     data = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
-    req = grievances.ActionRequest(
+    req = services.ActionRequest(
         action=action,
         note=data.get("note") or None,
         decision=data.get("decision") or None,
@@ -225,9 +226,9 @@ def take_action(code: str, action: str):
         satisfied={"yes": True, "no": False}.get(data.get("satisfied")),
     )
     try:
-        grievances.act(g.tracking_code, req, actor=Actor.staff(_user()), now=utcnow())
+        with unit_of_work() as uow:
+            services.act(uow, g.tracking_code, req, actor=Actor.staff(_user()), now=utcnow())
     except DomainError as e:
-        db.session.rollback()
         g = _visible_case(code)
         populate_errors(form, e)
         return _render_case(g, posted=(action, form), error=message(e), status=e.status)

@@ -6,7 +6,7 @@ import pytest
 import builders
 from builders import BARIA
 from grs.extensions import db
-from grs.services import grievances as svc
+from grs import services as svc
 from grs.timeutil import utcnow
 
 
@@ -33,7 +33,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, world):
 def test_changing_a_limit_moves_open_deadlines_and_says_how_many(app, world, client_as):
     with app.app_context():
         code = builders.lodge(BARIA, now=utcnow()).tracking_code
-        before = svc.find(code).due_at
+        before = builders.find(code).due_at
     admin = client_as("admin")
     response = admin.post("/admin/policies", data={
         "tier": "union", "kind": "grievance", "category": "", "ack_days": 1, "resolve_days": 3,
@@ -42,7 +42,7 @@ def test_changing_a_limit_moves_open_deadlines_and_says_how_many(app, world, cli
     assert "1 open grievances got new deadlines" in response.get_data(as_text=True)
     with app.app_context():
         db.session.expire_all()
-        assert svc.find(code).due_at < before
+        assert builders.find(code).due_at < before
 
 
 def test_bad_limits_are_refused_with_a_message(client_as):

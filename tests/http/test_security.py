@@ -14,7 +14,7 @@ from builders import BARIA, BASAN
 from channels.outbox import dispatch
 from grs.extensions import db
 from grs.models import Attachment, Event, Grievance, OutboxMessage
-from grs.services import grievances as svc
+from grs import services as svc
 from grs.timeutil import utcnow
 from grs.tracking import display
 

@@ -8,7 +8,7 @@ from builders import BARIA, BASAN
 
 from grs.extensions import db
 from grs.models import Area
-from grs.services import grievances as svc
+from grs import services as svc
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 

@@ -10,7 +10,7 @@ from escalation.policy import calendar_for
 from grs.errors import Forbidden, InvalidTransition, ValidationError
 from grs.extensions import db
 from grs.models import Event, GrievanceOffice, Office, OutboxMessage
-from grs.services import grievances as svc
+from grs import services as svc
 from grs.services.actors import Actor
 
 pytestmark = pytest.mark.both_backends  # the backend matters here (see tests/conftest.py)
@@ -34,10 +34,10 @@ def office_id(code):
 
 def step(world, who, code, action, now, *, expect, events=1, **kw):
     """Take one action; check it wrote exactly `events` events, the last one saying who/when/from/to."""
-    before = svc.find(code)
+    before = builders.find(code)
     n, status_before = before.event_count, before.status
     actor = world.actor(who) if who else Actor.citizen("sms")
-    g = svc.act(code, svc.ActionRequest(action, **kw), actor=actor, now=now)
+    g = builders.run(svc.act, code, svc.ActionRequest(action, **kw), actor=actor, now=now)
     new = events_of(g)[n:]
     assert len(new) == events, [e.type for e in new]
     assert new[0].status_from == status_before
@@ -70,7 +70,7 @@ def test_the_whole_life_of_a_grievance(ctx, world):
                                               "resumed", "extended", "resolved", "feedback", "closed"]
     assert sms_templates(g) == ["receipt", "info_requested", "resolved", "closed"]
     with pytest.raises(InvalidTransition):
-        svc.act(code, svc.ActionRequest("appeal"), actor=Actor.citizen("sms"), now=t + 6 * DAY)
+        builders.run(svc.act, code, svc.ActionRequest("appeal"), actor=Actor.citizen("sms"), now=t + 6 * DAY)
 
 
 def test_messages_are_queued_in_the_same_transaction(ctx, world):
@@ -105,12 +105,12 @@ def test_disallowed_transitions_are_409(ctx, world, setup, action, kw):
     for s in setup:
         name, args = s if isinstance(s, tuple) else (s, {})
         builders.act(world, "officer_baria", code, name, **args)
-    before = svc.find(code)
+    before = builders.find(code)
     status, n = before.status, before.event_count
     with pytest.raises(InvalidTransition) as err:
         builders.act(world, "officer_baria", code, action, **kw)
     assert err.value.status == 409
-    after = svc.find(code)
+    after = builders.find(code)
     assert (after.status, after.event_count) == (status, n)
 
 
@@ -120,14 +120,14 @@ def test_extend_only_once(ctx, world):
     first = builders.act(world, "officer_baria", code, "extend", note="Investigation opened.").due_at
     with pytest.raises(InvalidTransition, match="once"):
         builders.act(world, "officer_baria", code, "extend", note="Again.", now=T0 + DAY)
-    g = svc.find(code)
+    g = builders.find(code)
     assert g.due_at == first and [e.type for e in events_of(g)].count("extended") == 1
 
 
 def test_extend_adds_the_extension_days(ctx, world):
     g = builders.lodge(BARIA)
     builders.act(world, "officer_baria", g.tracking_code, "acknowledge")
-    due = svc.find(g.tracking_code).due_at
+    due = builders.find(g.tracking_code).due_at
     g = builders.act(world, "officer_baria", g.tracking_code, "extend", note="Investigation opened.")
     days = events_of(g)[-1].data["days"]
     assert days >= 1
@@ -148,13 +148,13 @@ def test_actions_need_their_reasons(ctx, world):
         assert field in err.value.fields, (action, kw)
     with pytest.raises(ValidationError):
         builders.act(world, "officer_baria", code, "dance")
-    assert svc.find(code).event_count == 3
+    assert builders.find(code).event_count == 3
 
 
 def test_request_info_and_resume_push_the_deadline_by_the_days_waited(ctx, world):
     code = builders.lodge(BARIA).tracking_code
     builders.act(world, "officer_baria", code, "acknowledge")
-    due = svc.find(code).due_at
+    due = builders.find(code).due_at
     g = builders.act(world, "officer_baria", code, "request_info", note="Which payment point?")
     assert g.paused_at == T0 and g.due_at == due
     # Sunday → Wednesday: Monday, Tuesday and Wednesday were waited.
@@ -169,7 +169,7 @@ def test_request_info_and_resume_push_the_deadline_by_the_days_waited(ctx, world
 def test_request_info_over_a_weekend_counts_working_days_only(ctx, world):
     code = builders.lodge(BARIA).tracking_code
     builders.act(world, "officer_baria", code, "acknowledge")
-    due = svc.find(code).due_at
+    due = builders.find(code).due_at
     thursday = T0 + 4 * DAY
     builders.act(world, "officer_baria", code, "request_info", note="?", now=thursday)
     g = builders.act(world, "officer_baria", code, "resume", now=thursday + 3 * DAY)  # Sunday
@@ -180,7 +180,7 @@ def test_request_info_over_a_weekend_counts_working_days_only(ctx, world):
 def test_transfer_same_tier_keeps_the_clock(ctx, world):
     code = builders.lodge(BARIA).tracking_code
     builders.act(world, "officer_baria", code, "acknowledge")
-    g0 = svc.find(code)
+    g0 = builders.find(code)
     due, started = g0.due_at, g0.clock_started_at
     g = builders.act(world, "officer_baria", code, "transfer", office="OFF-BD-UN-2870",
                      note="The complainant lives in Basan.", now=T0 + DAY)
@@ -198,7 +198,7 @@ def test_transfer_same_tier_keeps_the_clock(ctx, world):
 
 def test_transfer_to_another_tier_restarts_the_clock(ctx, world):
     code = builders.lodge(BARIA).tracking_code
-    due = svc.find(code).due_at
+    due = builders.find(code).due_at
     later = T0 + 2 * DAY
     g = builders.act(world, "officer_baria", code, "transfer", office="OFF-BD-UPZ-320",
                      note="Needs the upazila social services officer.", now=later)
@@ -211,7 +211,7 @@ def test_other_union_officer_is_forbidden(ctx, world):
     with pytest.raises(Forbidden) as err:
         builders.act(world, "officer_basan", code, "acknowledge")
     assert err.value.status == 403
-    assert svc.find(code).status == "received"
+    assert builders.find(code).status == "received"
 
 
 def test_upazila_officer_cannot_act_on_a_union_case_but_the_district_supervisor_escalates(ctx, world):
@@ -237,7 +237,7 @@ def test_roles_without_lifecycle_rights(ctx, world):
         with pytest.raises(Forbidden):
             builders.act(world, who, code, "acknowledge")
     with pytest.raises(Forbidden):
-        svc.act(code, svc.ActionRequest("acknowledge"), actor=Actor.citizen("sms"), now=T0)
+        builders.run(svc.act, code, svc.ActionRequest("acknowledge"), actor=Actor.citizen("sms"), now=T0)
 
 
 def test_appeal_goes_one_tier_up_on_the_appeal_clock(ctx, world):
@@ -267,17 +267,17 @@ def test_feedback_no_at_the_top_tier_changes_nothing(ctx, world):
     code = builders.lodge(BARIA).tracking_code
     for n in range(3):
         builders.act(world, "admin", code, "escalate", note="up", now=T0 + n * DAY)
-    g = svc.find(code)
+    g = builders.find(code)
     assert g.level == "national"
     with pytest.raises(InvalidTransition, match="highest"):
         builders.act(world, "admin", code, "escalate", note="up", now=T0 + 3 * DAY)
     builders.act(world, "admin", code, "resolve", now=T0 + 3 * DAY, **RESOLVE)
-    n = svc.find(code).event_count
+    n = builders.find(code).event_count
     with pytest.raises(InvalidTransition):
-        svc.act(code, svc.ActionRequest("feedback", satisfied=False), actor=Actor.citizen("sms"), now=T0 + 4 * DAY)
+        builders.run(svc.act, code, svc.ActionRequest("feedback", satisfied=False), actor=Actor.citizen("sms"), now=T0 + 4 * DAY)
     db.session.commit()  # whatever the caller commits next must not carry a half-taken action
     db.session.expire_all()
-    g = svc.find(code)
+    g = builders.find(code)
     assert (g.status, g.event_count, g.satisfied) == ("resolved", n, None)
     assert len(events_of(g)) == n
 
@@ -287,7 +287,7 @@ def test_appeal_after_the_window_is_refused(ctx, world):
     g = builders.act(world, "officer_baria", code, "resolve", **RESOLVE)
     late = g.feedback_due_at + DAY
     with pytest.raises(InvalidTransition):
-        svc.act(code, svc.ActionRequest("appeal"), actor=Actor.citizen("sms"), now=late)
+        builders.run(svc.act, code, svc.ActionRequest("appeal"), actor=Actor.citizen("sms"), now=late)
     g = builders.act(world, "officer_baria", code, "close", note="No answer.", now=late)
     assert g.status == "closed" and g.closed_at == late and not g.is_open
 

@@ -18,7 +18,7 @@ RESOLVE = {"decision": "partly_upheld", "resolution": "অর্ধেক টা
 @pytest.fixture
 def activity(ctx, world):
     """Demo-like work: every kind of event, Bangla text, triage, transfer, escalation, appeal, feedback."""
-    from grs.services import grievances as svc
+    from grs import services as svc
     from grs.services.actors import Actor
 
     codes = {}
@@ -27,13 +27,13 @@ def activity(ctx, world):
     for n, (action, kw) in enumerate([("acknowledge", {}), ("start", {}), ("request_info", {"note": "কার্ড নম্বর?"}),
                                       ("resume", {}), ("extend", {"note": "visit"}), ("resolve", RESOLVE)]):
         builders.act(world, "officer_baria", g.tracking_code, action, now=T0 + n * DAY, **kw)
-    svc.act(g.tracking_code, svc.ActionRequest("feedback", satisfied=True), actor=Actor.citizen("sms"),
+    builders.run(svc.act, g.tracking_code, svc.ActionRequest("feedback", satisfied=True), actor=Actor.citizen("sms"),
             now=T0 + 7 * DAY)
 
     g = builders.lodge(BASAN, channel="sms", source_ref="m-1")
     codes["appealed"] = g.tracking_code
     builders.act(world, "officer_basan", g.tracking_code, "reject", note="unrelated")
-    svc.act(g.tracking_code, svc.ActionRequest("appeal", note="No!"), actor=Actor.citizen("sms"), now=T0 + DAY)
+    builders.run(svc.act, g.tracking_code, svc.ActionRequest("appeal", note="No!"), actor=Actor.citizen("sms"), now=T0 + DAY)
 
     g = builders.lodge(None, phone=None)
     codes["placed"] = g.tracking_code

@@ -2,6 +2,8 @@
 import pytest
 import sqlalchemy as sa
 
+import builders
+from builders import T0
 from grs.demo import DEMO_AREAS
 from grs.extensions import db
 from grs.models import Area, Event, Grievance, Office, OutboxMessage, User
@@ -76,17 +78,17 @@ def test_create_token_authenticates(app, runner):
     other = runner.invoke(args=["create-token", "--email", "mis@example.org"]).output.strip()
     assert other != token
     with app.app_context():
-        assert user_for_token(token).email == "mis@example.org"
-        assert user_for_token(other).email == "mis@example.org"
-        assert user_for_token(token[:-1] + ("A" if token[-1] != "A" else "B")) is None
-        assert user_for_token("") is None
+        assert user_for_token(db.session, token, T0).email == "mis@example.org"
+        assert user_for_token(db.session, other, T0).email == "mis@example.org"
+        assert user_for_token(db.session, token[:-1] + ("A" if token[-1] != "A" else "B"), T0) is None
+        assert user_for_token(db.session, "", T0) is None
         # Only a hash is stored: the token itself appears nowhere in the database.
         stored = db.session.execute(sa.text("SELECT token_hash FROM api_tokens")).scalars().all()
         assert token not in stored and len(stored) == 2
         user = db.session.scalar(sa.select(User).where(User.email == "mis@example.org"))
         user.active = False
         db.session.commit()
-        assert user_for_token(token) is None
+        assert user_for_token(db.session, token, T0) is None
     result = runner.invoke(args=["create-token", "--email", "nobody@example.org"])
     assert result.exit_code == 1 and "no account for nobody@example.org" in result.output
 
@@ -99,7 +101,9 @@ def counts():
 @pytest.mark.both_backends
 @pytest.mark.committing_db
 def test_demo_is_idempotent(app, runner):
-    first = runner.invoke(args=["demo"])
+    # The same instant both times: the demo builds its year up to `now` (no wall clock in the test).
+    at = "2026-11-22T10:00:00+00:00"
+    first = runner.invoke(args=["demo", "--now", at])
     assert first.exit_code == 0, first.output
     assert "grievances: 300 new, 300 in all" in first.output
     with app.app_context():
@@ -108,14 +112,14 @@ def test_demo_is_idempotent(app, runner):
                                    .where(OutboxMessage.status == "queued"))
     assert after_first["grievances"] == 300 and after_first["users"] == 10
     assert after_first["areas"] == 64 and after_first["events"] > 600
-    second = runner.invoke(args=["demo"])
+    second = runner.invoke(args=["demo", "--now", at])
     assert second.exit_code == 0, second.output
     assert "grievances: 0 new, 300 in all" in second.output
     with app.app_context():
         assert counts() == after_first
         assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)
                                  .where(OutboxMessage.status == "queued")) == queued
-    third = runner.invoke(args=["demo", "--if-empty"])
+    third = runner.invoke(args=["demo", "--if-empty", "--now", at])
     assert third.exit_code == 0 and "left as it is" in third.output
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0
 

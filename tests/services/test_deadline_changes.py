@@ -6,7 +6,7 @@ from builders import BARIA, BARMI, T0
 from escalation import admin
 from escalation.policy import calendar_for
 from grs.extensions import db
-from grs.services import grievances as svc
+from grs import services as svc
 
 import pytest
 pytestmark = pytest.mark.both_backends  # the backend matters here (see tests/conftest.py)
@@ -16,7 +16,7 @@ NOW = T0 + timedelta(hours=1)
 
 def reload(code):
     db.session.expire_all()
-    return svc.find(code)
+    return builders.find(code)
 
 
 def test_changing_a_tier_limit_recomputes_open_grievances_at_that_tier_only(app, world):
@@ -26,7 +26,7 @@ def test_changing_a_tier_limit_recomputes_open_grievances_at_that_tier_only(app,
         builders.act(world, "officer_baria", closed_code, "resolve", decision="upheld", resolution="Paid.")
         sensitive = builders.lodge(BARIA, category="corruption").tracking_code  # at district
         before = reload(open_code).due_at
-        _, changed = admin.save_policy(admin.PolicyIn("union", "grievance", 2, 3, 10), actor=world.actor("admin"),
+        _, changed = builders.run(admin.save_policy, admin.PolicyIn("union", "grievance", 2, 3, 10), actor=world.actor("admin"),
                                        now=NOW)
         assert changed == 1
         g = reload(open_code)
@@ -41,7 +41,7 @@ def test_a_category_limit_overrides_the_tier_default(app, world):
     with app.app_context():
         payment = builders.lodge(BARIA, category="payment").tracking_code
         other = builders.lodge(BARIA, category="exclusion").tracking_code
-        admin.save_policy(admin.PolicyIn("union", "grievance", 1, 5, 10, category="payment"),
+        builders.run(admin.save_policy, admin.PolicyIn("union", "grievance", 1, 5, 10, category="payment"),
                           actor=world.actor("admin"), now=NOW)
         cal = calendar_for(reload(payment).area, T0)
         assert reload(payment).due_at == cal.add_working_days(T0, 5)
@@ -55,10 +55,10 @@ def test_invalid_limits_name_the_field(app, world):
     from grs.errors import ValidationError
     with app.app_context():
         with pytest.raises(ValidationError) as e:
-            admin.save_policy(admin.PolicyIn("union", "grievance", 2, 0, 10), actor=world.actor("admin"), now=NOW)
+            builders.run(admin.save_policy, admin.PolicyIn("union", "grievance", 2, 0, 10), actor=world.actor("admin"), now=NOW)
         assert "resolve_days" in e.value.fields
         with pytest.raises(ValidationError) as e:
-            admin.save_policy(admin.PolicyIn("moon", "grievance", 2, 5, 10), actor=world.actor("admin"), now=NOW)
+            builders.run(admin.save_policy, admin.PolicyIn("moon", "grievance", 2, 5, 10), actor=world.actor("admin"), now=NOW)
         assert "tier" in e.value.fields
 
 
@@ -68,7 +68,7 @@ def test_a_local_day_off_moves_deadlines_only_in_that_area(app, world):
         outside = builders.lodge(BARMI).tracking_code  # Sreepur upazila
         before_in, before_out = reload(inside).due_at, reload(outside).due_at
         # A flood closes Gazipur Sadar on Tuesday 3 March 2026, inside both clocks.
-        _, changed = admin.add_holiday(date(2026, 3, 3), "Flood closure", "BD-UPZ-320",
+        _, changed = builders.run(admin.add_holiday, date(2026, 3, 3), "Flood closure", "BD-UPZ-320",
                                        actor=world.actor("admin"), now=NOW)
         assert changed == 1
         assert reload(inside).due_at > before_in
@@ -82,7 +82,7 @@ def test_a_national_day_off_and_its_removal(app, world):
     with app.app_context():
         code = builders.lodge(BARIA).tracking_code
         before = reload(code).due_at
-        h, changed = admin.add_holiday(date(2026, 3, 4), "Special holiday", None, actor=world.actor("admin"), now=NOW)
+        h, changed = builders.run(admin.add_holiday, date(2026, 3, 4), "Special holiday", None, actor=world.actor("admin"), now=NOW)
         assert changed == 1 and reload(code).due_at > before
-        assert admin.delete_holiday(h.id, actor=world.actor("admin"), now=NOW) == 1
+        assert builders.run(admin.delete_holiday, h.id, actor=world.actor("admin"), now=NOW) == 1
         assert reload(code).due_at == before

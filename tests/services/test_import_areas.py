@@ -10,9 +10,11 @@ import sqlalchemy as sa
 
 from builders import T0
 from escalation import rules
+import builders
 from grs.extensions import db
 from grs.models import Area, Office
-from grs.services import grievances as svc
+from grs import services as svc
+from grs.services import routing
 from grs.services.actors import Actor
 from grs.services.reference import seed_reference
 
@@ -80,10 +82,10 @@ def test_import_the_whole_country(app, runner, bd_areas, backend):
 
         rng = random.Random(4540)
         union_ids = db.session.scalars(sa.select(Area.id).where(Area.level == "union")).all()
-        ranks = svc.tier_ranks()
+        ranks = builders.run(lambda uow: uow.policies.tier_ranks())
         for area_id in rng.sample(union_ids, 300):
             area = db.session.get(Area, area_id)
-            chain = svc.office_chain(area)
+            chain = builders.run(routing.office_chain, area)
             assert sorted(o.tier for o in chain) == ["district", "national", "union", "upazila"]
             local = db.session.get(Office, rules.route(chain).office_id)
             assert (local.tier, local.area_id) == ("union", area.id)
@@ -92,10 +94,10 @@ def test_import_the_whole_country(app, runner, bd_areas, backend):
             up = db.session.get(Office, rules.next_up(chain, ranks["union"]).office_id)
             assert (up.tier, up.area_id) == ("upazila", area.parent_id)
 
-        seed_reference()
+        builders.run(seed_reference)
         for area_id in rng.sample(union_ids, 25):
             area = db.session.get(Area, area_id)
-            g = svc.lodge(svc.Intake(channel="sms", programme="OAA", category="payment", area=area.code,
+            g = builders.run(svc.lodge, svc.Intake(channel="sms", programme="OAA", category="payment", area=area.code,
                                      description="Allowance not paid."), actor=Actor.citizen("sms"),
                           now=T0)
             assert g.office.area_id == area.id and g.level == "union" and g.due_at is not None

@@ -24,7 +24,7 @@ def _queue(n: int, *, now=T0, template="closed") -> list[int]:
     """n SMS rows for n different numbers, as services queue them."""
     ids = []
     for phone in PHONES[:n]:
-        msg = queue_sms(phone, template, "en", now=now, code="4821 0937 5512")
+        msg = builders.run(queue_sms, phone, template, "en", now=now, code="4821 0937 5512")
         db.session.flush()
         ids.append(msg.id)
     db.session.commit()
@@ -125,7 +125,7 @@ def test_opted_out_numbers_are_never_messaged(ctx):
     assert [r for r, _, _ in gateways.fake(ctx).sent] == [PHONES[1]]
     stopped = _rows()[0]
     assert (stopped.status, stopped.last_error) == ("suppressed", "recipient opted out")
-    assert queue_sms(PHONES[0], "closed", "en", now=T0, code="x") is None  # and nothing new is queued
+    assert builders.run(queue_sms, PHONES[0], "closed", "en", now=T0, code="x") is None  # and nothing new is queued
     assert dispatch(T0 + timedelta(days=1)).attempted == 0
 
 
@@ -167,7 +167,7 @@ def test_cli_outbox_send_prints_the_summary(app, runner):
 def test_two_concurrent_dispatch_passes_on_postgresql_never_send_a_row_twice(app):
     with app.app_context():
         for i in range(120):
-            queue_sms(f"+88017{i:08d}", "closed", "en", now=T0, code="4821 0937 5512")
+            builders.run(queue_sms, f"+88017{i:08d}", "closed", "en", now=T0, code="4821 0937 5512")
         db.session.commit()
     fake = gateways.fake(app)
     barrier = threading.Barrier(4)

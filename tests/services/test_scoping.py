@@ -38,7 +38,7 @@ def seen(world, who, cases):
     names = {name for name, code in cases.items() if code in codes}
     # can_view must agree with the list, row by row.
     for name, code in cases.items():
-        from grs.services.grievances import find
+        from builders import find
         assert queries.can_view(user, find(code)) == (name in names), (who, name)
     return names
 
@@ -63,12 +63,12 @@ def test_visible_per_role_and_area(world, cases, who, expected):
 
 
 def test_a_district_operator_sees_its_district_and_the_triage_queue(world, cases):
-    op = create_user("op.gazipur@test.grs", builders.PASSWORD, "operator", area_code=GAZIPUR)
+    op = builders.run(create_user, "op.gazipur@test.grs", builders.PASSWORD, "operator", area_code=GAZIPUR)
     assert seen(world, op, cases) == {"baria", "basan", "barmi", "triage"}
 
 
 def test_a_district_analyst_sees_only_its_district(world, cases):
-    an = create_user("an.gazipur@test.grs", builders.PASSWORD, "analyst", area_code=GAZIPUR)
+    an = builders.run(create_user, "an.gazipur@test.grs", builders.PASSWORD, "analyst", area_code=GAZIPUR)
     assert seen(world, an, cases) == {"baria", "basan", "barmi"}
 
 
@@ -79,7 +79,7 @@ def test_past_offices_keep_visibility_after_escalation(world, cases):
     assert "baria" in seen(world, "officer_baria", cases)
     assert "baria" in seen(world, "officer_sadar", cases)
     # Readable, not actionable, for the offices it has left.
-    from grs.services.grievances import find
+    from builders import find
     g = find(code)
     assert g.level == "district"
     assert actions_for(world.user("officer_baria"), g) == []
@@ -96,7 +96,7 @@ def test_transfer_to_a_neighbour_keeps_the_origin_seeing_it(world, cases):
 
 
 def test_sensitive_cases_need_the_permission_even_at_the_right_office(world, cases):
-    from grs.services.grievances import find
+    from builders import find
     g = find(cases["sensitive"])
     assert g.office.code == "OFF-BD-DIS-41"
     assert actions_for(world.user("officer_gazipur_plain"), g) == []
@@ -106,7 +106,7 @@ def test_sensitive_cases_need_the_permission_even_at_the_right_office(world, cas
 
 
 def test_triage_is_actionable_by_operators_only(world, cases):
-    from grs.services.grievances import find
+    from builders import find
     g = find(cases["triage"])
     assert actions_for(world.user("operator"), g) == ["place"]
     assert actions_for(world.user("admin"), g) == ["place", "reject"]

@@ -10,7 +10,7 @@ from escalation.policy import calendar_for
 from escalation.sweep import sweep
 from grs.extensions import db
 from grs.models import Event, Grievance, OutboxMessage
-from grs.services import grievances as svc
+from grs import services as svc
 from grs.services.actors import Actor
 
 pytestmark = pytest.mark.both_backends  # the backend matters here (see tests/conftest.py)
@@ -20,7 +20,7 @@ MINUTE = timedelta(minutes=1)
 
 def reload(code: str) -> Grievance:
     db.session.expire_all()
-    return svc.find(code)
+    return builders.find(code)
 
 
 def events(code: str, type_: str) -> list[Event]:
@@ -167,7 +167,7 @@ def test_no_opens_an_appeal_one_tier_up_with_a_twenty_day_clock_and_a_second_no_
         builders.act(world, "officer_baria", code, "resolve", decision="not_upheld",
                      resolution="You are not eligible.", now=T0 + timedelta(days=1))
         answered = T0 + timedelta(days=2)
-        svc.act(code, svc.ActionRequest("feedback", satisfied=False), actor=Actor.citizen("sms"), now=answered)
+        builders.run(svc.act, code, svc.ActionRequest("feedback", satisfied=False), actor=Actor.citizen("sms"), now=answered)
         g = reload(code)
         assert (g.level, g.office.code, g.status, g.clock_kind) == ("upazila", "OFF-BD-UPZ-320", "received", "appeal")
         assert g.satisfied is False and g.appeal_count == 1
@@ -175,7 +175,7 @@ def test_no_opens_an_appeal_one_tier_up_with_a_twenty_day_clock_and_a_second_no_
         assert len(citizen_messages(code, "appeal_opened")) == 1
         builders.act(world, "officer_sadar", code, "resolve", decision="not_upheld",
                      resolution="Decision confirmed.", now=answered + timedelta(days=3))
-        svc.act(code, svc.ActionRequest("feedback", satisfied=False), actor=Actor.citizen("sms"),
+        builders.run(svc.act, code, svc.ActionRequest("feedback", satisfied=False), actor=Actor.citizen("sms"),
                 now=answered + timedelta(days=4))
         g = reload(code)
         assert (g.level, g.appeal_count) == ("district", 2)
@@ -186,7 +186,7 @@ def test_yes_closes_and_records_satisfaction(app, world):
         code = builders.lodge(BARIA).tracking_code
         builders.act(world, "officer_baria", code, "resolve", decision="upheld", resolution="Paid.",
                      now=T0 + timedelta(days=1))
-        svc.act(code, svc.ActionRequest("feedback", satisfied=True), actor=Actor.citizen("sms"),
+        builders.run(svc.act, code, svc.ActionRequest("feedback", satisfied=True), actor=Actor.citizen("sms"),
                 now=T0 + timedelta(days=2))
         g = reload(code)
         assert (g.status, g.satisfied) == ("closed", True)
@@ -202,7 +202,7 @@ def test_appeal_after_the_window_is_refused(app, world):
                      now=T0 + timedelta(days=1))
         late = reload(code).feedback_due_at + MINUTE
         with pytest.raises(InvalidTransition):
-            svc.act(code, svc.ActionRequest("appeal"), actor=Actor.citizen("sms"), now=late)
+            builders.run(svc.act, code, svc.ActionRequest("appeal"), actor=Actor.citizen("sms"), now=late)
 
 
 def test_the_escalated_grievance_stays_visible_to_the_union_officer_but_not_actionable(app, world):

@@ -112,3 +112,10 @@ def test_match_area_finds_the_place_a_message_names(text, code):
 ])
 def test_classify_points_to_a_programme_and_category_by_keyword(text, programme, category):
     assert classify(text) == (programme, category)
+
+
+def test_every_command_has_a_handler():
+    from channels.sms import commands
+    from channels.sms.service import HANDLERS
+
+    assert set(HANDLERS) == set(commands.KEYWORDS) | {"lodge"}

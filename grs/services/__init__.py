@@ -1,0 +1,13 @@
+"""The use cases. Each takes the caller's unit of work (grs/uow.py) first and never commits.
+
+- intake: what channels hand over (Intake, ActionRequest) and the checks on a complaint
+- lodging: `lodge` a complaint; routing: which office holds it; clocks: its deadlines
+- actions: `act` on a grievance through the transition table (escalation, appeals, closing)
+- storage: attachments; history: the hash-chained events; accounts, areas, reference: set-up
+"""
+from .actions import DECISIONS, act, close, escalate_one, find, open_appeal
+from .intake import MAX_DESCRIPTION, ActionRequest, AttachmentIn, ComplainantIn, Intake
+from .lodging import lodge
+
+__all__ = ["DECISIONS", "MAX_DESCRIPTION", "ActionRequest", "AttachmentIn", "ComplainantIn", "Intake", "act",
+           "close", "escalate_one", "find", "lodge", "open_appeal"]

@@ -1,0 +1,315 @@
+"""Moving a grievance through its lifecycle: every status change goes through `_enter`, which checks
+the transition table (grs/lifecycle.py) and sets the status, `is_open` and the acknowledgement clock;
+each action writes its event in the caller's unit of work."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from .. import lifecycle, notifications, permissions, queries, tracking
+from ..errors import N_, Forbidden, InvalidTransition, NotFound, ValidationError
+from ..models import Area, Grievance, Office, User
+from ..timeutil import as_utc
+from ..uow import unit_of_work
+from . import clocks, routing
+from .actors import Actor
+from .history import record
+from .intake import ActionRequest
+
+log = logging.getLogger(__name__)
+
+DECISIONS = ("upheld", "partly_upheld", "not_upheld", "referred")
+
+
+def find(session, code: str | None) -> Grievance:
+    """The grievance with this tracking code (typed with spaces or dashes is fine), or NotFound."""
+    norm = tracking.normalise(code)
+    g = session.scalar(sa.select(Grievance).where(Grievance.tracking_code == norm)) if norm else None
+    if g is None:
+        raise NotFound("no grievance with that tracking code")
+    return g
+
+
+def _lock(uow, code: str) -> Grievance:
+    """Load a grievance for change, locking its row where the database can."""
+    norm = tracking.normalise(code) or code
+    g = uow.session.scalar(sa.select(Grievance).where(Grievance.tracking_code == norm).with_for_update())
+    if g is None:
+        raise NotFound("no grievance with that tracking code")
+    return g
+
+
+def _require(value: str | None, field_name: str, message: str) -> str:
+    if value is None or not str(value).strip():
+        raise ValidationError(message, {field_name: message})
+    return str(value).strip()
+
+
+def _check_state(g: Grievance, action: str) -> None:
+    """InvalidTransition (409) when the grievance's state does not allow the action."""
+    lifecycle.transition(g.status, action)
+    if g.office_id is None and action not in ("place", "reject"):
+        raise InvalidTransition("place the grievance in an area first")
+    if g.office_id is not None and action == "place":
+        raise InvalidTransition("the grievance is already placed")
+
+
+def _check_permission(uow, g: Grievance, action: str, actor: Actor) -> None:
+    """Forbidden unless the actor may take this action here; a wrong state is a 409 for anyone who
+    may see the grievance, so staff learn what is wrong rather than that they are refused."""
+    if actor.is_system:
+        _check_state(g, action)
+        return
+    if actor.is_citizen:
+        if action not in permissions.CITIZEN_ACTIONS:
+            raise Forbidden("citizens cannot take that action")
+        _check_state(g, action)
+        return
+    user = uow.session.get(User, actor.user_id)
+    if user is None or not user.active:
+        raise Forbidden("account disabled")
+    if not queries.can_view(user, g):
+        raise Forbidden("this grievance is outside your area or permissions")
+    _check_state(g, action)
+    if action not in permissions.actions_for(user, g, visible=True):
+        raise Forbidden(f"you may not {action.replace('_', ' ')} this grievance")
+
+
+def _enter(g: Grievance, action: str) -> tuple[lifecycle.Transition, str]:
+    """The one path of a status change: checked against the table; sets the status, `is_open`, and
+    stops the acknowledgement clock once the grievance is beyond `received`. Returns (transition,
+    status before)."""
+    t = lifecycle.transition(g.status, action)
+    before = g.status
+    if t.target is not None:
+        g.status = t.target
+    g.is_open = g.status in lifecycle.OPEN
+    if g.status != "received":
+        clocks.acknowledged(g)
+    return t, before
+
+
+def act(uow, code: str, req: ActionRequest, *, actor: Actor, now: datetime) -> Grievance:
+    """Apply one lifecycle action, checked against the transition table and the actor's rights.
+
+    On a domain error nothing of the action stays: it runs in a savepoint of the caller's unit of work.
+    """
+    now = as_utc(now)
+    g = _lock(uow, code)
+    if req.action not in lifecycle.TRANSITIONS:
+        raise ValidationError(f"unknown action '{req.action}'",
+                              {"action": f"Use one of {', '.join(lifecycle.ACTIONS)}."})
+    _check_permission(uow, g, req.action, actor)
+    before = g.status
+    # A handler may fail after a first change (feedback "no" with no tier to appeal to records the
+    # feedback first): the savepoint drops it all, so no event rides without its change.
+    with unit_of_work(savepoint=True):
+        _HANDLERS[req.action](uow, g, req, actor, now)
+    log.info("grievance id=%s %s: %s -> %s", g.id, req.action, before, g.status)
+    return g
+
+
+def _do_place(uow, g, req, actor, now):
+    code = _require(req.area, "area", N_("Choose the area."))
+    area = uow.session.scalar(sa.select(Area).where(Area.code == code))
+    if area is None:
+        raise ValidationError("unknown area", {"area": N_("Unknown area.")})
+    office = routing.route(uow, area, g.category)
+    if office is None:
+        raise ValidationError("no office covers that area", {"area": N_("No office covers that area.")})
+    t, before = _enter(g, "place")
+    g.area = area
+    if g.complainant is not None and g.complainant.area_id is None:
+        g.complainant.area = area
+    routing.arrive(uow, g, office, now)
+    clocks.start(uow, g, now)
+    record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status, note=req.note,
+           data={"area": area.code, "office": office.code, **clocks.data(g)})
+    notifications.tell_office(uow, g, office, "case_arrived", now=now)
+
+
+def _do_acknowledge(uow, g, req, actor, now):
+    t, before = _enter(g, "acknowledge")
+    g.acknowledged_at = now
+    record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status, note=req.note)
+
+
+def _do_start(uow, g, req, actor, now):
+    t, before = _enter(g, "start")
+    if g.acknowledged_at is None:
+        g.acknowledged_at = now
+    record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status, note=req.note)
+
+
+def _do_request_info(uow, g, req, actor, now):
+    question = _require(req.note, "note", N_("Say what information is needed."))
+    t, before = _enter(g, "request_info")
+    clocks.pause(g, now)
+    record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status, note=question)
+    notifications.tell_citizen(uow, g, "info_requested", now=now, question=question)
+
+
+def _do_resume(uow, g, req, actor, now):
+    t, before = _enter(g, "resume")
+    waited = clocks.resume(uow, g, now)
+    g.warned_at = None
+    record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status, note=req.note,
+           data={"paused_working_days": waited, "due_at": g.due_at.isoformat() if g.due_at else None})
+
+
+def _do_extend(uow, g, req, actor, now):
+    if g.extended:
+        raise InvalidTransition("the time limit has already been extended once")
+    reason = _require(req.note, "note", N_("Give the reason for the extension."))
+    t, before = _enter(g, "extend")
+    days = clocks.extend(uow, g)
+    record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status, note=reason,
+           data={"days": days, "due_at": g.due_at.isoformat()})
+
+
+def _decide(uow, g, action: str, now: datetime) -> tuple[lifecycle.Transition, str, dict]:
+    """Resolve or reject: judged against the clock in force, which then stops; the answer window opens."""
+    within = clocks.within_limit(uow, g, now)
+    due = g.due_at.isoformat() if g.due_at else None
+    t, before = _enter(g, action)
+    g.resolved_at = now
+    g.feedback_due_at = clocks.feedback_due(uow, g, now)
+    clocks.stop(g)
+    return t, before, {"within_limit": within, "due_at": due}
+
+
+def _do_resolve(uow, g, req, actor, now):
+    decision = _require(req.decision, "decision", N_("Choose the decision."))
+    if decision not in DECISIONS:
+        raise ValidationError("unknown decision", {"decision": f"Use one of {', '.join(DECISIONS)}."})
+    resolution = _require(req.resolution, "resolution", N_("Write the resolution for the complainant."))
+    t, before, judged = _decide(uow, g, "resolve", now)
+    g.decision, g.resolution = decision, resolution
+    g.satisfied = None
+    record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status, note=resolution,
+           data={"decision": decision, **judged})
+    notifications.tell_citizen(uow, g, "resolved", now=now,
+                               dedupe_key=f"resolved:{g.tracking_code}:{g.event_count}")
+
+
+def _do_reject(uow, g, req, actor, now):
+    reason = _require(req.note, "note", N_("Give the reason for rejecting."))
+    t, before, judged = _decide(uow, g, "reject", now)
+    record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status, note=reason, data=judged)
+    notifications.tell_citizen(uow, g, "rejected", now=now, reason=reason)
+
+
+def _do_transfer(uow, g, req, actor, now):
+    reason = _require(req.note, "note", N_("Give the reason for the transfer."))
+    code = _require(req.office, "office", N_("Choose the office."))
+    target = uow.session.scalar(sa.select(Office).where(Office.code == code))
+    if target is None or not target.active:
+        raise ValidationError("unknown office", {"office": N_("Unknown office.")})
+    if target.id == g.office_id:
+        raise ValidationError("already at that office", {"office": N_("The grievance is already there.")})
+    t, before = _enter(g, "transfer")
+    same_tier = target.tier == g.level
+    origin = g.office.code if g.office else None
+    routing.arrive(uow, g, target, now)
+    if same_tier and g.due_at is not None:
+        # Same tier: the citizen's clock keeps running; the new office inherits what is left.
+        clocks.resume(uow, g, now)
+    else:
+        clocks.start(uow, g, now, g.clock_kind)
+    record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status, note=reason,
+           data={**clocks.data(g), "from": origin, "to": target.code,
+                 "clock": "kept" if same_tier else "restarted"})
+    notifications.tell_office(uow, g, target, "case_arrived", now=now)
+    notifications.tell_citizen(uow, g, "forwarded", now=now, office_name=target.name(g.language))
+
+
+def escalate_one(uow, g: Grievance, *, actor: Actor, now: datetime, reason: str, breach: bool) -> Office | None:
+    """Move a grievance one tier up (the sweep and the manual action share this); None at the top."""
+    target = routing.next_office_up(uow, g)
+    if target is None:
+        return None
+    t, before = _enter(g, "escalate")
+    origin = g.office.code
+    routing.arrive(uow, g, target, now)
+    g.escalation_count += 1
+    clocks.start(uow, g, now, g.clock_kind)
+    record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status, note=reason,
+           data={"from": origin, "to": target.code, "tier": target.tier, "breach": breach, **clocks.data(g)})
+    notifications.tell_office(uow, g, target, "case_arrived", now=now)
+    notifications.tell_citizen(uow, g, "forwarded", now=now, office_name=target.name(g.language),
+                               dedupe_key=f"forwarded:{g.tracking_code}:{g.event_count}")
+    return target
+
+
+def _do_escalate(uow, g, req, actor, now):
+    reason = _require(req.note, "note", N_("Give the reason for escalating."))
+    if escalate_one(uow, g, actor=actor, now=now, reason=reason, breach=False) is None:
+        raise InvalidTransition("the grievance is already at the highest tier")
+
+
+def open_appeal(uow, g: Grievance, *, actor: Actor, now: datetime, note: str | None) -> Office:
+    """Send a resolved or rejected grievance to the appellate office one tier up, on the appeal clock."""
+    if g.feedback_due_at is not None and now > g.feedback_due_at:
+        raise InvalidTransition("the time to appeal has passed")
+    target = routing.next_office_up(uow, g)
+    if target is None:
+        raise InvalidTransition("there is no higher tier to appeal to")
+    t, before = _enter(g, "appeal")
+    origin = g.office.code
+    g.satisfied = False if before == "resolved" else g.satisfied
+    g.appeal_count += 1
+    g.resolved_at = None
+    g.feedback_due_at = None
+    g.decision = None
+    routing.arrive(uow, g, target, now)
+    clocks.start(uow, g, now, "appeal")
+    record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status, note=note,
+           data={"from": origin, "to": target.code, "tier": target.tier, "appeal": g.appeal_count,
+                 **clocks.data(g)})
+    notifications.tell_office(uow, g, target, "case_arrived", now=now)
+    notifications.tell_citizen(uow, g, "appeal_opened", now=now, office_name=target.name(g.language),
+                               dedupe_key=f"appeal:{g.tracking_code}:{g.appeal_count}")
+    return target
+
+
+def _do_appeal(uow, g, req, actor, now):
+    open_appeal(uow, g, actor=actor, now=now, note=req.note)
+
+
+def _do_feedback(uow, g, req, actor, now):
+    if req.satisfied is None:
+        raise ValidationError("say whether the complainant is satisfied",
+                              {"satisfied": N_("Answer true (satisfied) or false (not satisfied).")})
+    t, before = _enter(g, "feedback")
+    g.satisfied = bool(req.satisfied)
+    record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status, note=req.note,
+           data={"satisfied": g.satisfied})
+    if req.satisfied:
+        close(uow, g, actor=actor, now=now, reason="satisfied")
+    else:
+        open_appeal(uow, g, actor=actor, now=now, note=req.note)
+
+
+def close(uow, g: Grievance, *, actor: Actor, now: datetime, note: str | None = None,
+          reason: str | None = None) -> None:
+    """Close a decided grievance (by staff, on the complainant's YES, or when nobody answered in time)."""
+    t, before = _enter(g, "close")
+    g.closed_at = now
+    g.feedback_due_at = None
+    record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status, note=note,
+           data={"reason": reason} if reason else None)
+    notifications.tell_citizen(uow, g, "closed", now=now)
+
+
+def _do_close(uow, g, req, actor, now):
+    close(uow, g, actor=actor, now=now, note=req.note)
+
+
+_HANDLERS = {
+    "place": _do_place, "acknowledge": _do_acknowledge, "start": _do_start,
+    "request_info": _do_request_info, "resume": _do_resume, "extend": _do_extend,
+    "resolve": _do_resolve, "reject": _do_reject, "transfer": _do_transfer, "escalate": _do_escalate,
+    "appeal": _do_appeal, "feedback": _do_feedback, "close": _do_close,
+}
