@@ -47,7 +47,7 @@ def forget() -> None:
 
 def index(session: Session, *, clock=time.monotonic) -> PlaceIndex:
     """The place index of the current app's database, built or refreshed as needed."""
-    _watch_sessions()
+    watch_sessions()
     now = clock()
     cached: _Cached | None = current_app.extensions.get(_EXTENSION)
     if cached is not None and cached.generation == _generation and now - cached.checked_at < REFRESH_SECONDS:
@@ -84,7 +84,7 @@ def _fingerprint(session: Session) -> tuple:
     """Changes when areas at the matched levels are added, removed, moved or renamed (to another length).
 
     A rename that keeps every name's length is missed across processes until the next restart or
-    import in that process; in this process every change is seen (see forget and _watch_sessions).
+    import in that process; in this process every change is seen (see forget and watch_sessions).
     """
     levels = _levels(session)
     if not levels:
@@ -106,8 +106,9 @@ _DIRTY = "grs.sms_places.dirty"
 _watching = False
 
 
-def _watch_sessions() -> None:
-    """Listen, from the first use of an index on, for flushes that change areas or tiers."""
+def watch_sessions() -> None:
+    """Listen for flushes that change areas or tiers; the app factory calls it (registering the SMS
+    blueprint), so a change made before the first SMS is seen too. Idempotent."""
     global _watching
     if _watching:
         return

@@ -12,9 +12,11 @@ from grs.timeutil import utcnow
 from grs.uow import unit_of_work
 
 from .. import outbox
-from . import service
+from . import places, service
 
 bp = Blueprint("sms", __name__, url_prefix="/hooks/sms")
+# From the app factory on (not the first SMS), area changes in this process refresh the place index.
+bp.record_once(lambda state: places.watch_sessions())
 
 
 def _at_key_ok() -> bool:
