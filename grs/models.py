@@ -314,6 +314,8 @@ class GrievanceOffice(db.Model):
     grievance_id: Mapped[int] = mapped_column(sa.ForeignKey("grievances.id"), primary_key=True)
     office_id: Mapped[int] = mapped_column(sa.ForeignKey("offices.id"), primary_key=True, index=True)
 
+    grievance: Mapped[Grievance] = relationship()
+
 
 class Event(db.Model):
     """One step in a grievance's life; append-only and hash-chained per grievance."""

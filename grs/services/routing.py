@@ -10,14 +10,19 @@ from escalation import rules
 from ..models import Area, Category, Grievance, GrievanceOffice, Office
 
 
+def _chain(uow, area: Area) -> tuple[list[rules.OfficeChoice], dict[int, Office]]:
+    """The active offices on the area and every area above it, as routing choices and as rows (kept,
+    so the office chosen needs no second query)."""
+    ranks = uow.policies.tier_ranks()
+    offices = {o.id: o for o in uow.session.scalars(
+        sa.select(Office).join(Area, Area.id == Office.area_id)
+        .where(Area.code.in_(area.ancestor_codes()), Office.active.is_(True)))}
+    return [rules.OfficeChoice(o.id, o.tier, ranks[o.tier]) for o in offices.values()], offices
+
+
 def office_chain(uow, area: Area) -> list[rules.OfficeChoice]:
     """The active offices on the area and every area above it, for routing and escalation."""
-    ranks = uow.policies.tier_ranks()
-    rows = uow.session.execute(
-        sa.select(Office.id, Office.tier).join(Area, Area.id == Office.area_id)
-        .where(Area.code.in_(area.ancestor_codes()), Office.active.is_(True))
-    ).all()
-    return [rules.OfficeChoice(oid, tier, ranks[tier]) for oid, tier in rows]
+    return _chain(uow, area)[0]
 
 
 def start_rank(uow, category: Category) -> int:
@@ -27,8 +32,9 @@ def start_rank(uow, category: Category) -> int:
 
 def route(uow, area: Area, category: Category) -> Office | None:
     """The office a new complaint about this area and category goes to (None: no office covers it)."""
-    choice = rules.route(office_chain(uow, area), start_rank(uow, category))
-    return uow.session.get(Office, choice.office_id) if choice else None
+    choices, offices = _chain(uow, area)
+    choice = rules.route(choices, start_rank(uow, category))
+    return offices[choice.office_id] if choice else None
 
 
 def route_without_area(uow, category: Category) -> Office | None:
@@ -42,8 +48,9 @@ def next_office_up(uow, g: Grievance) -> Office | None:
     """The office one tier above the grievance's, on its area's chain; None at the top."""
     if g.area is None or g.level is None:
         return None
-    choice = rules.next_up(office_chain(uow, g.area), uow.policies.tier_ranks()[g.level])
-    return uow.session.get(Office, choice.office_id) if choice else None
+    choices, offices = _chain(uow, g.area)
+    choice = rules.next_up(choices, uow.policies.tier_ranks()[g.level])
+    return offices[choice.office_id] if choice else None
 
 
 def arrive(uow, g: Grievance, office: Office, now: datetime) -> None:
@@ -54,4 +61,4 @@ def arrive(uow, g: Grievance, office: Office, now: datetime) -> None:
     g.level = office.tier
     seen = uow.session.get(GrievanceOffice, (g.id, office.id)) if g.id else None
     if seen is None:
-        uow.session.add(GrievanceOffice(grievance_id=g.id, office_id=office.id))
+        uow.session.add(GrievanceOffice(grievance=g, office_id=office.id))

@@ -41,3 +41,16 @@ def test_a_second_sms_reads_no_place_names(client, world):
     second = statements_of(lambda: at_post(client, "বাড়িয়া ইউনিয়নে ভাতা পাইনি", "ATXst2", "+8801799999999"))
     assert [s for s in second if reads_place_names(s)] == []
     print(f"\nstatements: first SMS {len(first)}, second SMS {len(second)}")
+
+
+def test_a_lodged_sms_writes_its_grievance_once_and_stays_within_its_statement_budget(client, world):
+    """Routing, clocks and the first events are settled before the row is written: one INSERT, no UPDATE.
+    The budget (27 statements besides savepoints, 35 before the unit of work) keeps it from creeping up."""
+    at_post(client, "My allowance in Bariya union was not paid", "ATXc1", "+8801712345678")
+    second = statements_of(lambda: at_post(client, "Payment not received in Basan union", "ATXc2",
+                                           "+8801799999998"))
+    work = [s for s in second if not s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT"))]
+    assert [s for s in work if s.startswith("INSERT INTO grievances ")] != []
+    assert [s for s in work if s.startswith("UPDATE grievances ")] == []
+    assert len([s for s in work if s.startswith("SELECT offices")]) == 1
+    assert len(work) <= 27, "\n".join(work)
