@@ -18,8 +18,14 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
+from channels.outbox import dispatch
+from grs.countries import profile
 from grs.extensions import db
 from grs.timeutil import utcnow
+from grs.uow import unit_of_work
+
+from .digest import send_daily_digests
+from .sweep import sweep
 
 log = logging.getLogger(__name__)
 
@@ -138,26 +144,20 @@ def _job(app: Flask, leader: Leadership, name: str, fn):
 
 
 def _sweep(now):
-    from .sweep import sweep
-    sweep(now)
+    sweep(now)  # one unit of work per grievance it handles
 
 
 def _outbox(now):
-    from channels.outbox import dispatch
-    dispatch(now)
+    dispatch(now)  # one unit of work per claim and per message
 
 
 def _digest(now):
-    from grs.uow import unit_of_work
-
-    from .digest import send_daily_digests
     with unit_of_work() as uow:
         send_daily_digests(uow, now)
 
 
 def configure(scheduler, app: Flask, leader: Leadership) -> None:
     """Add the periodic jobs to an APScheduler scheduler."""
-    from grs.countries import profile
     tz = profile(app.config["COUNTRY"]).timezone
     common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 30}
     scheduler.add_job(_job(app, leader, "sweep", _sweep), "interval", seconds=SWEEP_SECONDS, id="sweep",

@@ -21,6 +21,7 @@ from flask import current_app
 from escalation.policy import Policies
 
 from .extensions import db
+from .notifications import render_with
 
 log = logging.getLogger(__name__)
 
@@ -106,8 +107,6 @@ class UnitOfWork:
 
 
 def _render_with_app(app) -> Callable[..., str]:
-    from .notifications import render_with
-
     env, languages = app.jinja_env, tuple(app.config["LANGUAGES"])
     return lambda template, language, **context: render_with(env, languages, template, language, **context)
 
