@@ -7,7 +7,20 @@ from flask_login import current_user
 
 from . import catalogue
 from .countries import profile
+from .errors import N_
 from .extensions import babel
+
+# Texts shown through gettext(variable) whose source does not mark them, so extraction would not find
+# them there: werkzeug's 404 description, and service messages not yet marked with N_ where they are
+# raised (once a source marks its message, its line here can go).
+UNMARKED_TEXTS = (
+    N_("The requested URL was not found on the server. If you entered the URL manually please check your "
+       "spelling and try again."),
+    N_("The form expired or was not sent from this site. Reload the page and try again."),
+    N_("Keep the description under 4000 characters."),
+    N_("no grievance with that tracking code"),
+    N_("the call has already ended"),
+)
 
 
 def select_locale() -> str:
