@@ -6,9 +6,21 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 
 
+_fixed_now: datetime | None = None
+
+
 def utcnow() -> datetime:
-    """The current time, aware, in UTC."""
-    return datetime.now(timezone.utc)
+    """The current time, aware, in UTC: the one place the app reads the clock."""
+    return _fixed_now if _fixed_now is not None else datetime.now(timezone.utc)
+
+
+def fix_clock(at: datetime | None) -> None:
+    """Make utcnow() answer `at` (aware) from now on, or the real time again with None: for a test
+    suite or a replay that must not depend on the day it runs."""
+    global _fixed_now
+    if at is not None and at.tzinfo is None:
+        raise ValueError("the fixed time must be aware")
+    _fixed_now = at
 
 
 def as_utc(value: datetime) -> datetime:

@@ -51,14 +51,8 @@ db.session.session_factory.configure(join_transaction_mode="create_savepoint")
 PINNED_NOW = datetime(2026, 11, 29, 5, 0, tzinfo=timezone.utc)
 
 
-def _pinned_utcnow():  # runs with grs.timeutil's globals (its code replaces utcnow's below)
-    return _PINNED_NOW if _PINNED_NOW is not None else datetime.now(timezone.utc)  # noqa: F821
-
-
-# Swapping the code, not the name, reaches every `from grs.timeutil import utcnow` and column default too.
 # Pinned from here on, so the shared world is built at PINNED_NOW as well.
-grs.timeutil._PINNED_NOW = PINNED_NOW
-grs.timeutil.utcnow.__code__ = _pinned_utcnow.__code__
+grs.timeutil.fix_clock(PINNED_NOW)
 
 
 @pytest.fixture(autouse=True)
@@ -67,11 +61,11 @@ def pinned_clock(request):
     if not request.node.get_closest_marker("wall_clock"):
         yield PINNED_NOW
         return
-    grs.timeutil._PINNED_NOW = None
+    grs.timeutil.fix_clock(None)
     try:
         yield None
     finally:
-        grs.timeutil._PINNED_NOW = PINNED_NOW
+        grs.timeutil.fix_clock(PINNED_NOW)
 
 
 def _parametrized_by_hand(metafunc, name: str) -> bool:
