@@ -25,7 +25,7 @@ sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 
 from channels.sms import places  # noqa: E402
-from channels.sms.commands import AreaName, language_of  # noqa: E402
+from channels.sms.commands import language_of  # noqa: E402
 from grs import create_app  # noqa: E402
 from grs.extensions import db  # noqa: E402
 from grs.models import Area, Tier  # noqa: E402
@@ -80,11 +80,11 @@ def old_area_named(text: str) -> str | None:
     levels = list(db.session.scalars(sa.select(Tier.area_level).order_by(Tier.rank).limit(2)))
     parent = sa.orm.aliased(Area)
     rows = db.session.execute(
-        sa.select(Area.code, Area.level, Area.name_en, Area.name_bn, parent.code)
+        sa.select(Area.code, Area.level, Area.name_en, Area.names, parent.code)
         .join(parent, parent.id == Area.parent_id, isouter=True).where(Area.level.in_(levels))
     ).all()
     rank = {lvl: i for i, lvl in enumerate(levels)}
-    return reference_match_area(text, sorted((AreaName(*r) for r in rows), key=lambda a: rank[a.level]))
+    return reference_match_area(text, sorted((places.area_name(*r) for r in rows), key=lambda a: rank[a.level]))
 
 
 def new_area_named(text: str) -> str | None:

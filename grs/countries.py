@@ -1,11 +1,15 @@
 """Per-country shape: administrative levels, grievance tiers, weekend, time zone, phone region.
 
 These seed the database (levels and tiers are rows); the working-week and time zone are read by the
-calendar. A new country is a new entry here plus its areas file.
+calendar. A new country is a new entry here plus its areas file: code, parent_code, level, name_en and a
+name_<language> column for each other language its places are named in (name_bn, name_ha, name_fr,
+name_so; see name_columns).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Iterable, Mapping
 
 
 @dataclass(frozen=True)
@@ -14,8 +18,10 @@ class CountryProfile:
     name: str
     timezone: str
     weekend: frozenset[int]  # Monday = 0
-    levels: tuple[tuple[str, str, str], ...]  # (code, English, Bangla/local), root first
+    levels: tuple[tuple[str, str, str], ...]  # (code, English, local), root first
     tiers: tuple[tuple[str, str, str, str], ...]  # (code, area level, English, local), lowest first
+    local_language: str  # the language code the local names above are in, and the areas file's name_<code>
+    local_name: str | None = None  # the country's own name in that language, where it differs from English
 
 
 PROFILES = {
@@ -26,6 +32,7 @@ PROFILES = {
          ("union", "Union", "ইউনিয়ন")),
         (("union", "union", "Union", "ইউনিয়ন"), ("upazila", "upazila", "Upazila", "উপজেলা"),
          ("district", "district", "District", "জেলা"), ("national", "country", "National", "জাতীয়")),
+        "bn", "বাংলাদেশ",
     ),
     "NG": CountryProfile(
         "NG", "Nigeria", "Africa/Lagos", frozenset({5, 6}),
@@ -33,6 +40,7 @@ PROFILES = {
          ("ward", "Ward", "Ward")),
         (("ward", "ward", "Ward", "Ward"), ("lga", "lga", "LGA", "LGA"),
          ("state", "state", "State", "State"), ("national", "country", "National", "National")),
+        "ha",
     ),
     "ML": CountryProfile(
         "ML", "Mali", "Africa/Bamako", frozenset({5, 6}),
@@ -40,6 +48,7 @@ PROFILES = {
          ("commune", "Commune", "Commune")),
         (("commune", "commune", "Commune", "Commune"), ("cercle", "cercle", "Cercle", "Cercle"),
          ("region", "region", "Region", "Région"), ("national", "country", "National", "National")),
+        "fr",
     ),
     "SO": CountryProfile(
         "SO", "Somalia", "Africa/Mogadishu", frozenset({3, 4}),
@@ -47,6 +56,7 @@ PROFILES = {
          ("district", "District", "Degmo")),
         (("district", "district", "District", "Degmo"), ("region", "region", "Region", "Gobol"),
          ("state", "state", "State", "Dowlad goboleed"), ("national", "country", "National", "Qaran")),
+        "so", "Soomaaliya",
     ),
 }
 
@@ -57,3 +67,17 @@ def profile(code: str) -> CountryProfile:
         return PROFILES[code.upper()]
     except KeyError:
         raise ValueError(f"GRS_COUNTRY={code!r} has no country profile; known: {', '.join(PROFILES)}")
+
+
+_NAME_COLUMN = re.compile(r"name_([a-z]{2,3})")
+
+
+def name_columns(fieldnames: Iterable[str] | None) -> dict[str, str]:
+    """An areas file's columns of names in languages other than English: column -> language code."""
+    return {c: m.group(1) for c in fieldnames or () if (m := _NAME_COLUMN.fullmatch(c)) and m.group(1) != "en"}
+
+
+def row_names(row: Mapping[str, str | None], columns: Mapping[str, str]) -> dict[str, str]:
+    """The non-empty names of one areas-file row, language code -> name (the `names` of an area)."""
+    return {lang: name for column, lang in sorted(columns.items(), key=lambda item: item[1])
+            if (name := (row.get(column) or "").strip())}

@@ -1,6 +1,6 @@
 """The difflib place matcher as it was before the index (commit 7993b1e): the oracle the index must agree with.
 
-Kept verbatim (only renamed) so tests/unit/test_place_index.py and bench/sms_match.py can compare the
+Kept verbatim (only renamed, and reading an area's local names where it read its Bangla one) so tests/unit/test_place_index.py and bench/sms_match.py can compare the
 index's picks and cost with it. Do not use it in the app: it compares every name with every word window.
 """
 from __future__ import annotations
@@ -36,7 +36,7 @@ def reference_match_area(text: str, areas: list[AreaName], *, threshold: float =
         return None
     hits: list[tuple[float, int, int, AreaName]] = []  # score, start, length in words, area
     for area in areas:
-        for name in (area.name_en, area.name_bn):
+        for name in (area.name_en, *area.local_names):
             key = [fold(w) for w in re.findall(r"[\w\u0980-\u09FF]+", name or "")]
             key = [k for k in key if k]
             if not key:

@@ -42,11 +42,11 @@ _OUTCOME_WORDS = {"lodged": "Complaint lodged", "status_given": "Status given", 
 @bp.context_processor
 def console_helpers():
     """Helpers for the console's templates: masked numbers, grouped codes, words for codes."""
-    tiers = {code: (en, bn) for code, en, bn in db.session.execute(sa.select(Tier.code, Tier.name_en, Tier.name_bn))}
+    tiers = {tier.code: tier for tier in db.session.scalars(sa.select(Tier))}
 
     def level_name(code: str) -> str:
-        en, bn = tiers.get(code, (code, None))
-        return bn if current_language() == "bn" and bn else en
+        tier = tiers.get(code)
+        return tier.name(current_language()) if tier is not None else code
 
     return {"mask": phones.mask, "display": tracking.display, "level_name": level_name,
             "outcome_label": lambda o: _(_OUTCOME_WORDS.get(o, o))}

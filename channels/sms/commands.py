@@ -77,7 +77,7 @@ class AreaName:
     code: str
     level: str  # the finer level comes first in `levels` given to match_area
     name_en: str
-    name_bn: str | None
+    local_names: tuple[str, ...] = ()  # its names in every other language it has (Bangla, Hausa, ...)
     parent_code: str | None = None
 
 
@@ -144,7 +144,7 @@ class PlaceIndex:
         for area in areas:
             if area.level not in self.levels:
                 self.levels.append(area.level)
-            for name in (area.name_en, area.name_bn):
+            for name in (area.name_en, *area.local_names):
                 key = tuple(k for k in (fold(w) for w in _WORD.findall(name or "")) if k)
                 if not key:
                     continue

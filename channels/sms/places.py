@@ -68,12 +68,18 @@ def build(session: Session, levels: tuple[str, ...] | None = None) -> PlaceIndex
         levels = _levels(session)
     parent = aliased(Area)
     rows = session.execute(
-        sa.select(Area.code, Area.level, Area.name_en, Area.name_bn, parent.code)
+        sa.select(Area.code, Area.level, Area.name_en, Area.names, parent.code)
         .join(parent, parent.id == Area.parent_id, isouter=True).where(Area.level.in_(levels))
         .order_by(Area.id)
     ).all()
     rank = {lvl: i for i, lvl in enumerate(levels)}
-    return PlaceIndex(sorted((AreaName(*r) for r in rows), key=lambda a: rank[a.level]))
+    return PlaceIndex(sorted((area_name(*r) for r in rows), key=lambda a: rank[a.level]))
+
+
+def area_name(code: str, level: str, name_en: str, names: dict | None, parent_code: str | None) -> AreaName:
+    """An area as the index matches it: by its English name and every local name it has (by language)."""
+    return AreaName(code, level, name_en, tuple(name for _lang, name in sorted((names or {}).items()) if name),
+                    parent_code)
 
 
 def _levels(session: Session) -> tuple[str, ...]:
@@ -81,7 +87,8 @@ def _levels(session: Session) -> tuple[str, ...]:
 
 
 def _fingerprint(session: Session) -> tuple:
-    """Changes when areas at the matched levels are added, removed, moved or renamed (to another length).
+    """Changes when areas at the matched levels are added, removed, moved or renamed (to another length;
+    the local names count by the length of their JSON text).
 
     A rename that keeps every name's length is missed across processes until the next restart or
     import in that process; in this process every change is seen (see forget and watch_sessions).
@@ -93,7 +100,7 @@ def _fingerprint(session: Session) -> tuple:
     row = session.execute(
         sa.select(sa.func.count(), sa.func.max(Area.id),
                   sa.func.sum(weight * sa.func.length(Area.name_en)),
-                  sa.func.sum(weight * sa.func.coalesce(sa.func.length(Area.name_bn), 0)),
+                  sa.func.sum(weight * sa.func.coalesce(sa.func.length(sa.cast(Area.names, sa.Text)), 0)),
                   sa.func.sum(weight * sa.func.coalesce(Area.parent_id, 0)))
         .where(Area.level.in_(levels))
     ).one()

@@ -10,9 +10,10 @@ import csv
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol, Sequence
+from typing import Mapping, Protocol, Sequence
 
 from grs import tracking
+from grs.countries import name_columns, row_names
 
 from .texts import LANGUAGES, status_words, text
 
@@ -35,10 +36,10 @@ class Option:
 
     code: str
     en: str
-    bn: str | None = None
+    names: Mapping[str, str] = field(default_factory=dict, hash=False)  # other languages: code -> name
 
     def label(self, lang: str) -> str:
-        return self.bn if lang == "bn" and self.bn else self.en
+        return (self.names.get(lang) if lang != "en" else None) or self.en
 
 
 @dataclass(frozen=True)
@@ -116,15 +117,17 @@ class ListReference:
     @classmethod
     def from_areas_csv(cls, path: str, programmes: list[Option], categories: list[Option],
                        levels: list[Option]) -> "ListReference":
-        """Areas from a hierarchy file (code, parent_code, level, name_en, name_bn), as `grs import-areas` reads."""
+        """Areas from a hierarchy file (code, parent_code, level, name_en, name_<language>...), as
+        `grs import-areas` reads."""
         with open(path, newline="", encoding="utf-8-sig") as fh:
-            rows = list(csv.DictReader(fh))
+            reader = csv.DictReader(fh)
+            rows, columns = list(reader), name_columns(reader.fieldnames)
         wanted = [lv.code for lv in levels]
         ref = cls(programmes, categories, levels)
         for r in sorted(rows, key=lambda r: r["name_en"]):
             if r["level"] not in wanted:
                 continue
-            opt = Option(r["code"], r["name_en"], r["name_bn"] or None)
+            opt = Option(r["code"], r["name_en"], row_names(r, columns))
             parent = None if r["level"] == wanted[0] else r["parent_code"]
             ref.children.setdefault(parent, []).append(opt)
             if r["level"] == wanted[-1] and area_number(r["code"]):
@@ -215,7 +218,7 @@ def _on_list(state, raw, key, ref):
     return _show(state, ref, "hint_invalid")
 
 
-_LODGE_KEYS = ("programme", "category", "depth", "trail", "area", "area_en", "area_bn", "via", "text")
+_LODGE_KEYS = ("programme", "category", "depth", "trail", "area", "area_en", "area_names", "via", "text")
 
 
 def _forget(state: dict, *keys: str) -> dict:
@@ -249,7 +252,8 @@ def _chosen(state: dict, opt: Option, ref: Reference) -> Reply:
 
 
 def _placed(state: dict, opt: Option, via: str) -> dict:
-    return {**state, "screen": "describe", "area": opt.code, "area_en": opt.en, "area_bn": opt.bn, "via": via}
+    return {**state, "screen": "describe", "area": opt.code, "area_en": opt.en,
+            "area_names": dict(opt.names), "via": via}
 
 
 def _on_area_code(state, raw, key, ref):
@@ -263,7 +267,7 @@ def _on_area_code(state, raw, key, ref):
 
 def _on_describe(state, raw, key, ref):
     if key == BACK:
-        placed = _forget(state, "area", "area_en", "area_bn", "via", "text")
+        placed = _forget(state, "area", "area_en", "area_names", "via", "text")
         back = {**placed, "screen": "area_code"} if state.get("via") == "code" else {**placed, "screen": "area",
                                                                                        "page": 0}
         return _show(back, ref)
@@ -363,9 +367,13 @@ def _render(state: dict, ref: Reference | None, hint: str | None = None) -> str:
     return "\n".join(lines)
 
 
+def _area_name(state: dict, lang: str) -> str:
+    """The chosen area's name in `lang` (English where it has none)."""
+    return (state.get("area_names") or {}).get(lang) or state.get("area_en") or ""
+
+
 def _area_label(state: dict, lang: str) -> str:
-    name = state.get("area_bn") if lang == "bn" and state.get("area_bn") else state.get("area_en")
-    return shorten(name or "", LABEL_MAX) + ":"
+    return shorten(_area_name(state, lang), LABEL_MAX) + ":"
 
 
 def _confirm_lines(state: dict, ref: Reference, used: int) -> list[str]:
@@ -374,7 +382,7 @@ def _confirm_lines(state: dict, ref: Reference, used: int) -> list[str]:
     foot = f"{text(lang, 'confirm_send')} {text(lang, 'confirm_cancel')} {text(lang, 'back')}"
     room = MAX_SCREEN - used - len(head) - len(foot) - 4 - (1 if used else 0)
     labels = [_label(ref.programmes, state["programme"], lang), _label(ref.categories, state["category"], lang),
-              (state.get("area_bn") if lang == "bn" and state.get("area_bn") else state.get("area_en")) or ""]
+              _area_name(state, lang)]
     # Short labels keep their length; what they leave over goes to the long ones.
     widths, left = {}, room
     for n, i in enumerate(sorted(range(3), key=lambda i: len(labels[i]))):

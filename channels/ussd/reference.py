@@ -13,6 +13,11 @@ from grs.models import OPEN_STATUSES, Area, AreaLevel, Category, Grievance, Prog
 from .menu import Option, StatusInfo, area_number
 
 
+def _option(row) -> Option:
+    """A named row (programme, category, level, area, tier) as a menu choice."""
+    return Option(row.code, row.name_en, dict(row.names or {}))
+
+
 class DbReference:
     """Loads only what the current screen needs: one list of areas, never the whole tree."""
 
@@ -22,12 +27,12 @@ class DbReference:
     @cached_property
     def programmes(self) -> list[Option]:
         rows = db.session.scalars(sa.select(Programme).where(Programme.active.is_(True)).order_by(Programme.id))
-        return [Option(p.code, p.name_en, p.name_bn) for p in rows]
+        return [_option(p) for p in rows]
 
     @cached_property
     def categories(self) -> list[Option]:
         rows = db.session.scalars(sa.select(Category).where(Category.active.is_(True)).order_by(Category.id))
-        return [Option(c.code, c.name_en, c.name_bn) for c in rows]
+        return [_option(c) for c in rows]
 
     @cached_property
     def levels(self) -> list[Option]:
@@ -35,7 +40,7 @@ class DbReference:
         rows = db.session.execute(
             sa.select(AreaLevel).join(Tier, Tier.area_level == AreaLevel.code)
             .where(AreaLevel.depth > 0).order_by(AreaLevel.depth)).scalars().unique()
-        return [Option(lv.code, lv.name_en, lv.name_bn) for lv in rows]
+        return [_option(lv) for lv in rows]
 
     def areas(self, parent: str | None) -> list[Option]:
         codes = [lv.code for lv in self.levels]
@@ -47,21 +52,21 @@ class DbReference:
                 return []
             below = codes[codes.index(above.level) + 1]
             query = sa.select(Area).where(Area.level == below, Area.path.startswith(above.path, autoescape=True))
-        return [Option(a.code, a.name_en, a.name_bn) for a in db.session.scalars(query.order_by(Area.name_en))]
+        return [_option(a) for a in db.session.scalars(query.order_by(Area.name_en))]
 
     def area_by_number(self, number: str) -> Option | None:
         number = number.lstrip("0") or "0"
         rows = db.session.scalars(sa.select(Area).where(
             Area.level == self.levels[-1].code, Area.code.endswith("-" + number, autoescape=True)))
         found = [a for a in rows if area_number(a.code) == number]
-        return Option(found[0].code, found[0].name_en, found[0].name_bn) if len(found) == 1 else None
+        return _option(found[0]) if len(found) == 1 else None
 
     def status(self, code: str) -> StatusInfo | None:
         g = db.session.scalar(sa.select(Grievance).where(Grievance.tracking_code == code))
         if g is None:
             return None
         tier = db.session.get(Tier, g.level) if g.office_id is not None and g.level else None
-        level = Option(tier.code, tier.name_en, tier.name_bn) if tier else None
+        level = _option(tier) if tier else None
         due = None
         if g.status in OPEN_STATUSES and g.status != "awaiting_info" and g.due_at is not None:
             due = g.due_at.astimezone(ZoneInfo(profile(self.country).timezone)).date()

@@ -49,8 +49,8 @@ def root() -> Area | None:
 def children(area: Area, lang: str) -> list[tuple[str, str]]:
     """The areas directly below `area` as (code, name in `lang`), sorted by that name."""
     rows = db.session.execute(
-        sa.select(Area.code, Area.name_en, Area.name_bn).where(Area.parent_id == area.id)).all()
-    named = [(code, (bn if lang == "bn" and bn else en) or code) for code, en, bn in rows]
+        sa.select(Area.code, Area.name_en, Area.names).where(Area.parent_id == area.id)).all()
+    named = [(code, ((names or {}).get(lang) if lang != "en" else None) or en or code) for code, en, names in rows]
     return sorted(named, key=lambda item: item[1])
 
 

@@ -7,36 +7,42 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from ..countries import profile
+from ..countries import name_columns, profile, row_names
 from ..errors import ValidationError
 from ..models import Area, AreaLevel, Office, Tier
 
 
 def ensure_country(uow, country: str) -> Area:
-    """Create the country's levels, tiers and root area if missing; returns the root area."""
+    """Create the country's levels, tiers and root area if missing; returns the root area.
+
+    Local names are stored under the profile's local language, and only where they differ from the
+    English one (a placeholder "State" is no Hausa name)."""
     prof = profile(country)
+    lang = prof.local_language
     for depth, (code, en, local) in enumerate(prof.levels):
         level = uow.session.get(AreaLevel, code) or AreaLevel(code=code)
-        level.depth, level.name_en, level.name_bn = depth, en, local
+        level.depth = depth
+        level.set_name("en", en)
+        level.set_name(lang, local if local != en else None)
         uow.session.add(level)
     for rank, (code, area_level, en, local) in enumerate(prof.tiers, start=1):
         tier = uow.session.get(Tier, code) or Tier(code=code)
-        tier.rank, tier.area_level, tier.name_en, tier.name_bn = rank, area_level, en, local
+        tier.rank, tier.area_level = rank, area_level
+        tier.set_name("en", en)
+        tier.set_name(lang, local if local != en else None)
         uow.session.add(tier)
     uow.session.flush()
     root = uow.session.scalar(sa.select(Area).where(Area.code == prof.code))
     if root is None:
         root = Area(code=prof.code, parent=None, level=prof.levels[0][0], name_en=prof.name,
-                    name_bn=prof.levels[0][2] if country == "BD" else prof.name, path=f"/{prof.code}/")
-        if country == "BD":
-            root.name_bn = "বাংলাদেশ"
+                    names={lang: prof.local_name} if prof.local_name else {}, path=f"/{prof.code}/")
         uow.session.add(root)
         uow.session.flush()
     national = uow.session.scalar(sa.select(Office).where(Office.area_id == root.id, Office.tier == "national"))
     if national is None and any(t[0] == "national" for t in prof.tiers):
         uow.session.add(Office(code=f"{prof.code}-NATIONAL", tier="national", area=root,
-                              name_en="National Grievance Cell", name_bn="জাতীয় অভিযোগ সেল"
-                              if country == "BD" else "National Grievance Cell"))
+                              name_en=OFFICE_NAMES["en"]["national"],
+                              names=_office_names(root, "national", country)))
     return root
 
 
@@ -65,22 +71,42 @@ class ImportReport:
         return out
 
 
-OFFICE_NAMES = {
-    "union": ("{en} Union Parishad GRS", "{bn} ইউনিয়ন পরিষদ অভিযোগ প্রতিকার"),
-    "upazila": ("{en} Upazila Office GRS", "{bn} উপজেলা কার্যালয় অভিযোগ প্রতিকার"),
-    "district": ("{en} District Office GRS", "{bn} জেলা কার্যালয় অভিযোগ প্রতিকার"),
+# Office names per language and tier; {name} is the area's name in that language (English where it has
+# none). A language without a tier's entry leaves that office with its English name there.
+OFFICE_NAMES: dict[str, dict[str, str]] = {
+    "en": {"union": "{name} Union Parishad GRS", "upazila": "{name} Upazila Office GRS",
+           "district": "{name} District Office GRS", "national": "National Grievance Cell"},
+    "bn": {"union": "{name} ইউনিয়ন পরিষদ অভিযোগ প্রতিকার", "upazila": "{name} উপজেলা কার্যালয় অভিযোগ প্রতিকার",
+           "district": "{name} জেলা কার্যালয় অভিযোগ প্রতিকার", "national": "জাতীয় অভিযোগ সেল"},
 }
+
+def _office_names(area: Area, tier: str, country: str) -> dict[str, str]:
+    """An office's names in the country's local language and every language its area is named in."""
+    langs = {profile(country).local_language, *(area.names or {})} - {"en"}
+    out = {}
+    for lang in sorted(langs):
+        template = OFFICE_NAMES.get(lang, {}).get(tier)
+        if template:
+            out[lang] = template.format(name=area.name(lang))
+    return out
 
 
 def import_areas(uow, path: str, country: str, *, with_offices: bool = False) -> ImportReport:
-    """Load a hierarchy file (code, parent_code, level, name_en, name_bn); rerunning changes nothing."""
+    """Load a hierarchy file (code, parent_code, level, name_en, and a name_<language> column per other
+    language: name_bn, name_fr, ...); rerunning changes nothing.
+
+    The file is the truth for the languages it has columns for (an empty cell removes that name); names
+    in languages it has no column for are kept.
+    """
     root = ensure_country(uow, country)
     with open(path, newline="", encoding="utf-8-sig") as fh:
         reader = csv.DictReader(fh)
-        missing = {"code", "parent_code", "level", "name_en", "name_bn"} - set(reader.fieldnames or [])
+        columns = list(reader.fieldnames or [])
+        missing = {"code", "parent_code", "level", "name_en"} - set(columns)
         if missing:
             raise ValidationError(f"missing columns: {', '.join(sorted(missing))}")
         rows = list(reader)
+    in_file = name_columns(columns)
     known_levels = set(uow.session.scalars(sa.select(AreaLevel.code)).all())
     by_code = {r["code"].strip(): r for r in rows}
     existing = {a.code: a for a in uow.session.scalars(sa.select(Area)).all()}
@@ -103,23 +129,29 @@ def import_areas(uow, path: str, country: str, *, with_offices: bool = False) ->
         if level not in known_levels:
             raise ValidationError(f"area {code}: level '{level}' is not a level of {country}")
         path_ = f"{parent.path}{code}/"
-        name_en, name_bn = r["name_en"].strip(), (r["name_bn"] or "").strip() or None
+        name_en = r["name_en"].strip()
         area = existing.get(code)
         if area is None:
-            area = Area(code=code, parent=parent, level=level, name_en=name_en, name_bn=name_bn, path=path_)
+            area = Area(code=code, parent=parent, level=level, name_en=name_en, names=names_of(r, {}), path=path_)
             uow.session.add(area)
             existing[code] = area
             report.created[level] += 1
         elif code not in seen:
-            if (area.parent_id, area.level, area.name_en, area.name_bn, area.path) != (
-                    parent.id, level, name_en, name_bn, path_):
-                area.parent, area.level, area.name_en, area.name_bn, area.path = parent, level, name_en, name_bn, path_
+            names = names_of(r, area.names or {})
+            if (area.parent_id, area.level, area.name_en, area.names or {}, area.path) != (
+                    parent.id, level, name_en, names, path_):
+                area.parent, area.level, area.name_en, area.names, area.path = parent, level, name_en, names, path_
                 report.updated[level] += 1
             else:
                 report.unchanged[level] += 1
         seen.add(code)
         done[code] = area
         return area
+
+    def names_of(r: dict, kept: dict[str, str]) -> dict[str, str]:
+        """The row's names, and those in languages the file has no column for kept as they were."""
+        names = {lang: name for lang, name in kept.items() if lang not in in_file.values()}
+        return dict(sorted({**names, **row_names(r, in_file)}.items()))
 
     seen: set[str] = set()
     for code in by_code:
@@ -139,13 +171,12 @@ def ensure_offices(uow, country: str) -> Counter:
     for tier in tiers:
         have = set(uow.session.scalars(sa.select(Office.area_id).where(Office.tier == tier.code)).all())
         areas = uow.session.scalars(sa.select(Area).where(Area.level == tier.area_level)).all()
-        en_t, bn_t = OFFICE_NAMES.get(tier.code, ("{en} " + tier.name_en + " Office", "{bn} " + (tier.name_bn or "")))
+        en_t = OFFICE_NAMES["en"].get(tier.code, "{name} " + tier.name_en + " Office")
         for a in areas:
             if a.id in have:
                 continue
             uow.session.add(Office(code=f"OFF-{a.code}", tier=tier.code, area_id=a.id,
-                                  name_en=en_t.format(en=a.name_en, bn=a.name_bn or a.name_en),
-                                  name_bn=bn_t.format(en=a.name_en, bn=a.name_bn or a.name_en)))
+                                  name_en=en_t.format(name=a.name_en), names=_office_names(a, tier.code, country)))
             created[tier.code] += 1
     uow.session.flush()
     return created

@@ -12,10 +12,11 @@ from builders import T0
 from escalation import rules
 import builders
 from grs.extensions import db
-from grs.models import Area, Office
+from grs.models import Area, AreaLevel, Office, Tier
 from grs import services as svc
 from grs.services import routing
 from grs.services.actors import Actor
+from grs.services.areas import ensure_country, import_areas
 from grs.services.reference import seed_reference
 
 pytestmark = pytest.mark.both_backends  # the backend matters here (see tests/conftest.py)
@@ -110,7 +111,64 @@ def test_a_bad_file_is_refused_with_a_message(runner, tmp_path, backend):
     assert result.exit_code != 0 and "unknown parent NOPE" in result.output
     bad.write_text("code,level,name_en\nX-1,division,X\n", encoding="utf-8")
     result = runner.invoke(args=["import-areas", str(bad)])
-    assert result.exit_code != 0 and "missing columns: name_bn, parent_code" in result.output
+    assert result.exit_code != 0 and "missing columns: parent_code" in result.output
     bad.write_text("code,parent_code,level,name_en,name_bn\nX-1,,province,X,\n", encoding="utf-8")
     result = runner.invoke(args=["import-areas", str(bad)])
     assert result.exit_code != 0 and "level 'province'" in result.output
+
+
+def _import(tmp_path, text: str, **kw):
+    path = tmp_path / "names.csv"
+    path.write_text(text, encoding="utf-8")
+    return builders.run(import_areas, str(path), "BD", **kw)
+
+
+def _names(code: str) -> dict:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(Area).where(Area.code == code)).names
+
+
+def test_names_in_any_language_are_imported_and_a_change_to_one_counts_as_an_update(ctx, world, tmp_path):
+    both = "code,parent_code,level,name_en,name_bn,name_so\nNEW-UN-1,BD-UPZ-320,union,Notun,নতুন,Cusub\n"
+    report = _import(tmp_path, both, with_offices=True)
+    assert (report.created["union"], report.offices_created["union"]) == (1, 1)
+    assert _names("NEW-UN-1") == {"bn": "নতুন", "so": "Cusub"}
+    area = db.session.scalar(sa.select(Area).where(Area.code == "NEW-UN-1"))
+    assert (area.name("bn"), area.name("so"), area.name("fr"), area.name("en")) == ("নতুন", "Cusub", "Notun", "Notun")
+    office = db.session.scalar(sa.select(Office).where(Office.area_id == area.id))
+    # Bangla and English office names come from their templates; no Somali template, so English there.
+    assert office.name_en == "Notun Union Parishad GRS"
+    assert office.names == {"bn": "নতুন ইউনিয়ন পরিষদ অভিযোগ প্রতিকার"}
+    assert office.name("so") == "Notun Union Parishad GRS"
+    assert _import(tmp_path, both).unchanged["union"] == 1
+
+    # A file with only a French column adds French and keeps the names it has no column for.
+    report = _import(tmp_path, "code,parent_code,level,name_en,name_fr\nNEW-UN-1,BD-UPZ-320,union,Notun,Nouveau\n")
+    assert (report.updated["union"], report.unchanged["union"]) == (1, 0)
+    assert _names("NEW-UN-1") == {"bn": "নতুন", "fr": "Nouveau", "so": "Cusub"}
+    # An empty cell removes the name in its language; a changed one replaces it.
+    emptied = "code,parent_code,level,name_en,name_bn,name_so\nNEW-UN-1,BD-UPZ-320,union,Notun,,Cusub cusub\n"
+    assert _import(tmp_path, emptied).updated["union"] == 1
+    assert _names("NEW-UN-1") == {"fr": "Nouveau", "so": "Cusub cusub"}
+    assert _import(tmp_path, emptied).unchanged["union"] == 1
+    # English only: no local names at all, and nothing lost.
+    assert _import(tmp_path, "code,parent_code,level,name_en\nNEW-UN-1,BD-UPZ-320,union,Notun\n").unchanged["union"] == 1
+
+
+@pytest.mark.parametrize("country, lang, level, local", [("BD", "bn", "district", "জেলা"), ("SO", "so", "region", "Gobol"),
+                                                         ("ML", "fr", "region", "Région")])
+def test_the_country_profile_names_levels_and_tiers_in_its_own_language(ctx, country, lang, level, local):
+    root = builders.run(ensure_country, country)
+    assert db.session.get(AreaLevel, level).names == {lang: local}
+    assert db.session.get(AreaLevel, level).name(lang) == local
+    assert all(set(t.names) <= {lang} for t in db.session.scalars(sa.select(Tier)))
+    assert root.names == ({"bn": "বাংলাদেশ"} if country == "BD" else {"so": "Soomaaliya"} if country == "SO" else {})
+    national = db.session.scalar(sa.select(Office).where(Office.tier == "national"))
+    assert national.name_en == "National Grievance Cell"
+    assert national.names == ({"bn": "জাতীয় অভিযোগ সেল"} if country == "BD" else {})
+
+
+def test_placeholder_local_names_equal_to_the_english_are_not_stored(ctx):
+    builders.run(ensure_country, "NG")  # the Hausa names are still to come: "State" is English
+    assert db.session.get(AreaLevel, "state").names == {}
+    assert db.session.get(AreaLevel, "state").name("ha") == "State"

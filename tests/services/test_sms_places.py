@@ -95,7 +95,7 @@ def test_areas_of_a_rolled_back_transaction_are_forgotten(ctx, world):
     upazila = db.session.scalar(sa.select(Area).where(Area.code == "BD-UPZ-320"))
     savepoint = db.session.begin_nested()
     db.session.add(Area(code="BD-UN-99002", parent=upazila, level="union", name_en="Rollbackpur",
-                        name_bn=None, path=upazila.path + "BD-UN-99002/"))
+                        path=upazila.path + "BD-UN-99002/"))
     db.session.flush()
     assert places.index(db.session, clock=clock).match("Rollbackpur union") == "BD-UN-99002"
     savepoint.rollback()

@@ -65,18 +65,18 @@ def test_spelling_variants_fold_to_the_same_key(a, b):
 
 
 AREAS = [
-    AreaName("BD-UN-2869", "union", "Baria", "বাড়ীয়া", "BD-UPZ-320"),
-    AreaName("BD-UN-2870", "union", "Basan", "বাসন", "BD-UPZ-320"),
-    AreaName("BD-UN-2872", "union", "Kashimpur", "কাশিমপুর", "BD-UPZ-320"),
-    AreaName("BD-UN-2878", "union", "Gazipur", "গাজীপুর", "BD-UPZ-321"),
-    AreaName("BD-UN-2877", "union", "Barmi", "বরমী", "BD-UPZ-321"),
-    AreaName("BD-UN-2864", "union", "Tokh", "টোক", "BD-UPZ-319"),
-    AreaName("BD-UN-9001", "union", "Chandpur", "চাঁদপুর", "BD-UPZ-319"),
-    AreaName("BD-UN-9002", "union", "Chandpur", "চাঁদপুর", "BD-UPZ-366"),
-    AreaName("BD-UPZ-320", "upazila", "Gazipur Sadar", "গাজীপুর সদর"),
-    AreaName("BD-UPZ-321", "upazila", "Sreepur", "শ্রীপুর"),
-    AreaName("BD-UPZ-319", "upazila", "Kapasia", "কাপাসিয়া"),
-    AreaName("BD-UPZ-366", "upazila", "Dhamrai", "ধামরাই"),
+    AreaName("BD-UN-2869", "union", "Baria", ("বাড়ীয়া",), "BD-UPZ-320"),
+    AreaName("BD-UN-2870", "union", "Basan", ("বাসন",), "BD-UPZ-320"),
+    AreaName("BD-UN-2872", "union", "Kashimpur", ("কাশিমপুর",), "BD-UPZ-320"),
+    AreaName("BD-UN-2878", "union", "Gazipur", ("গাজীপুর",), "BD-UPZ-321"),
+    AreaName("BD-UN-2877", "union", "Barmi", ("বরমী",), "BD-UPZ-321"),
+    AreaName("BD-UN-2864", "union", "Tokh", ("টোক",), "BD-UPZ-319"),
+    AreaName("BD-UN-9001", "union", "Chandpur", ("চাঁদপুর",), "BD-UPZ-319"),
+    AreaName("BD-UN-9002", "union", "Chandpur", ("চাঁদপুর",), "BD-UPZ-366"),
+    AreaName("BD-UPZ-320", "upazila", "Gazipur Sadar", ("গাজীপুর সদর",)),
+    AreaName("BD-UPZ-321", "upazila", "Sreepur", ("শ্রীপুর",)),
+    AreaName("BD-UPZ-319", "upazila", "Kapasia", ("কাপাসিয়া",)),
+    AreaName("BD-UPZ-366", "upazila", "Dhamrai", ("ধামরাই",)),
 ]
 
 
@@ -98,6 +98,17 @@ AREAS = [
 ])
 def test_match_area_finds_the_place_a_message_names(text, code):
     assert match_area(text, AREAS) == code
+
+
+def test_every_local_name_an_area_has_is_matched_not_only_the_bangla_one():
+    areas = [AreaName("SO-D-1", "district", "Baidoa", ("Baydhabo",), "SO-R-1"),
+             AreaName("SO-D-2", "district", "Hargeisa", ("Hargeysa",), "SO-R-2"),
+             AreaName("BD-UN-1", "union", "Notunpara", ("নতুনপাড়া", "Nouveau Quartier"), "BD-UPZ-1")]
+    assert match_area("Waxaan ku noolahay Baydhabo, lacag ma helin", areas) == "SO-D-1"
+    assert match_area("I live in Baidoa", areas) == "SO-D-1"
+    assert match_area("Hargeysa", areas) == "SO-D-2"
+    assert match_area("J'habite Nouveau Quartier", areas) == "BD-UN-1"
+    assert match_area("নতুনপাড়ায় থাকি", areas) == "BD-UN-1"
 
 
 @pytest.mark.parametrize("text, programme, category", [

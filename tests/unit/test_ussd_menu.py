@@ -16,19 +16,19 @@ from grs.tracking import check_digit
 
 COUNTRY_FILE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data", "bd-admin-areas",
                             "admin_areas.csv")
-LEVELS = [Option("district", "District", "জেলা"), Option("upazila", "Upazila", "উপজেলা"),
-          Option("union", "Union", "ইউনিয়ন")]
-REAL_PROGRAMMES = [Option(c, en, bn) for c, en, bn in PROGRAMMES]
+LEVELS = [Option("district", "District", {"bn": "জেলা"}), Option("upazila", "Upazila", {"bn": "উপজেলা"}),
+          Option("union", "Union", {"bn": "ইউনিয়ন"})]
+REAL_PROGRAMMES = [Option(c, en, names) for c, en, names in PROGRAMMES]
 REAL_CATEGORIES = [Option(c[0], c[1], c[2]) for c in CATEGORIES]
 LONG_PROGRAMMES = REAL_PROGRAMMES + [
     Option("LONG1", "National Social Insurance Scheme for Informal Sector Workers and Their Families in Rural Areas",
-           "গ্রামীণ এলাকার অনানুষ্ঠানিক খাতের শ্রমিক ও তাদের পরিবারের জন্য জাতীয় সামাজিক বীমা প্রকল্প"),
+           {"bn": "গ্রামীণ এলাকার অনানুষ্ঠানিক খাতের শ্রমিক ও তাদের পরিবারের জন্য জাতীয় সামাজিক বীমা প্রকল্প"}),
     Option("LONG2", "Supercalifragilisticexpialidociousprogrammewithoutanyspaces",
-           "অতিদীর্ঘনামবিশিষ্টকর্মসূচিযাতেকোনোফাঁকানেইএকেবারেই"),
+           {"bn": "অতিদীর্ঘনামবিশিষ্টকর্মসূচিযাতেকোনোফাঁকানেইএকেবারেই"}),
 ]
 LONG_CATEGORIES = REAL_CATEGORIES + [
     Option("LONG", "A very long category name (with an aside that is itself too long to fit on one line)",
-           "একটি অনেক দীর্ঘ শ্রেণির নাম (যার ভেতরে একটি ব্যাখ্যাও আছে যা এক লাইনে আঁটে না)"),
+           {"bn": "একটি অনেক দীর্ঘ শ্রেণির নাম (যার ভেতরে একটি ব্যাখ্যাও আছে যা এক লাইনে আঁটে না)"}),
 ]
 ANSWERS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "00", "98", "99", "x", "", "123",
            "My allowance was not paid", "৩"]
@@ -38,7 +38,7 @@ CODE += check_digit(CODE)
 
 def _reference(path: str, programmes=REAL_PROGRAMMES, categories=REAL_CATEGORIES) -> ListReference:
     ref = ListReference.from_areas_csv(path, programmes, categories, LEVELS)
-    ref.statuses[CODE] = StatusInfo(CODE, "awaiting_info", Option("national", "National", "জাতীয়"),
+    ref.statuses[CODE] = StatusInfo(CODE, "awaiting_info", Option("national", "National", {"bn": "জাতীয়"}),
                                     date(2026, 9, 30))
     return ref
 
@@ -107,7 +107,7 @@ def test_every_screen_with_the_whole_country_fits_160_characters(lang):
     assert len(unions) == 4540 and unions <= picked  # every page of every district, upazila and union list
     for union in ref.numbers.values():  # the describe and confirm screens, with each union's name
         state = {"lang": lang, "screen": "describe", "programme": "LONG1", "category": "LONG",
-                 "area": union.code, "area_en": union.en, "area_bn": union.bn, "via": "list"}
+                 "area": union.code, "area_en": union.en, "area_names": dict(union.names), "via": "list"}
         shown = [menu.step(state, "zz", ref).screen, menu.step(state, "", ref).screen]
         confirm = menu.step(state, "1", ref)
         shown += [confirm.screen, menu.step(confirm.state, "x", ref).screen]
@@ -123,7 +123,7 @@ def test_the_longest_place_names_fit_on_the_describe_and_confirm_screens(geograp
         for prog in LONG_PROGRAMMES:
             for cat in LONG_CATEGORIES:
                 state = {"lang": lang, "screen": "describe", "programme": prog.code, "category": cat.code,
-                         "area": union.code, "area_en": union.en, "area_bn": union.bn, "via": "code"}
+                         "area": union.code, "area_en": union.en, "area_names": dict(union.names), "via": "code"}
                 for answer in ("1", "", "zz"):
                     reply = menu.step(state, answer, ref)
                     assert len(reply.screen) <= MAX_SCREEN, reply.screen
@@ -137,7 +137,8 @@ def test_the_longest_place_names_fit_on_the_describe_and_confirm_screens(geograp
 @pytest.mark.parametrize("status", ["received", "acknowledged", "in_progress", "awaiting_info", "resolved",
                                     "rejected", "closed"])
 def test_status_screens_fit_and_say_the_status_in_plain_words(lang, status):
-    for level in (None, Option("national", "National", "জাতীয়"), Option("upazila", "Upazila", "উপজেলা")):
+    for level in (None, Option("national", "National", {"bn": "জাতীয়"}),
+                  Option("upazila", "Upazila", {"bn": "উপজেলা"})):
         for due in (None, date(2026, 9, 30), date(2026, 12, 31)):
             screen = menu.status_screen(lang, StatusInfo(CODE, status, level, due))
             assert len(screen) <= MAX_SCREEN
@@ -168,7 +169,7 @@ def test_a_union_code_typed_directly_skips_the_lists():
     assert hint.screen.startswith("কোডটি পাওয়া যায়নি।") and hint.state == reply.state
     reply = menu.step(reply.state, "২৮৬৯", ref)  # typed on a Bangla keypad
     assert reply.state["area"] == "BD-UN-2869"
-    assert reply.screen.startswith(ref.numbers["2869"].bn + ":")
+    assert reply.screen.startswith(ref.numbers["2869"].names["bn"] + ":")
     reply = menu.step(menu.step(reply.state, "1", ref).state, "1", ref)
     assert reply.lodge.description.startswith("বাদ পড়া")  # a skipped description still says what it is about
 
