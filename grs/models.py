@@ -22,13 +22,26 @@ AGE_BANDS = ("under_18", "18_34", "35_59", "60_plus")
 
 
 class NameMixin:
-    """English and Bangla names; `name(lang)` picks one with English as the fallback."""
+    """An English name, always present (the fallback, and what lists sort by and logs show), and names in
+    other languages as data: `names` maps a language code to a name ({"bn": "বাড়িয়া", "ha": ...}).
+    `name(lang)` picks the one in `lang` with English as the fallback."""
 
     name_en: Mapped[str] = mapped_column(sa.String(200))
-    name_bn: Mapped[str | None] = mapped_column(sa.String(200))
+    names: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict, server_default="{}")
 
     def name(self, lang: str | None = "en") -> str:
-        return (self.name_bn if lang == "bn" and self.name_bn else self.name_en) or ""
+        return ((self.names or {}).get(lang) if lang and lang != "en" else None) or self.name_en or ""
+
+    def set_name(self, lang: str, name: str | None) -> None:
+        """Set (or, with an empty name, remove) the name in one language. A new dict is assigned: the
+        JSON column does not see changes made inside the old one."""
+        if lang == "en":
+            self.name_en = name or ""
+            return
+        names = {k: v for k, v in (self.names or {}).items() if k != lang}
+        if name:
+            names[lang] = name
+        self.names = names
 
 
 # ---------------------------------------------------------------- geography and offices
