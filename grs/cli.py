@@ -14,6 +14,7 @@ from escalation.admin import load_policies
 from escalation.scheduler import run_forever, start_in_process
 from escalation.sweep import sweep
 
+from . import statistics
 from .demo import load_demo
 from .errors import DomainError
 from .extensions import db
@@ -121,6 +122,20 @@ def audit_verify_cmd() -> None:
     click.echo(f"audit verify: OK, {grievances} grievances, {events} events, every chain intact")
 
 
+@click.group("stats")
+def stats_group() -> None:
+    """The statistics counters."""
+
+
+@stats_group.command("rebuild")
+@with_appcontext
+def stats_rebuild_cmd() -> None:
+    """Recompute the per-day statistics counters from every grievance's events (a repair; idempotent)."""
+    with unit_of_work() as uow:
+        counts = statistics.recount(uow.session, country=uow.settings.country, write=True)
+    click.echo(f"stats rebuild: {len(counts)} counter rows, {sum(counts.values())} counts")
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
@@ -205,6 +220,7 @@ def init_commands(app: Flask) -> None:
     for command in (import_areas_cmd, create_user_cmd, create_token_cmd, demo_cmd, audit_group, serve_cmd,
                     sweep_cmd, scheduler_cmd, outbox_group, policies_group):
         app.cli.add_command(command)
+    app.cli.add_command(stats_group)
 
 
 def _create_app():

@@ -168,7 +168,7 @@ def _progress(uow, g, rng: random.Random, lodged_at, now, officers: dict, admin)
     if not step("acknowledge", rng.uniform(2, 40)):
         return
     if fate < 0.08:
-        step("reject", rng.uniform(5, 48), note="Not about a social protection programme.")
+        step("reject", rng.uniform(5, 48), reason_code="unrelated", note="Not about a social protection programme.")
         return
     if not step("start", rng.uniform(5, 72)):
         return

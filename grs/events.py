@@ -41,6 +41,10 @@ class EventType(StrEnum):
     DEADLINE_CHANGED = "deadline_changed"
 
 
+# Why a grievance is rejected (the contract's list, the one place it is kept): the `rejected` event's
+# reason_code; statistics count "unrelated" as its own figure.
+REJECT_REASONS: tuple[str, ...] = ("unrelated", "out_of_scope", "duplicate", "insufficient_information", "withdrawn")
+
 # A field's type as isinstance takes it: a class or a union (`str | None`). Dates are ISO 8601 strings.
 FieldType = type | UnionType
 
@@ -145,12 +149,15 @@ CATALOGUE: Mapping[EventType, EventSpec] = _specs(
     EventSpec(E.EXTENDED, _l("Time limit extended"),
               fields={"days": int}, optional=CLOCK,
               citizen=_l("The time limit was extended by %(days)s working days.")),
-    # within_limit: resolved by the deadline in force (None where no deadline ran).
+    # within_limit: resolved by the deadline in force (None where no deadline ran); working_days: from
+    # receipt to the decision on the country's calendar (absent on decisions recorded before it).
     EventSpec(E.RESOLVED, _l("Resolved"),
-              fields={"decision": str, "within_limit": bool | None}, optional=CLOCK,
+              fields={"decision": str, "within_limit": bool | None},
+              optional={"working_days": int, **CLOCK},
               citizen=_l("%(office)s resolved the complaint.")),
+    # reason_code: one of REJECT_REASONS (absent on rejections recorded before it).
     EventSpec(E.REJECTED, _l("Rejected"),
-              optional={"within_limit": bool | None, **CLOCK},
+              optional={"reason_code": str, "within_limit": bool | None, "working_days": int, **CLOCK},
               citizen=_l("%(office)s rejected the complaint as outside what it can handle.")),
     # clock: "kept" (same tier, the deadline carries over) or "restarted"; from is None out of triage.
     EventSpec(E.TRANSFERRED, _l("Transferred"),

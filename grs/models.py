@@ -451,3 +451,43 @@ class CallLog(db.Model):
 
     operator: Mapped[User] = relationship()
     grievance: Mapped[Grievance | None] = relationship()
+
+
+# ---------------------------------------------------------------- statistics
+
+
+class StatCount(db.Model):
+    """Per-day counters for the statistics service (grs/statistics.py), kept by the services in the
+    transaction that changes a grievance: one row per day, measure and combination of dimensions.
+
+    Absent dimensions are stored as 0 / "" rather than NULL, so the unique key makes the upsert work;
+    `working_days` is -1 except on "resolved" rows, where it makes the rows a histogram for the median.
+    """
+
+    __tablename__ = "stat_counts"
+    __table_args__ = (sa.UniqueConstraint(
+        "day", "measure", "programme_id", "category_id", "channel", "area_id", "office_id", "level", "sex",
+        "age_band", "disability", "sensitive", "working_days", name="uq_stat_counts_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[datetime] = mapped_column(sa.Date)  # the country's local date of what is counted
+    measure: Mapped[str] = mapped_column(sa.String(40))
+    programme_id: Mapped[int] = mapped_column()
+    category_id: Mapped[int] = mapped_column()
+    channel: Mapped[str] = mapped_column(sa.String(20))
+    area_id: Mapped[int] = mapped_column()  # the grievance's area (0: none yet)
+    office_id: Mapped[int] = mapped_column()  # where it was counted (0: the triage queue)
+    level: Mapped[str] = mapped_column(sa.String(40))
+    sex: Mapped[str] = mapped_column(sa.String(10))
+    age_band: Mapped[str] = mapped_column(sa.String(10))
+    disability: Mapped[str] = mapped_column(sa.String(3))  # "yes" | "no" | ""
+    sensitive: Mapped[bool] = mapped_column()
+    working_days: Mapped[int] = mapped_column()
+    n: Mapped[int] = mapped_column(default=0)
+
+
+class StatContribution(db.Model):
+    """What one grievance adds to `stat_counts` now, so a change applies only the difference."""
+
+    __tablename__ = "stat_contributions"
+    grievance_id: Mapped[int] = mapped_column(sa.ForeignKey("grievances.id"), primary_key=True)
+    counts: Mapped[list] = mapped_column(sa.JSON, default=list)  # [[key..., n], ...]

@@ -31,6 +31,15 @@ DECISION = {
     "referred": _l("Your complaint was referred elsewhere."),
 }
 
+# Why a complaint was rejected (grs.events.REJECT_REASONS), in the complainant's words.
+REJECT_REASON = {
+    "unrelated": _l("It is not about a social protection programme."),
+    "out_of_scope": _l("It is about something this office cannot handle."),
+    "duplicate": _l("It repeats a complaint already made."),
+    "insufficient_information": _l("There was not enough information to act on it."),
+    "withdrawn": _l("You withdrew it."),
+}
+
 
 def status_words(status: str) -> tuple[str, str]:
     """A short label and one sentence on what it means; an unknown status reads as itself."""
@@ -51,8 +60,8 @@ def event_sentence(ev: Event, lang: str) -> str:
         office = ev.office.name(lang) if ev.office is not None else _("the office")
         channel = CHANNEL.get(data.get("channel"), _("a channel"))
         text = text % {"office": office, "channel": channel, "days": data.get("days", "?")}
-    decision = DECISION.get(data.get("decision"))
-    return f"{text} {decision}" if decision else text
+    extra = DECISION.get(data.get("decision")) or REJECT_REASON.get(data.get("reason_code"))
+    return f"{text} {extra}" if extra else text
 
 
 def history(g: Grievance, lang: str) -> list[tuple[Event, str]]:

@@ -9,7 +9,7 @@ import copy
 from typing import Mapping
 
 from ..lifecycle import ACTIONS
-from ..models import CHANNELS, STATUSES
+from ..models import AGE_BANDS, CHANNELS, SEXES, STATUSES
 from . import schemas
 from .schemas import Field
 
@@ -155,6 +155,42 @@ SCHEMAS: dict[str, dict] = {
 }
 
 
+_COUNT = {"type": "integer", "minimum": 0}
+_SHARE = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
+_DAYS = {"type": ["number", "null"], "minimum": 0}
+_REASONS = ["unrelated", "out_of_scope", "duplicate", "insufficient_information", "withdrawn", "unspecified"]
+SCHEMAS["StatFigures"] = {
+    "type": "object",
+    "required": ["received", "resolved", "rejected", "rejected_by_reason", "pending", "overdue",
+                 "resolved_within_limit", "median_working_days", "mean_working_days", "escalated", "appealed",
+                 "satisfied"],
+    "properties": {
+        "received": _COUNT, "resolved": _COUNT, "rejected": _COUNT,
+        "rejected_by_reason": {"type": "object", "properties": {r: _COUNT for r in _REASONS},
+                               "additionalProperties": False},
+        "pending": _COUNT, "overdue": _COUNT, "resolved_within_limit": _COUNT, "within_limit_share": _SHARE,
+        "median_working_days": _DAYS, "mean_working_days": _DAYS, "escalated": _COUNT, "appealed": _COUNT,
+        "satisfied": _COUNT, "feedback": _COUNT, "ack_breached": _COUNT, "escalation_rate": _SHARE,
+        "appeal_rate": _SHARE, "satisfaction_rate": _SHARE,
+        "key": {"type": ["string", "null"], "description": "The group (a code, month or quarter); null: none."},
+        "share_resolved": {**_SHARE, "description": "group_by=level: this tier's resolved / all decisions."},
+    },
+}
+SCHEMAS["Stats"] = {
+    "type": "object",
+    "required": ["group_by", "area", "total"],
+    "properties": {
+        "group_by": {"type": ["string", "null"]},
+        "area": {"type": "string", "description": "The area the figures cover (the caller's scope by default)."},
+        "total": {"$ref": "#/components/schemas/StatFigures"},
+        "groups": {"type": "array", "items": {"$ref": "#/components/schemas/StatFigures"}},
+        "shares": {"type": "object", "description": "group_by=level: share resolved at each tier and rejected.",
+                   "properties": {"resolved_at": {"type": "object", "additionalProperties": _SHARE},
+                                  "rejected_unrelated": _SHARE, "rejected_other": _SHARE, "decided": _COUNT}},
+    },
+}
+
+
 def error(description: str) -> dict:
     return {"description": description,
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
@@ -242,6 +278,27 @@ PATHS: dict[str, dict] = {
             "responses": {"200": json_body("GrievanceDetail", "The updated grievance."),
                           "400": _ref("BadJson"), "401": _ref("Unauthorized"), "403": _ref("Forbidden"),
                           "404": _ref("NotFound"), "409": _ref("Conflict"), "422": _ref("Invalid")},
+        },
+    },
+    "/stats": {
+        "get": {
+            "operationId": "getStats",
+            "summary": "Statistics for the caller's area subtree, overall and per group (see docs/api.md)",
+            "parameters": [
+                _query("group_by", {"type": "string", "enum": list(schemas.STATS_GROUPS)}, "How to group."),
+                _query("area", {"type": "string"}, "Area code: that area and below (inside the caller's scope)."),
+                _query("programme", {"type": "string"}, "Programme code."),
+                _query("category", {"type": "string"}, "Category code."),
+                _query("channel", {"type": "string", "enum": list(CHANNELS)}, "Channel."),
+                _query("sex", {"type": "string", "enum": list(SEXES)}, "Complainant's sex."),
+                _query("age_band", {"type": "string", "enum": list(AGE_BANDS)}, "Complainant's age band."),
+                _query("disability", {"type": "boolean"}, "Complainant with a disability."),
+                _query("from", {"type": "string", "format": "date"},
+                       "First local date: received date for received, decision date for decisions."),
+                _query("to", {"type": "string", "format": "date"}, "Last local date, inclusive."),
+            ],
+            "responses": {"200": json_body("Stats", "The figures."), "401": _ref("Unauthorized"),
+                          "403": _ref("Forbidden"), "422": _ref("Invalid")},
         },
     },
     "/openapi.json": {

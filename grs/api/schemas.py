@@ -8,7 +8,7 @@ from typing import Any, Mapping
 from ..errors import DomainError, ValidationError
 from ..lifecycle import ACTIONS
 from ..models import AGE_BANDS, CHANNELS, SEXES, STATUSES
-from ..services import DECISIONS, MAX_DESCRIPTION
+from ..services import DECISIONS, MAX_DESCRIPTION, REJECT_REASONS
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 100
@@ -70,6 +70,8 @@ ACTION = {
     "note": Field("string", max_length=MAX_DESCRIPTION,
                   description="Reason or message; required for request_info, extend, reject, transfer, escalate."),
     "decision": Field("string", enum=DECISIONS, description="Required for resolve."),
+    "reason_code": Field("string", enum=REJECT_REASONS,
+                         description="Required for reject: why (\"unrelated\" is counted apart in statistics)."),
     "resolution": Field("string", max_length=MAX_DESCRIPTION,
                         description="Required for resolve: the outcome as the complainant will read it."),
     "office": Field("string", max_length=60, description="Office code: the target of transfer."),
@@ -218,3 +220,56 @@ def parse_list_args(args: Mapping[str, str], keys: list[str]) -> ListQuery:
     if errors:
         raise ValidationError("the query has invalid parameters", errors)
     return ListQuery(**values)
+
+
+# ---------------------------------------------------------------- statistics query string
+
+STATS_GROUPS = ("level", "programme", "channel", "category", "area", "month", "quarter", "office", "sex",
+                "age_band", "disability")
+STATS_PARAMS = ("group_by", "area", "programme", "category", "channel", "sex", "age_band", "disability", "from", "to")
+
+
+def parse_stats_args(args: Mapping[str, str], keys: list[str]) -> dict[str, Any]:
+    """The filters and grouping of GET /stats, checked for shape, or ValidationError naming each bad one."""
+    from datetime import date
+
+    errors: dict[str, str] = {}
+    for k in keys:
+        if k not in STATS_PARAMS:
+            errors[k] = f"Unknown parameter; use {', '.join(STATS_PARAMS)}."
+        elif keys.count(k) > 1:
+            errors[k] = "Give this parameter once."
+    out: dict[str, Any] = {}
+    for name, allowed in (("group_by", STATS_GROUPS), ("channel", CHANNELS), ("sex", SEXES),
+                          ("age_band", AGE_BANDS), ("area", None), ("programme", None), ("category", None)):
+        raw = (args.get(name) or "").strip()
+        if not raw:
+            continue
+        if "\x00" in raw or len(raw) > 60:
+            errors[name] = "Not a valid code."
+        elif allowed is not None and raw not in allowed:
+            errors[name] = f"Use one of {', '.join(allowed)}."
+        else:
+            out[name] = raw
+    raw = (args.get("disability") or "").strip().lower()
+    if raw in _TRUE:
+        out["disability"] = True
+    elif raw in _FALSE:
+        out["disability"] = False
+    elif raw:
+        errors["disability"] = "Use true or false."
+    for name in ("from", "to"):
+        raw = (args.get(name) or "").strip()
+        if not raw:
+            continue
+        try:
+            if len(raw) != 10:
+                raise ValueError
+            out[name] = date.fromisoformat(raw)
+        except ValueError:
+            errors[name] = "Use a date as YYYY-MM-DD."
+    if "from" in out and "to" in out and out["from"] > out["to"]:
+        errors["from"] = "The start date must not be after the end date."
+    if errors:
+        raise ValidationError("the query has invalid parameters", errors)
+    return out

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import Blueprint, jsonify, request, url_for
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import permissions, queries, services
+from .. import permissions, queries, services, statistics
 from ..errors import Conflict, Forbidden, ValidationError
 from ..extensions import db
 from ..models import Grievance
@@ -123,7 +123,7 @@ def act_on_grievance(code: str):
     req = services.ActionRequest(
         action=body["action"], note=body.get("note"), decision=body.get("decision"),
         resolution=body.get("resolution"), office=body.get("office"), area=body.get("area"),
-        satisfied=body.get("satisfied"))
+        satisfied=body.get("satisfied"), reason_code=body.get("reason_code"))
     now = utcnow()
     try:
         with unit_of_work() as uow:
@@ -132,6 +132,26 @@ def act_on_grievance(code: str):
         # Someone else (an officer, the sweep) changed it between our read and our write.
         raise Conflict("the grievance changed while you were acting on it; read it again and retry") from None
     return jsonify(_detail(g, now))
+
+
+@bp.get("/stats")
+def stats():
+    """Figures for the caller's area subtree; sensitive grievances only for callers who may see them."""
+    q = schemas.parse_stats_args(request.args, [k for k, _ in request.args.items(multi=True)])
+    user = api_user()
+    if not (permissions.can(user, permissions.Capability.DASHBOARD)
+            or permissions.can(user, permissions.Capability.VIEW_CASES)):
+        raise Forbidden(f"the {user.role} role cannot read statistics")
+    f = statistics.StatsFilter(
+        date_from=q.get("from"), date_to=q.get("to"), area=q.get("area"), programme=q.get("programme"),
+        category=q.get("category"), channel=q.get("channel"), sex=q.get("sex"), age_band=q.get("age_band"),
+        disability=q.get("disability"))
+    with unit_of_work(read_only=True) as uow:
+        result = statistics.figures(
+            uow.session, f, q.get("group_by"), now=utcnow(), country=uow.settings.country,
+            scope_path=None if permissions.is_national(user) else permissions.scope_path(user),
+            include_sensitive=permissions.can(user, permissions.Capability.SEE_SENSITIVE))
+    return jsonify(result)
 
 
 @bp.get("/openapi.json")

@@ -5,9 +5,9 @@
 - actions: `act` on a grievance through the transition table (escalation, appeals, closing)
 - storage: attachments; history: the hash-chained events; accounts, areas, reference: set-up
 """
-from .actions import DECISIONS, act, close, escalate_one, find, open_appeal
+from .actions import DECISIONS, REJECT_REASONS, act, close, escalate_one, find, open_appeal
 from .intake import MAX_DESCRIPTION, ActionRequest, AttachmentIn, ComplainantIn, Intake
 from .lodging import lodge
 
-__all__ = ["DECISIONS", "MAX_DESCRIPTION", "ActionRequest", "AttachmentIn", "ComplainantIn", "Intake", "act",
+__all__ = ["DECISIONS", "MAX_DESCRIPTION", "REJECT_REASONS", "ActionRequest", "AttachmentIn", "ComplainantIn", "Intake", "act",
            "close", "escalate_one", "find", "lodge", "open_appeal"]

@@ -9,6 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from .. import lifecycle, notifications, permissions, queries, tracking
+from ..events import REJECT_REASONS
 from ..errors import N_, Forbidden, InvalidTransition, NotFound, ValidationError
 from ..models import Area, Grievance, Office, User
 from ..timeutil import as_utc
@@ -177,7 +178,9 @@ def _decide(uow, g, action: str, now: datetime) -> tuple[lifecycle.Transition, s
     g.resolved_at = now
     g.feedback_due_at = clocks.feedback_due(uow, g, now)
     clocks.stop(g)
-    return t, before, {"within_limit": within, "due_at": due}
+    # Working days from receipt to this decision on the country's calendar, kept for the statistics.
+    days = uow.policies.country_calendar(g.received_at).working_days_between(g.received_at, now)
+    return t, before, {"within_limit": within, "due_at": due, "working_days": days}
 
 
 def _do_resolve(uow, g, req, actor, now):
@@ -195,9 +198,13 @@ def _do_resolve(uow, g, req, actor, now):
 
 
 def _do_reject(uow, g, req, actor, now):
+    code = _require(req.reason_code, "reason_code", N_("Choose why the grievance is rejected."))
+    if code not in REJECT_REASONS:
+        raise ValidationError("unknown reason_code", {"reason_code": f"Use one of {', '.join(REJECT_REASONS)}."})
     reason = _require(req.note, "note", N_("Give the reason for rejecting."))
     t, before, judged = _decide(uow, g, "reject", now)
-    record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status, note=reason, data=judged)
+    record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status, note=reason,
+           data={"reason_code": code, **judged})
     notifications.tell_citizen(uow, g, "rejected", now=now, reason=reason)
 
 

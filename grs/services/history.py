@@ -8,6 +8,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from .. import statistics
 from ..events import EventType, checked
 from ..extensions import db
 from ..models import Event, Grievance
@@ -46,6 +47,7 @@ def record(g: Grievance, type_: EventType | str, *, actor: Actor, at: datetime, 
     db.session.add(ev)
     g.event_count = seq
     g.head_hash = h
+    statistics.track(g, ev)  # the per-day counters follow the events, in the same transaction
     return ev
 
 

@@ -62,6 +62,7 @@ class ActionRequest:
     office: str | None = None  # transfer target
     area: str | None = None  # place target
     satisfied: bool | None = None  # feedback
+    reason_code: str | None = None  # reject: one of grs.events.REJECT_REASONS
     extra: dict = field(default_factory=dict)
 
 

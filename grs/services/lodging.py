@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from .. import notifications, tracking
+from .. import notifications, statistics, tracking
 from ..models import Grievance, Office
 from ..timeutil import as_utc
 from ..uow import unit_of_work
@@ -98,6 +98,7 @@ def lodge(uow, intake: Intake, *, actor: Actor, now: datetime) -> Grievance:
     if not intake.receipt_by_channel:
         notifications.tell_citizen(uow, g, "receipt", now=now, dedupe_key=f"receipt:{g.tracking_code}")
     session.flush()
+    statistics.track(g, fresh=True)  # its events were written before the row had an id
     log.info("lodged grievance id=%s channel=%s office=%s", g.id, g.channel, g.office_id)
     return g
 

@@ -11,7 +11,7 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, TextArea
 from wtforms.validators import Length, Optional
 
 from ..models import STATUSES
-from ..services import DECISIONS, MAX_DESCRIPTION
+from ..services import DECISIONS, MAX_DESCRIPTION, REJECT_REASONS
 from . import labels
 
 NOTE_MAX = 2000
@@ -50,6 +50,16 @@ class RequestInfoForm(FlaskForm):
                          render_kw={"required": True})
 
 
+class RejectForm(FlaskForm):
+    # The service checks the code; the select offers the contract's reasons in the reader's language.
+    reason_code = SelectField(_l("Why is it rejected?"), validate_choice=False,
+                              choices=[("", _l("Choose a reason")),
+                                       *[(r, labels.REJECT_REASON[r]) for r in REJECT_REASONS]],
+                              render_kw={"required": True})
+    note = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=NOTE_MAX)],
+                         render_kw={"required": True})
+
+
 class ResolveForm(FlaskForm):
     decision = SelectField(_l("Decision"), choices=[(d, labels.DECISION[d]) for d in DECISIONS],
                            validate_choice=False)
@@ -84,7 +94,7 @@ ACTION_FORMS: dict[str, type[FlaskForm]] = {
     "resume": NoteForm,
     "extend": ReasonForm,
     "resolve": ResolveForm,
-    "reject": ReasonForm,
+    "reject": RejectForm,
     "transfer": TransferForm,
     "escalate": ReasonForm,
     "appeal": NoteForm,

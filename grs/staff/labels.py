@@ -59,6 +59,15 @@ DECISION = {
     "referred": _l("Referred elsewhere"),
 }
 
+# Why a grievance was rejected (grs.events.REJECT_REASONS), as staff read it.
+REJECT_REASON = {
+    "unrelated": _l("Not about a programme (unrelated)"),
+    "out_of_scope": _l("Outside what this system handles"),
+    "duplicate": _l("Duplicate of another complaint"),
+    "insufficient_information": _l("Not enough information to act on"),
+    "withdrawn": _l("Withdrawn by the complainant"),
+}
+
 SEX = {"female": _l("Female"), "male": _l("Male"), "other": _l("Other")}
 
 AGE_BAND = {"under_18": _l("Under 18"), "18_34": "18–34", "35_59": "35–59", "60_plus": _l("60 or older")}

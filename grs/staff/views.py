@@ -221,6 +221,7 @@ def take_action(code: str, action: str):
         note=data.get("note") or None,
         decision=data.get("decision") or None,
         resolution=data.get("resolution") or None,
+        reason_code=data.get("reason_code") or None,
         office=data.get("office") or None,
         area=(data.get("area") or "").strip() or None,
         satisfied={"yes": True, "no": False}.get(data.get("satisfied")),

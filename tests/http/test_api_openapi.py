@@ -7,7 +7,7 @@ import pytest
 
 OPERATIONS = {
     ("/grievances", "post"), ("/grievances", "get"), ("/grievances/{code}", "get"),
-    ("/grievances/{code}/actions", "post"), ("/openapi.json", "get"),
+    ("/grievances/{code}/actions", "post"), ("/openapi.json", "get"), ("/stats", "get"),
 }
 
 

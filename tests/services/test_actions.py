@@ -137,7 +137,8 @@ def test_extend_adds_the_extension_days(ctx, world):
 def test_actions_need_their_reasons(ctx, world):
     code = builders.lodge(BARIA).tracking_code
     builders.act(world, "officer_baria", code, "acknowledge")
-    for action, kw, field in [("request_info", {}, "note"), ("extend", {}, "note"), ("reject", {}, "note"),
+    for action, kw, field in [("request_info", {}, "note"), ("extend", {}, "note"), ("reject", {"reason_code": "unrelated"}, "note"),
+                              ("reject", {"note": "x"}, "reason_code"), ("reject", {"note": "x", "reason_code": "bored"}, "reason_code"),
                               ("transfer", {"note": "x"}, "office"), ("transfer", {"office": "OFF-BD-UN-2870"}, "note"),
                               ("transfer", {"note": "x", "office": "NOPE"}, "office"),
                               ("escalate", {}, "note"), ("resolve", {"resolution": "r"}, "decision"),
@@ -250,7 +251,7 @@ def test_appeal_goes_one_tier_up_on_the_appeal_clock(ctx, world):
     assert events_of(g)[-1].data["to"] == "OFF-BD-UPZ-320"
     assert sms_templates(g)[-1] == "appeal_opened"
     # A second round goes one tier further.
-    builders.act(world, "officer_sadar", code, "reject", note="Not eligible.", now=T0 + 2 * DAY)
+    builders.act(world, "officer_sadar", code, "reject", note="Not eligible.", reason_code="out_of_scope", now=T0 + 2 * DAY)
     g = step(None, None, code, "appeal", T0 + 3 * DAY, expect="received")
     assert g.level == "district" and g.appeal_count == 2
 
@@ -294,7 +295,8 @@ def test_appeal_after_the_window_is_refused(ctx, world):
 
 def test_reject_then_close(ctx, world):
     code = builders.lodge(BARIA).tracking_code
-    g = step(world, "officer_baria", code, "reject", T0, expect="rejected", note="Not about a programme.")
+    g = step(world, "officer_baria", code, "reject", T0, expect="rejected", note="Not about a programme.",
+             reason_code="unrelated")
     assert sms_templates(g)[-1] == "rejected" and not g.is_open and g.due_at is None
     step(world, "officer_baria", code, "close", T0 + DAY, expect="closed")
 

@@ -32,7 +32,7 @@ def activity(ctx, world):
 
     g = builders.lodge(BASAN, channel="sms", source_ref="m-1")
     codes["appealed"] = g.tracking_code
-    builders.act(world, "officer_basan", g.tracking_code, "reject", note="unrelated")
+    builders.act(world, "officer_basan", g.tracking_code, "reject", note="unrelated", reason_code="unrelated")
     builders.run(svc.act, g.tracking_code, svc.ActionRequest("appeal", note="No!"), actor=Actor.citizen("sms"), now=T0 + DAY)
 
     g = builders.lodge(None, phone=None)

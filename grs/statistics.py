@@ -1,0 +1,450 @@
+"""The statistics service: the figures a ministry governs by, from per-day counters kept in step with
+the events, and the current-state figures (pending, overdue) from indexed grievance columns.
+
+How it stays fast: every `history.record` asks `track`, which works out what the grievance adds to
+the counters now (`contribution`, a pure function of the grievance and its events), compares it with
+what it added before (`stat_contributions`) and upserts only the difference into `stat_counts`, in
+the same transaction. A request sums counter rows (one per day × measure × dimensions) instead of
+scanning events. `recount` rebuilds both tables from the events alone (`grs stats rebuild`); the
+property test holds the counters equal to it.
+
+What the figures mean (docs/api.md repeats this for callers):
+- received: on the local date the grievance was received; at the office it first went to.
+- resolved / rejected: a grievance counts once, at its latest decision (an appeal takes the earlier
+  decision back; the decision that ends the appeal counts), on the decision's local date, at the
+  office and tier that decided. Rejected is split by reason_code ("unspecified" before reasons
+  were recorded). resolved_within_limit and working days (receipt to decision, country calendar)
+  come from the resolving event.
+- escalated / appealed: grievances escalated (appealed) at least once, on the first one's date, at
+  the office it left. satisfied: the latest feedback was "satisfied"; feedback: any answer.
+- ack_breached: each missed acknowledgement deadline, on its date, at the office that missed it.
+- pending / overdue: open now (overdue as grs.queries defines it), of the grievances received in
+  the date range, at their current office and tier.
+"""
+from __future__ import annotations
+
+import statistics as pystats
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Iterable
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased, selectinload
+
+from . import queries
+from .countries import profile
+from .errors import Forbidden, ValidationError
+from .events import REJECT_REASONS
+from .extensions import db
+from .models import Area, Category, Complainant, Grievance, Office, Programme, StatContribution, StatCount
+from .uow import current_uow
+
+KEY_FIELDS = ("day", "measure", "programme_id", "category_id", "channel", "area_id", "office_id", "level",
+              "sex", "age_band", "disability", "sensitive", "working_days")
+GROUPS = ("level", "programme", "channel", "category", "area", "month", "quarter", "office", "sex", "age_band",
+          "disability")
+UNSPECIFIED = "unspecified"  # a rejection recorded before reason codes
+REASONS = (*REJECT_REASONS, UNSPECIFIED)
+# The month a country's reporting year starts (Bangladesh: the fiscal year from July); else January.
+REPORTING_YEAR_START = {"BD": 7}
+
+Key = tuple
+
+
+# ---------------------------------------------------------------- what one grievance adds
+
+
+def contribution(g: Grievance, events: Iterable, tz: ZoneInfo) -> Counter:
+    """Counter rows (KEY_FIELDS tuples, day as ISO text) this grievance adds, from its events. Pure."""
+    person = g.complainant
+    sex = (person.sex or "") if person else ""
+    age = (person.age_band or "") if person else ""
+    disability = "" if person is None or person.disability is None else ("yes" if person.disability else "no")
+    out: Counter = Counter()
+
+    def add(measure: str, at: datetime, office_id, level, wd: int = -1) -> None:
+        day = at.astimezone(tz).date().isoformat()
+        out[(day, measure, g.programme_id, g.category_id, g.channel, g.area_id or 0, office_id or 0,
+             level or "", sex, age, disability, bool(g.sensitive), wd)] += 1
+
+    first = decision = feedback = escalated = appealed = prev = None
+    for e in events:
+        if first is None and e.office_id is not None:
+            first = e
+        if e.type in ("resolved", "rejected"):
+            decision = e
+        elif e.type == "appealed":
+            decision = None
+            if appealed is None:
+                appealed = (e, prev)
+        elif e.type == "escalated" and escalated is None:
+            escalated = (e, prev)
+        elif e.type == "feedback":
+            feedback = e
+        elif e.type == "ack_breached":
+            add("ack_breached", e.at, e.office_id, e.level)
+        prev = e
+    add("received", g.received_at, first.office_id if first else None, first.level if first else None)
+    if decision is not None:
+        data = decision.data or {}
+        if decision.type == "resolved":
+            wd = data.get("working_days")
+            add("resolved", decision.at, decision.office_id, decision.level, wd if isinstance(wd, int) else -1)
+            if data.get("within_limit") is True:
+                add("resolved_within_limit", decision.at, decision.office_id, decision.level)
+        else:
+            add(f"rejected:{data.get('reason_code') or UNSPECIFIED}", decision.at, decision.office_id,
+                decision.level)
+    for measure, found in (("escalated", escalated), ("appealed", appealed)):
+        if found is not None:
+            e, before = found
+            add(measure, e.at, before.office_id if before else None, before.level if before else None)
+    if feedback is not None:
+        add("feedback", feedback.at, feedback.office_id, feedback.level)
+        if (feedback.data or {}).get("satisfied"):
+            add("satisfied", feedback.at, feedback.office_id, feedback.level)
+    return out
+
+
+def _tz(country: str | None = None) -> ZoneInfo:
+    if country is None:
+        uow = current_uow()
+        country = uow.settings.country if uow is not None else "BD"
+    return ZoneInfo(profile(country).timezone)
+
+
+def _upsert(session, deltas: dict[Key, int]) -> None:
+    """Add each delta to its counter row, creating the row if needed: one statement."""
+    if not deltas:
+        return
+    rows = [{**dict(zip(KEY_FIELDS, k)), "day": date.fromisoformat(k[0]), "n": d} for k, d in deltas.items()]
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    ins = insert(StatCount).values(rows)
+    session.execute(ins.on_conflict_do_update(index_elements=list(KEY_FIELDS), set_={"n": StatCount.n + ins.excluded.n}))
+
+
+def track(g: Grievance, event=None, *, fresh: bool = False) -> None:
+    """Bring the counters in line with this grievance's events, in the caller's transaction.
+
+    history.record calls it with each new event (which an unloaded `g.events` may not show yet);
+    a grievance not yet inserted is tracked by lodge, `fresh` (it has no contribution to look up)."""
+    if g.id is None:
+        return
+    session = db.session
+    events = list(g.events)
+    if event is not None and all(e is not event for e in events):
+        events.append(event)
+    events.sort(key=lambda e: e.seq)
+    new = contribution(g, events, _tz())
+    row = None if fresh else session.get(StatContribution, g.id)
+    old = Counter({tuple(k[:-1]): k[-1] for k in row.counts}) if row is not None else Counter()
+    deltas = {k: new[k] - old[k] for k in new.keys() | old.keys() if new[k] != old[k]}
+    if not deltas:
+        return
+    _upsert(session, deltas)
+    counts = [[*k, n] for k, n in sorted(new.items())]
+    if row is None:
+        session.add(StatContribution(grievance_id=g.id, counts=counts))
+    else:
+        row.counts = counts
+
+
+def stored_counts(session) -> Counter:
+    """The counters as stored, without zero rows (for comparing with `recount`)."""
+    cols = [getattr(StatCount, f) for f in KEY_FIELDS]
+    out: Counter = Counter()
+    for *key, n in session.execute(sa.select(*cols, StatCount.n).where(StatCount.n != 0)):
+        key[0] = key[0].isoformat()
+        key[-2] = bool(key[-2])
+        out[tuple(key)] += n
+    return out
+
+
+def recount(session, *, country: str = "BD", write: bool = False, batch: int = 1000) -> Counter:
+    """The counters computed from every grievance's events; with `write`, replace the stored ones
+    (the repair for `grs stats rebuild`)."""
+    tz = _tz(country)
+    total: Counter = Counter()
+    if write:
+        session.execute(sa.delete(StatContribution))
+        session.execute(sa.delete(StatCount))
+    last = 0
+    while True:
+        gs = session.scalars(sa.select(Grievance).where(Grievance.id > last).order_by(Grievance.id).limit(batch)
+                             .options(selectinload(Grievance.events), selectinload(Grievance.complainant))).all()
+        if not gs:
+            break
+        for g in gs:
+            c = contribution(g, g.events, tz)
+            total.update(c)
+            if write and c:
+                session.add(StatContribution(grievance_id=g.id, counts=[[*k, n] for k, n in sorted(c.items())]))
+        last = gs[-1].id
+    if write:
+        for chunk in _chunks(list(total.items()), 500):
+            _upsert(session, dict(chunk))
+        session.flush()
+    return total
+
+
+def _chunks(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+# ---------------------------------------------------------------- reading the figures
+
+
+@dataclass(frozen=True)
+class StatsFilter:
+    """What the figures are narrowed to; None leaves that side open. Codes, as callers know them."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    area: str | None = None
+    programme: str | None = None
+    category: str | None = None
+    channel: str | None = None
+    sex: str | None = None
+    age_band: str | None = None
+    disability: bool | None = None
+
+
+def _code_id(session, model, code: str | None, field: str) -> int | None:
+    if code is None:
+        return None
+    found = session.scalar(sa.select(model.id).where(model.code == code))
+    if found is None:
+        raise ValidationError(f"unknown {field}", {field: f"No {field} has the code {code!r}."})
+    return found
+
+
+def _quarter(d: date, country: str) -> str:
+    start = REPORTING_YEAR_START.get(country, 1)
+    shifted = (d.month - start) % 12
+    year = d.year if d.month >= start else d.year - 1
+    label = str(year) if start == 1 else f"{year}-{(year + 1) % 100:02d}"
+    return f"{label}-Q{shifted // 3 + 1}"
+
+
+def _median(hist: Counter) -> float | None:
+    n = sum(hist.values())
+    if n == 0:
+        return None
+    values = sorted(hist.items())
+
+    def nth(i: int) -> int:  # 0-based
+        seen = 0
+        for v, c in values:
+            seen += c
+            if i < seen:
+                return v
+        return values[-1][0]
+    return float(nth(n // 2)) if n % 2 else (nth(n // 2 - 1) + nth(n // 2)) / 2
+
+
+def _rate(a: int, b: int) -> float | None:
+    return round(a / b, 4) if b else None
+
+
+def _figures(m: Counter, hist: Counter, pending: int, overdue: int) -> dict:
+    by_reason = {r: m[f"rejected:{r}"] for r in REASONS}
+    rejected = sum(by_reason.values())
+    resolved, received = m["resolved"], m["received"]
+    decided = resolved + rejected
+    wd_n = sum(hist.values())
+    return {
+        "received": received, "resolved": resolved, "rejected": rejected, "rejected_by_reason": by_reason,
+        "pending": pending, "overdue": overdue,
+        "resolved_within_limit": m["resolved_within_limit"],
+        "within_limit_share": _rate(m["resolved_within_limit"], resolved),
+        "median_working_days": _median(hist),
+        "mean_working_days": round(sum(v * c for v, c in hist.items()) / wd_n, 2) if wd_n else None,
+        "escalated": m["escalated"], "appealed": m["appealed"], "satisfied": m["satisfied"],
+        "feedback": m["feedback"], "ack_breached": m["ack_breached"],
+        "escalation_rate": _rate(m["escalated"], received), "appeal_rate": _rate(m["appealed"], decided),
+        "satisfaction_rate": _rate(m["satisfied"], m["feedback"]),
+    }
+
+
+def figures(session, f: StatsFilter, group_by: str | None = None, *, now: datetime, country: str = "BD",
+            scope_path: str | None = None, include_sensitive: bool = True) -> dict:
+    """The figures for `f`, overall and per group of `group_by` (GROUPS), limited to the areas under
+    `scope_path` (a caller's scope); sensitive grievances left out unless `include_sensitive`.
+
+    ValidationError naming the field for an unknown code or group; with group_by="level", each tier's
+    share of all decisions and the share rejected as unrelated."""
+    if group_by is not None and group_by not in GROUPS:
+        raise ValidationError("unknown group_by", {"group_by": f"Use one of {', '.join(GROUPS)}."})
+    if f.date_from and f.date_to and f.date_from > f.date_to:
+        raise ValidationError("from is after to", {"from": "The start date must not be after the end date."})
+    tz = _tz(country)
+    programme_id = _code_id(session, Programme, f.programme, "programme")
+    category_id = _code_id(session, Category, f.category, "category")
+    root = _root(session, f.area, scope_path)
+    whole_country = root.parent_id is None
+
+    # ---- counters
+    sc = StatCount
+    where = []
+    if f.date_from:
+        where.append(sc.day >= f.date_from)
+    if f.date_to:
+        where.append(sc.day <= f.date_to)
+    for col, value in ((sc.programme_id, programme_id), (sc.category_id, category_id), (sc.channel, f.channel),
+                       (sc.sex, f.sex), (sc.age_band, f.age_band)):
+        if value is not None:
+            where.append(col == value)
+    if f.disability is not None:
+        where.append(sc.disability == ("yes" if f.disability else "no"))
+    if not include_sensitive:
+        where.append(sc.sensitive.is_(False))
+    in_root = sa.select(Area.id).where(Area.path.startswith(root.path, autoescape=True))
+    where.append(sa.or_(sc.area_id.in_(in_root), sc.area_id == 0) if whole_country else sc.area_id.in_(in_root))
+    group_col = _counter_column(group_by)
+    cols = [group_col] if group_col is not None else []
+    rows = session.execute(sa.select(*cols, sc.measure, sc.working_days, sa.func.sum(sc.n))
+                           .where(*where).group_by(*cols, sc.measure, sc.working_days)).all()
+
+    # ---- current state
+    g_where = [Grievance.is_open.is_(True)]
+    if f.date_from:
+        g_where.append(Grievance.received_at >= _local_midnight(f.date_from, tz))
+    if f.date_to:
+        g_where.append(Grievance.received_at < _local_midnight(f.date_to + timedelta(days=1), tz))
+    for col, value in ((Grievance.programme_id, programme_id), (Grievance.category_id, category_id),
+                       (Grievance.channel, f.channel), (Complainant.sex, f.sex), (Complainant.age_band, f.age_band),
+                       (Complainant.disability, f.disability)):
+        if value is not None:
+            g_where.append(col == value)
+    if not include_sensitive:
+        g_where.append(Grievance.sensitive.is_(False))
+    g_where.append(sa.or_(Grievance.area_id.in_(in_root), Grievance.area_id.is_(None)) if whole_country
+                   else Grievance.area_id.in_(in_root))
+    g_col = _grievance_column(group_by, session, tz)
+    g_cols = [g_col] if g_col is not None else []
+    current = session.execute(
+        sa.select(*g_cols, sa.func.count(), sa.func.sum(sa.case((queries.overdue(now), 1), else_=0)))
+        .select_from(Grievance).outerjoin(Complainant, Complainant.id == Grievance.complainant_id)
+        .where(*g_where).group_by(*g_cols)).all()
+
+    # ---- fold into groups
+    fold = _folder(session, group_by, root, country)
+    measures: dict = {}
+    hists: dict = {}
+    state: dict = {}
+    for row in rows:
+        key = fold(row[0]) if group_col is not None else None
+        measure, wd, n = row[-3], row[-2], int(row[-1] or 0)
+        measures.setdefault(key, Counter())[measure] += n
+        if measure == "resolved" and wd >= 0:
+            hists.setdefault(key, Counter())[wd] += n
+    for row in current:
+        key = fold(_as_date(row[0]) if group_by in ("month", "quarter") else row[0]) if g_col is not None else None
+        p, o = state.get(key, (0, 0))
+        state[key] = (p + int(row[-2] or 0), o + int(row[-1] or 0))
+    total_m: Counter = sum(measures.values(), Counter())
+    total_h: Counter = sum(hists.values(), Counter())
+    total_state = tuple(map(sum, zip(*state.values()))) if state else (0, 0)
+    result = {"group_by": group_by, "area": root.code,
+              "total": _figures(total_m, total_h, *total_state)}
+    if group_by is not None:
+        labels = _labels(session, group_by)
+        decided = total_m["resolved"] + sum(total_m[f"rejected:{r}"] for r in REASONS)
+        groups = []
+        for key in sorted(set(measures) | set(state), key=lambda k: (k is None, str(k))):
+            fig = _figures(measures.get(key, Counter()), hists.get(key, Counter()), *state.get(key, (0, 0)))
+            entry = {"key": labels(key), **fig}
+            if group_by == "level":
+                entry["share_resolved"] = _rate(fig["resolved"], decided)
+            groups.append(entry)
+        result["groups"] = groups
+        if group_by == "level":
+            result["shares"] = {
+                "resolved_at": {g["key"]: g["share_resolved"] for g in groups if g["resolved"]},
+                "rejected_unrelated": _rate(total_m["rejected:unrelated"], decided),
+                "rejected_other": _rate(sum(total_m[f"rejected:{r}"] for r in REASONS if r != "unrelated"), decided),
+                "decided": decided,
+            }
+    return result
+
+
+def _root(session, code: str | None, scope_path: str | None) -> Area:
+    """The area the figures cover: the one asked for (inside the caller's scope), else the scope's, else
+    the country."""
+    if code is not None:
+        area = session.scalar(sa.select(Area).where(Area.code == code))
+        if area is None:
+            raise ValidationError("unknown area", {"area": f"No area has the code {code!r}."})
+        if scope_path is not None and not area.path.startswith(scope_path):
+            raise Forbidden("that area is outside your scope")
+        return area
+    if scope_path is not None:
+        return session.scalar(sa.select(Area).where(Area.path == scope_path))
+    return session.scalar(sa.select(Area).where(Area.parent_id.is_(None)).order_by(Area.id).limit(1))
+
+
+def _local_midnight(d: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(d, time(0), tzinfo=tz)
+
+
+def _as_date(value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _counter_column(group_by: str | None):
+    sc = StatCount
+    return {None: None, "level": sc.level, "programme": sc.programme_id, "channel": sc.channel,
+            "category": sc.category_id, "area": sc.area_id, "month": sc.day, "quarter": sc.day,
+            "office": sc.office_id, "sex": sc.sex, "age_band": sc.age_band, "disability": sc.disability}[group_by]
+
+
+def _grievance_column(group_by: str | None, session, tz: ZoneInfo):
+    if group_by in ("month", "quarter"):
+        # The local date of receipt, as text: the two databases spell it differently.
+        if session.get_bind().dialect.name == "postgresql":
+            return sa.func.to_char(sa.func.timezone(str(tz), sa.func.timezone("UTC", Grievance.received_at)),
+                                   "YYYY-MM-DD")
+        offset = int(datetime.now(tz).utcoffset().total_seconds() // 60)
+        return sa.func.strftime("%Y-%m-%d", Grievance.received_at, f"{offset:+d} minutes")
+    if group_by == "disability":
+        return sa.case((Complainant.disability.is_(True), "yes"), (Complainant.disability.is_(False), "no"), else_="")
+    return {None: None, "level": Grievance.level, "programme": Grievance.programme_id, "channel": Grievance.channel,
+            "category": Grievance.category_id, "area": Grievance.area_id, "office": Grievance.office_id,
+            "sex": sa.func.coalesce(Complainant.sex, ""),
+            "age_band": sa.func.coalesce(Complainant.age_band, "")}[group_by]
+
+
+def _folder(session, group_by: str | None, root: Area, country: str):
+    """Turns a stored group value into the group's key (area: the child of `root` it lies under)."""
+    if group_by in ("month", "quarter"):
+        return (lambda d: f"{d.year}-{d.month:02d}") if group_by == "month" else (lambda d: _quarter(d, country))
+    if group_by == "area":
+        depth = len(root.ancestor_codes())
+        paths = dict(session.execute(sa.select(Area.id, Area.path)
+                                     .where(Area.path.startswith(root.path, autoescape=True))).all())
+
+        def child(area_id):
+            path = paths.get(area_id)
+            if not area_id or path is None:
+                return None
+            codes = [c for c in path.split("/") if c]
+            return codes[depth] if len(codes) > depth else codes[-1]
+        return child
+    return lambda v: (v or None) if not isinstance(v, int) else (v or None)
+
+
+def _labels(session, group_by: str):
+    """The group key as callers know it: codes instead of ids."""
+    model = {"programme": Programme, "category": Category, "office": Office}.get(group_by)
+    if model is None:
+        return lambda k: k
+    codes = dict(session.execute(sa.select(model.id, model.code)).all())
+    return lambda k: codes.get(k) if k is not None else None

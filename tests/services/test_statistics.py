@@ -1,0 +1,167 @@
+"""The statistics service: every figure of a known set of grievances checked by hand count, and the
+per-day counters equal to a recount from the events after any sequence of lodges, actions and sweeps."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import builders
+import pytest
+from builders import BARIA, BARMI, BASAN, GAZIPUR, SADAR, SREEPUR, T0
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from escalation.sweep import sweep
+from grs import services as svc
+from grs import statistics
+from grs.errors import DomainError, ValidationError
+from grs.extensions import db
+from grs.services.actors import Actor
+from grs.statistics import StatsFilter
+
+pytestmark = pytest.mark.both_backends  # the counters' upsert and the local-month SQL are dialect SQL
+
+DAY = timedelta(days=1)
+NOW = T0 + 30 * DAY
+
+
+def citizen(code, action, now, **kw):
+    return builders.run(svc.act, code, svc.ActionRequest(action, **kw), actor=Actor.citizen("sms"), now=now)
+
+
+@pytest.fixture
+def known(ctx, world):
+    """Seven grievances in Gazipur, decided as the comments say (T0 is a Sunday; Friday and Saturday off)."""
+    act = builders.act
+    g1 = builders.lodge(BARIA).tracking_code  # resolved at union after 1 working day; satisfied
+    act(world, "officer_baria", g1, "resolve", decision="upheld", resolution="Paid.", now=T0 + DAY)
+    citizen(g1, "feedback", T0 + 2 * DAY, satisfied=True)
+    g2 = builders.lodge(BARIA).tracking_code  # resolved at union after 10 working days: late
+    act(world, "officer_baria", g2, "resolve", decision="upheld", resolution="Paid.", now=T0 + 14 * DAY)
+    g3 = builders.lodge(BASAN).tracking_code  # escalated by Basan, resolved at upazila after 3
+    act(world, "officer_basan", g3, "escalate", note="Needs the upazila.", now=T0)
+    act(world, "officer_sadar", g3, "resolve", decision="partly_upheld", resolution="Part paid.", now=T0 + 3 * DAY)
+    g4 = builders.lodge(BARIA, phone=None).tracking_code  # anonymous; rejected as unrelated at union
+    act(world, "officer_baria", g4, "reject", reason_code="unrelated", note="About a road.", now=T0)
+    g5 = builders.lodge(BARIA).tracking_code  # left open: overdue by NOW
+    g6 = builders.lodge(BARIA).tracking_code  # resolved at union, appealed, resolved at upazila after 4
+    act(world, "officer_baria", g6, "resolve", decision="not_upheld", resolution="Not due.", now=T0 + DAY)
+    citizen(g6, "appeal", T0 + 2 * DAY)
+    act(world, "officer_sadar", g6, "resolve", decision="upheld", resolution="Due after all.", now=T0 + 4 * DAY)
+    g7 = builders.lodge(BARMI, now=T0 + 25 * DAY).tracking_code  # open, not yet overdue at NOW
+    return g1, g2, g3, g4, g5, g6, g7
+
+
+def stats(group_by=None, **kw):
+    f = StatsFilter(**{"area": GAZIPUR, **kw})
+    return statistics.figures(db.session, f, group_by, now=NOW)
+
+
+def test_every_figure_by_hand_count(known):
+    t = stats()["total"]
+    assert (t["received"], t["resolved"], t["rejected"], t["pending"], t["overdue"]) == (7, 4, 1, 2, 1)
+    assert t["rejected_by_reason"] == {"unrelated": 1, "out_of_scope": 0, "duplicate": 0,
+                                       "insufficient_information": 0, "withdrawn": 0, "unspecified": 0}
+    # Working days to the last decision: 1, 10, 3, 4 (g6 counts once, at its decision on appeal).
+    assert (t["median_working_days"], t["mean_working_days"]) == (3.5, 4.5)
+    assert (t["resolved_within_limit"], t["within_limit_share"]) == (3, 0.75)
+    assert (t["escalated"], t["appealed"], t["feedback"], t["satisfied"], t["ack_breached"]) == (1, 1, 1, 1, 0)
+    assert t["escalation_rate"] == round(1 / 7, 4) and t["appeal_rate"] == 0.2 and t["satisfaction_rate"] == 1.0
+
+
+def test_share_resolved_at_each_tier_and_rejected_as_unrelated(known):
+    r = stats("level")
+    assert r["shares"] == {"resolved_at": {"union": 0.4, "upazila": 0.4}, "rejected_unrelated": 0.2,
+                           "rejected_other": 0.0, "decided": 5}
+    union = next(g for g in r["groups"] if g["key"] == "union")
+    assert (union["received"], union["resolved"], union["rejected"], union["pending"]) == (7, 2, 1, 2)
+    assert union["within_limit_share"] == 0.5  # g1 in time, g2 late
+
+
+def test_groups_by_area_office_month_quarter_and_sex(known):
+    areas = {g["key"]: (g["received"], g["pending"], g["overdue"]) for g in stats("area")["groups"]}
+    assert areas == {SADAR: (6, 1, 1), SREEPUR: (1, 1, 0)}
+    offices = {g["key"]: g for g in stats("office")["groups"]}
+    assert offices["OFF-BD-UN-2870"]["escalated"] == 1 and offices["OFF-BD-UPZ-320"]["resolved"] == 2
+    assert [g["key"] for g in stats("month")["groups"]] == ["2026-03"]
+    assert [g["key"] for g in stats("quarter")["groups"]] == ["2025-26-Q3"]  # Bangladesh's fiscal year
+    sexes = {g["key"]: g["received"] for g in stats("sex")["groups"]}
+    assert sexes == {"female": 6, None: 1}
+
+
+def test_filters_narrow_every_figure(known):
+    assert stats(area=SREEPUR)["total"]["received"] == 1
+    # Decisions count on their own date: from T0+3 days the late one and the two upazila ones remain.
+    t = stats(date_from=(T0 + 3 * DAY).date())["total"]
+    assert (t["received"], t["resolved"], t["rejected"]) == (1, 3, 0)
+    assert stats(sex="female", age_band="60_plus")["total"]["received"] == 6
+    assert stats(programme="OAA", channel="sms")["total"]["received"] == 0
+    with pytest.raises(ValidationError) as e:
+        stats(programme="NOPE")
+    assert "programme" in e.value.fields
+    with pytest.raises(ValidationError) as e:
+        stats("weekday")
+    assert "group_by" in e.value.fields
+
+
+def test_counters_equal_a_recount_and_rebuild_restores_them(known):
+    assert statistics.stored_counts(db.session) == statistics.recount(db.session)
+    db.session.execute(statistics.sa.delete(statistics.StatCount))
+    assert stats()["total"]["received"] == 0
+    statistics.recount(db.session, write=True)
+    assert stats()["total"]["received"] == 7
+
+
+# ---------------------------------------------------------------- property: counters == recount
+
+AREAS = st.sampled_from([BARIA, BASAN, BARMI, None])
+OFFICERS = ("officer_baria", "officer_basan", "officer_sreepur", "officer_sadar", "officer_gazipur",
+            "officer_national", "supervisor", "admin", "operator")
+STEP = st.one_of(
+    st.tuples(st.just("lodge"), AREAS),
+    st.tuples(st.just("act"), st.integers(0, 5), st.sampled_from([
+        ("acknowledge", {}), ("start", {}), ("request_info", {"note": "?"}), ("resume", {}),
+        ("resolve", {"decision": "upheld", "resolution": "ok"}),
+        ("reject", {"reason_code": "unrelated", "note": "n"}), ("reject", {"reason_code": "duplicate", "note": "n"}),
+        ("escalate", {"note": "up"}), ("close", {}), ("place", {"area": BASAN}),
+        ("transfer", {"office": "OFF-BD-UN-2870", "note": "t"})])),
+    st.tuples(st.just("citizen"), st.integers(0, 5), st.sampled_from([
+        ("appeal", {}), ("feedback", {"satisfied": True}), ("feedback", {"satisfied": False})])),
+    st.tuples(st.just("sweep"), st.integers(1, 15)),
+)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@given(steps=st.lists(STEP, min_size=1, max_size=14))
+def test_property_counters_equal_a_recount_after_any_sequence(ctx, world, steps):
+    codes, now = [], T0
+    for step in steps:
+        now += timedelta(hours=7)
+        try:
+            if step[0] == "lodge":
+                codes.append(builders.lodge(step[1], now=now).tracking_code)
+            elif step[0] == "sweep":
+                now += step[1] * DAY
+                sweep(now)
+            elif codes:
+                code = codes[step[1] % len(codes)]
+                action, kw = step[2]
+                if step[0] == "citizen":
+                    citizen(code, action, now, **kw)
+                else:
+                    for who in OFFICERS:  # whoever may take it
+                        try:
+                            builders.act(world, who, code, action, now=now, **kw)
+                            break
+                        except DomainError:
+                            continue
+        except DomainError:
+            pass
+    db.session.expire_all()
+    assert statistics.stored_counts(db.session) == statistics.recount(db.session)
+
+
+def test_cli_rebuild_restores_the_counters(app, known, runner):
+    db.session.execute(statistics.sa.delete(statistics.StatCount))
+    result = runner.invoke(args=["stats", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "stats rebuild:" in result.output
+    assert stats()["total"]["received"] == 7
