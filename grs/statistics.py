@@ -287,6 +287,9 @@ def figures(session, f: StatsFilter, group_by: str | None = None, *, now: dateti
     programme_id = _code_id(session, Programme, f.programme, "programme")
     category_id = _code_id(session, Category, f.category, "category")
     root = _root(session, f.area, scope_path)
+    if root is None:  # no geography loaded yet: nothing can have been counted
+        empty = {"group_by": group_by, "area": None, "total": _figures(Counter(), Counter(), 0, 0)}
+        return {**empty, "groups": []} if group_by is not None else empty
     whole_country = root.parent_id is None
 
     # ---- counters
@@ -374,7 +377,7 @@ def figures(session, f: StatsFilter, group_by: str | None = None, *, now: dateti
     return result
 
 
-def _root(session, code: str | None, scope_path: str | None) -> Area:
+def _root(session, code: str | None, scope_path: str | None) -> Area | None:
     """The area the figures cover: the one asked for (inside the caller's scope), else the scope's, else
     the country."""
     if code is not None:

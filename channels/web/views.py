@@ -1,7 +1,6 @@
 """Blueprint `web`: the citizen pages — home, lodge, confirmation, track — and the area list for the picker."""
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -9,13 +8,13 @@ from flask import (Blueprint, current_app, jsonify, redirect, render_template, r
                    url_for)
 from flask_babel import gettext as _
 
-from grs import tracking
+from grs import statistics, tracking
 from grs.countries import profile
 from grs.errors import NotFound, ValidationError
 from grs.extensions import db, limiter
 from grs.forms import populate_errors
 from grs.i18n import current_language
-from grs.models import Area, Category, Grievance, Programme, Tier
+from grs.models import Area, Category, Programme, Tier
 from grs.services.actors import Actor
 from grs.services import AttachmentIn, ComplainantIn, Intake, find, lodge
 from grs.timeutil import utcnow
@@ -42,13 +41,13 @@ def translated(text) -> str:
 
 
 def _year_figures() -> dict[str, int]:
-    """Complaints received and resolved since 1 January in the country's time zone; counts only."""
-    tz = ZoneInfo(profile(current_app.config["COUNTRY"]).timezone)
-    start = datetime(utcnow().astimezone(tz).year, 1, 1, tzinfo=tz)
-    received = db.session.scalar(sa.select(sa.func.count(Grievance.id)).where(Grievance.received_at >= start))
-    resolved = db.session.scalar(sa.select(sa.func.count(Grievance.id)).where(
-        Grievance.resolved_at >= start, Grievance.status.in_(("resolved", "closed"))))
-    return {"year": start.year, "received": received or 0, "resolved": resolved or 0}
+    """Complaints received and resolved since 1 January in the country's time zone, as the statistics
+    service counts them (a rejection is not a resolution); counts only."""
+    country = current_app.config["COUNTRY"]
+    now = utcnow()
+    start = now.astimezone(ZoneInfo(profile(country).timezone)).date().replace(month=1, day=1)
+    total = statistics.figures(db.session, statistics.StatsFilter(date_from=start), now=now, country=country)["total"]
+    return {"year": start.year, "received": total["received"], "resolved": total["resolved"]}
 
 
 @bp.get("/")

@@ -181,7 +181,8 @@ SCHEMAS["Stats"] = {
     "required": ["group_by", "area", "total"],
     "properties": {
         "group_by": {"type": ["string", "null"]},
-        "area": {"type": "string", "description": "The area the figures cover (the caller's scope by default)."},
+        "area": {"type": ["string", "null"],
+                 "description": "The area the figures cover (the caller's scope by default); null before any areas exist."},
         "total": {"$ref": "#/components/schemas/StatFigures"},
         "groups": {"type": "array", "items": {"$ref": "#/components/schemas/StatFigures"}},
         "shares": {"type": "object", "description": "group_by=level: share resolved at each tier and rejected.",

@@ -25,10 +25,18 @@ def test_home_counts_this_years_complaints_without_personal_data(app, client, wo
         builders.lodge(now=now, phone=None)
         builders.act(world, "officer_baria", first, "start", now=now)
         builders.act(world, "officer_baria", first, "resolve", now=now, decision="upheld", resolution="Paid.")
+        rejected = builders.lodge(now=now).tracking_code  # a rejection is not a resolution, even once closed
+        builders.act(world, "officer_baria", rejected, "reject", now=now, reason_code="unrelated", note="Road.")
+        builders.act(world, "officer_baria", rejected, "close", now=now)
     text = client.get("/").get_data(as_text=True)
-    assert "<dt>Complaints received</dt><dd>2</dd>" in text
+    assert "<dt>Complaints received</dt><dd>3</dd>" in text
     assert "<dt>Complaints resolved</dt><dd>1</dd>" in text
     assert "Rahima" not in text and first not in text
+
+
+def test_home_answers_before_any_geography_is_loaded(client):
+    r = client.get("/")
+    assert r.status_code == 200 and "<dt>Complaints resolved</dt><dd>0</dd>" in r.get_data(as_text=True)
 
 
 def test_area_children_in_the_current_language(client, world):
