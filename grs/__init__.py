@@ -17,6 +17,7 @@ BLUEPRINTS = (
     "grs.auth",  # /login, /logout
     "channels.web.views",  # citizen pages: /, /grievances/new, /track
     "grs.staff.views",  # /cases/
+    "grs.staff.imports",  # /cases/import: paper forms and complaint-box slips
     "grs.admin.views",  # /admin/: time-limit policies, holidays
     "grs.api.views",  # /api/v1
     "channels.sms.views",  # /hooks/sms/...

@@ -23,6 +23,7 @@ from .services.accounts import create_token, create_user
 from .services.actors import Actor
 from .services.areas import import_areas
 from .services.history import verify_chains
+from .services.imports import ImportRejected, as_csv, as_xlsx, error_rows, import_grievances
 from .timeutil import parse_iso, utcnow
 from .uow import unit_of_work
 
@@ -56,6 +57,50 @@ def import_areas_cmd(path: str, with_offices: bool) -> None:
         _fail(e)
     for line in report.lines():
         click.echo(line)
+
+
+@click.group("import")
+def import_group() -> None:
+    """Bulk imports (`grs import-areas` loads the geography)."""
+
+
+@import_group.command("grievances")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--report", "report_path", type=click.Path(dir_okay=False),
+              help="On errors, write the rows with an `errors` column to this .csv or .xlsx file.")
+@with_appcontext
+def import_grievances_cmd(path: str, report_path: str | None) -> None:
+    """Paper forms and complaint-box slips from a .csv or .xlsx file: every row lands, or none (exit 1)."""
+    with open(path, "rb") as fh:
+        data = fh.read()
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if done % 100 == 0 or done == total:
+            click.echo(f"{stage} {done}/{total} rows", err=True)
+
+    try:
+        with unit_of_work() as uow:
+            result = import_grievances(uow, path, data, actor=Actor.system("cli:import"), now=utcnow(),
+                                       progress=progress)
+    except ImportRejected as e:
+        for err in e.result.errors:
+            where = (f"row {err.row}" if err.row else "file") + (f", {err.column}" if err.column else "")
+            click.echo(f"{where}: {err.message % err.params if err.params else err.message}")
+        if report_path:
+            rows = error_rows(e.result)
+            with open(report_path, "wb") as fh:
+                fh.write(as_xlsx({"errors": rows}) if report_path.lower().endswith(".xlsx") else as_csv(rows))
+            click.echo(f"error report written to {report_path}")
+        click.echo(f"nothing imported: {len(e.result.errors)} error(s); correct them and run again")
+        sys.exit(1)
+    except DomainError as e:
+        _fail(e)
+    for number, code in result.lodged:
+        click.echo(f"row {number}: lodged {code}")
+    for number, code in result.already:
+        click.echo(f"row {number}: already imported as {code}")
+    click.echo(f"imported {len(result.lodged)} grievance(s), {len(result.already)} already imported"
+               + (f", {len(result.skipped)} example row(s) skipped" if result.skipped else ""))
 
 
 @click.command("create-user")
@@ -217,7 +262,7 @@ def policies_load_cmd(path: str, replace: bool) -> None:
 
 
 def init_commands(app: Flask) -> None:
-    for command in (import_areas_cmd, create_user_cmd, create_token_cmd, demo_cmd, audit_group, serve_cmd,
+    for command in (import_areas_cmd, import_group, create_user_cmd, create_token_cmd, demo_cmd, audit_group, serve_cmd,
                     sweep_cmd, scheduler_cmd, outbox_group, policies_group):
         app.cli.add_command(command)
     app.cli.add_command(stats_group)

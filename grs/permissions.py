@@ -37,6 +37,7 @@ class Capability(enum.StrEnum):
     ACCOUNTABILITY = "accountability"        # social accountability pages
     ADMIN_PAGES = "admin_pages"              # time limits, days off
     MANAGE_ACCOUNTS = "manage_accounts"
+    IMPORT = "import"                        # bulk import of paper forms (/cases/import): rows in scope only
 
 
 C = Capability
@@ -52,14 +53,16 @@ def _actions(names, scope: Scope) -> dict[str, Scope]:
 GRANTS: dict[str, dict[str, Scope]] = {
     # An officer works the cases of their own office; past cases stay readable, not actionable.
     "officer": {**_WORKING, **_actions(("acknowledge", "start", "request_info", "resume", "extend", "resolve",
-                                        "reject", "transfer", "escalate", "close"), Scope.OWN_OFFICE)},
+                                        "reject", "transfer", "escalate", "close"), Scope.OWN_OFFICE),
+                C.IMPORT: Scope.AREA},
     "supervisor": {**_WORKING, C.SEE_TRIAGE: Scope.NATIONAL, C.DASHBOARD: Scope.AREA,
                    **_actions(set(ACTIONS) - {"feedback"}, Scope.AREA)},
     "admin": {**_WORKING, C.SEE_TRIAGE: Scope.AREA, C.OPERATOR_CONSOLE: Scope.AREA, C.SEE_ALL_CALLS: Scope.AREA,
               C.DASHBOARD: Scope.AREA, C.ACCOUNTABILITY: Scope.AREA, C.ADMIN_PAGES: Scope.AREA,
-              C.MANAGE_ACCOUNTS: Scope.AREA, **_actions(ACTIONS, Scope.AREA)},
+              C.MANAGE_ACCOUNTS: Scope.AREA, C.IMPORT: Scope.AREA, **_actions(ACTIONS, Scope.AREA)},
     # Operators speak for callers: they place triaged complaints and record a caller's answer.
-    "operator": {**_WORKING, C.SEE_TRIAGE: Scope.AREA, C.OPERATOR_CONSOLE: Scope.AREA,
+    # Operators type in paper forms from anywhere in the country (a call centre's intake desk).
+    "operator": {**_WORKING, C.SEE_TRIAGE: Scope.AREA, C.OPERATOR_CONSOLE: Scope.AREA, C.IMPORT: Scope.VISIBLE,
                  **_actions(("place", "appeal", "feedback"), Scope.VISIBLE)},
     "facilitator": {**_SEEING, C.LODGE: Scope.AREA, C.ACCOUNTABILITY: Scope.AREA},
     # Analysts read statistics; they neither handle cases nor reach complainants.

@@ -52,6 +52,7 @@ def staff_nav_links() -> list[tuple[str, str, str]]:
     user = _user()
     wanted = [("/cases/", gettext("Inbox"), True),
               ("/operator/", gettext("Operator console"), permissions.can(user, Capability.OPERATOR_CONSOLE)),
+              ("/cases/import", gettext("Import paper forms"), permissions.can(user, Capability.IMPORT)),
               ("/dashboard/", gettext("Dashboard"), permissions.can(user, Capability.DASHBOARD)),
               ("/accountability/", gettext("Accountability"), permissions.can(user, Capability.ACCOUNTABILITY)),
               ("/admin/", gettext("Administration"), permissions.can(user, Capability.ADMIN_PAGES))]

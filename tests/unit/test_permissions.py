@@ -13,10 +13,11 @@ ALL_ACTIONS = {"place", "acknowledge", "start", "request_info", "resume", "exten
 # The capabilities each role holds (the sensitive flag set, accounts at district level unless "national"),
 # written out from the domain's roles rather than from the code.
 HOLDS = {
-    "officer": {C.VIEW_CASES, C.SEE_SENSITIVE, C.SEE_PERSONAL_DATA, C.LODGE},
+    "officer": {C.VIEW_CASES, C.SEE_SENSITIVE, C.SEE_PERSONAL_DATA, C.LODGE, C.IMPORT},
     "supervisor": {C.VIEW_CASES, C.SEE_SENSITIVE, C.SEE_PERSONAL_DATA, C.LODGE, C.DASHBOARD},
     "admin": set(C),
-    "operator": {C.VIEW_CASES, C.SEE_SENSITIVE, C.SEE_PERSONAL_DATA, C.LODGE, C.SEE_TRIAGE, C.OPERATOR_CONSOLE},
+    "operator": {C.VIEW_CASES, C.SEE_SENSITIVE, C.SEE_PERSONAL_DATA, C.LODGE, C.SEE_TRIAGE, C.OPERATOR_CONSOLE,
+                 C.IMPORT},
     "facilitator": {C.VIEW_CASES, C.SEE_SENSITIVE, C.LODGE, C.ACCOUNTABILITY},
     "analyst": {C.VIEW_CASES, C.SEE_SENSITIVE, C.DASHBOARD},
 }
