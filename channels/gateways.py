@@ -1,4 +1,4 @@
-"""Gateways that hand one message to a provider: console, Africa's Talking, Twilio, e-mail, and a test fake.
+"""Gateways that hand one message to a provider: console, Africa's Talking, Twilio, e-mail, webhooks, a test fake.
 
 Every gateway has `send(recipient, body) -> Sent` and raises TemporaryFailure (try again later) or
 PermanentFailure (this message can never go). The dispatcher in channels/outbox.py does the rest.
@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import abc
 
+import http.client
 import json
 import logging
 import smtplib
+import urllib.error
+import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -27,14 +30,16 @@ class Sent:
 
     provider: str
     message_id: str | None
+    status_code: int | None = None  # webhooks: the receiver's HTTP status
 
 
 class GatewayError(Exception):
     """A provider refused or could not be reached; `reason` is short and free of personal data."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, status_code: int | None = None):
         super().__init__(reason)
         self.reason = reason[:480]
+        self.status_code = status_code  # webhooks: the receiver's HTTP status, when it answered
 
 
 class TemporaryFailure(GatewayError):
@@ -211,6 +216,72 @@ class SmtpGateway(Gateway):
         except (smtplib.SMTPException, OSError) as e:
             raise TemporaryFailure(f"smtp: {type(e).__name__}")
         return Sent(self.name, msg.get("Message-ID"))
+
+
+# ---------------------------------------------------------------- webhooks
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer, not a new target: following it would POST our events somewhere unchecked."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+# Receiver answers worth trying again: timeouts, throttling, conflicts in flight, server errors.
+WEBHOOK_TEMPORARY = {408, 409, 425, 429}
+
+
+class WebhookGateway:
+    """POSTs one signed JSON event to a subscriber with a timeout; 2xx is delivered.
+
+    5xx, 408/409/425/429, timeouts and network errors are temporary; any other answer (a redirect, 4xx) is
+    permanent: the receiver refused this delivery and will refuse it again.
+    """
+
+    name = "webhook"
+
+    def __init__(self, timeout: float, user_agent: str = "GRS-Webhooks/1"):
+        self.timeout = float(timeout)
+        self.user_agent = user_agent
+        self._opener = urllib.request.build_opener(_NoRedirect)
+
+    def post(self, url: str, body: str, *, secret: str, timestamp: int, event_type: str, delivery_id: int) -> Sent:
+        from grs import webhooks
+
+        data = body.encode()
+        req = urllib.request.Request(url, data=data, method="POST", headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": self.user_agent,
+            webhooks.SIGNATURE_HEADER: webhooks.signature_header(secret, timestamp, data),
+            webhooks.TIMESTAMP_HEADER: str(int(timestamp)),
+            webhooks.EVENT_HEADER: event_type,
+            webhooks.DELIVERY_HEADER: str(delivery_id),
+        })
+        try:
+            with self._opener.open(req, timeout=self.timeout) as response:
+                status = response.status
+                response.read(1024)  # the answer's body is not ours to keep
+        except urllib.error.HTTPError as e:
+            status = e.code
+            e.close()
+        except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as e:  # refused, DNS, TLS, timeout
+            reason = getattr(e, "reason", None)
+            raise TemporaryFailure(f"webhook network: {type(reason or e).__name__}")
+        if 200 <= status < 300:
+            return Sent(self.name, None, status_code=status)
+        reason = f"webhook receiver answered {status}"
+        if status >= 500 or status in WEBHOOK_TEMPORARY:
+            raise TemporaryFailure(reason, status_code=status)
+        raise PermanentFailure(reason, status_code=status)
+
+
+def webhook(app: Flask) -> WebhookGateway:
+    """The webhook gateway (real HTTP in every configuration: a test runs its own receiver)."""
+    cache = app.extensions.setdefault("grs_gateways", {})
+    if "webhook" not in cache:
+        cache["webhook"] = WebhookGateway(app.config.get("WEBHOOK_TIMEOUT_SECONDS") or 10)
+    return cache["webhook"]
 
 
 # ---------------------------------------------------------------- the test fake

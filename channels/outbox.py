@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from grs import webhooks
 from grs.extensions import db
 from grs.models import OutboxMessage
 from grs.notifications import opted_out
@@ -102,16 +103,27 @@ def _claim(now: datetime, size: int) -> list[int]:
 def _send_one(row_id: int, now: datetime, max_attempts: int, result: DispatchResult) -> None:
     # First unit of work: read the row (or suppress it); committed, so no lock or snapshot is held
     # during the network call.
+    webhook: tuple[webhooks.Target, str] | None = None
     with unit_of_work() as uow:
         msg = uow.session.get(OutboxMessage, row_id)
         if msg is None:
             return
+        if msg.medium == "webhook":
+            to = webhooks.target(uow.session, row_id)
+            if to is None:  # paused or removed since the event: nobody is waiting for it
+                msg.status, msg.last_error = "suppressed", "webhook subscription paused or removed"
+                result.suppressed += 1
+                return
+            webhook = (to, msg.body)
         if msg.medium == "sms" and opted_out(uow.session, msg.recipient):
             # Checked at send time too: the STOP may have come after the message was queued.
             msg.status, msg.last_error = "suppressed", "recipient opted out"
             result.suppressed += 1
             return
         recipient, body, medium = msg.recipient, msg.body, msg.medium
+    if webhook is not None:
+        _post_webhook(row_id, *webhook, now, max_attempts, result)
+        return
     gateway = gateways.for_medium(current_app._get_current_object(), medium)
     error: GatewayError | None = None
     try:
@@ -132,6 +144,33 @@ def _send_one(row_id: int, now: datetime, max_attempts: int, result: DispatchRes
             msg.provider, msg.provider_message_id = sent.provider, sent.message_id
             result.sent += 1
             log.info("outbox id=%s sent by %s to %s", row_id, sent.provider, _masked(medium, recipient))
+
+
+def _post_webhook(row_id: int, to: webhooks.Target, body: str, now: datetime, max_attempts: int,
+                  result: DispatchResult) -> None:
+    """One signed POST of a webhook row (no transaction open), then its outcome in the row and the log."""
+    gateway = gateways.webhook(current_app._get_current_object())
+    error: GatewayError | None = None
+    status_code = None
+    try:
+        status_code = gateway.post(to.url, body, secret=to.secret, timestamp=int(now.timestamp()),
+                                   event_type=to.event_type, delivery_id=to.delivery_id).status_code
+    except GatewayError as e:
+        error, status_code = e, e.status_code
+    except Exception as e:  # a gateway bug must not stop the pass; keep the row and try again later
+        log.exception("outbox id=%s: unexpected webhook error", row_id)
+        error = TemporaryFailure(f"unexpected: {type(e).__name__}")
+    with unit_of_work() as uow:
+        msg = uow.session.get(OutboxMessage, row_id)
+        msg.attempts += 1
+        webhooks.record_attempt(uow.session, row_id, now=now, status_code=status_code,
+                                error=error.reason if error else None)
+        if error is not None:
+            _failed(msg, error, now, max_attempts, result)
+        else:
+            msg.status, msg.sent_at, msg.last_error, msg.provider = "sent", now, None, gateway.name
+            result.sent += 1
+            log.info("outbox id=%s webhook delivery %s answered %s", row_id, to.delivery_id, status_code)
 
 
 def _failed(msg: OutboxMessage, error: GatewayError, now: datetime, max_attempts: int,

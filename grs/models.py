@@ -453,6 +453,49 @@ class CallLog(db.Model):
     grievance: Mapped[Grievance | None] = relationship()
 
 
+class WebhookSubscription(db.Model):
+    """A programme system's subscription to event types: where to POST them and the key that signs them."""
+
+    __tablename__ = "webhook_subscriptions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(sa.String(500))
+    label: Mapped[str | None] = mapped_column(sa.String(120))
+    # Plain text on purpose: HMAC needs the key itself, and a key encrypted with another secret of this
+    # same server protects nothing the database's own access control does not (docs/api.md, "Webhooks").
+    secret: Mapped[str] = mapped_column(sa.String(200))
+    events: Mapped[list] = mapped_column(sa.JSON, default=list)  # event type values (grs.events.WEBHOOK)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    created_by: Mapped[User | None] = relationship()
+
+
+class WebhookDelivery(db.Model):
+    """One event for one subscription: the outbox row that carries it, and what the receiver answered."""
+
+    __tablename__ = "webhook_deliveries"
+    # One delivery per event and subscription, however often the dispatcher tries; the log reads newest first.
+    __table_args__ = (sa.UniqueConstraint("subscription_id", "event_id", name="uq_webhook_deliveries_event"),
+                      sa.Index("ix_webhook_deliveries_subscription", "subscription_id", "id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"))
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id"))
+    outbox_id: Mapped[int] = mapped_column(sa.ForeignKey("outbox.id"), unique=True)
+    event_type: Mapped[str] = mapped_column(sa.String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_status_code: Mapped[int | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(sa.String(500))
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    subscription: Mapped[WebhookSubscription] = relationship()
+    event: Mapped[Event] = relationship()
+    outbox: Mapped[OutboxMessage] = relationship()
+
+
 # ---------------------------------------------------------------- statistics
 
 

@@ -172,3 +172,6 @@ def delete_holiday():
         return redirect(url_for(".holidays")), 303
     flash(_("Day off removed; %(n)d open grievances got new deadlines.", n=changed), "success")
     return redirect(url_for(".holidays"))
+
+
+from . import webhooks  # noqa: E402,F401  /admin/webhooks: its views join this blueprint

@@ -10,6 +10,7 @@ from typing import Mapping
 
 from ..lifecycle import ACTIONS
 from ..models import AGE_BANDS, CHANNELS, SEXES, STATUSES
+from .. import webhooks
 from . import schemas
 from .schemas import Field
 
@@ -308,6 +309,89 @@ PATHS: dict[str, dict] = {
                                       "content": {"application/json": {"schema": {"type": "object"}}}}}},
     },
 }
+
+
+# ---------------------------------------------------------------- webhooks (grs/api/webhooks.py)
+
+_WEBHOOK_EVENTS = {"type": "array", "minItems": 1, "uniqueItems": True,
+                   "items": {"type": "string", "enum": list(webhooks.EVENT_TYPES)},
+                   "description": "Event types to receive (the catalogue's types offered to webhooks)."}
+SCHEMAS.update({
+    "NewWebhook": {
+        "type": "object", "title": "NewWebhook", "additionalProperties": False, "required": ["url", "events"],
+        "properties": {
+            "url": {"type": "string", "maxLength": webhooks.MAX_URL,
+                    "description": "https://, or http:// to localhost / a loopback address only.",
+                    "examples": ["https://mis.example.org/grs-events"]},
+            "events": {**_WEBHOOK_EVENTS, "examples": [["lodged", "resolved"]]},
+            "secret": {"type": ["string", "null"], "minLength": webhooks.MIN_SECRET, "maxLength": webhooks.MAX_SECRET,
+                       "description": "Signing key; absent or null: one is made and returned once."},
+            "label": {"type": ["string", "null"], "maxLength": 120, "description": "Which system this is."},
+            "active": {"type": "boolean", "default": True},
+        },
+    },
+    "Webhook": {
+        "type": "object", "required": ["id", "url", "label", "events", "active", "created_at"],
+        "properties": {"id": {"type": "integer"}, "url": {"type": "string"}, "label": STRING_OR_NULL,
+                       "events": _WEBHOOK_EVENTS, "active": {"type": "boolean"},
+                       "created_at": {"type": "string", "format": "date-time"}},
+    },
+    "WebhookCreated": {"allOf": [{"$ref": "#/components/schemas/Webhook"}, {
+        "type": "object", "required": ["secret"], "properties": {"secret": {
+            "type": "string", "description": "The signing key: shown in this answer only."}}}]},
+    "WebhookDelivery": {
+        "type": "object",
+        "required": ["id", "event_type", "tracking_code", "status", "attempts", "last_status_code", "last_error",
+                     "created_at", "last_attempt_at", "delivered_at", "next_attempt_at"],
+        "properties": {
+            "id": {"type": "integer", "description": "Sent as X-GRS-Delivery; the same on every retry."},
+            "event_type": {"type": "string"}, "tracking_code": STRING_OR_NULL,
+            "status": {"type": "string", "enum": ["queued", "sending", "retry", "sent", "failed", "suppressed"]},
+            "attempts": {"type": "integer"}, "last_status_code": {"type": ["integer", "null"]},
+            "last_error": STRING_OR_NULL, "created_at": {"type": "string", "format": "date-time"},
+            "last_attempt_at": TIME_OR_NULL, "delivered_at": TIME_OR_NULL, "next_attempt_at": TIME_OR_NULL},
+    },
+    "WebhookDetail": {"allOf": [{"$ref": "#/components/schemas/Webhook"}, {
+        "type": "object", "required": ["deliveries"], "properties": {"deliveries": {
+            "type": "array", "items": {"$ref": "#/components/schemas/WebhookDelivery"},
+            "description": "The delivery log, newest first (50 at most)."}}}]},
+    "WebhookList": {
+        "type": "object", "required": ["items", "event_types"],
+        "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Webhook"}},
+                       "event_types": {"type": "array", "items": {"type": "string"},
+                                       "description": "Every type a subscription may ask for."}},
+    },
+})
+_WEBHOOK_ID = {"name": "sub_id", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[0-9]+$"},
+               "description": "The subscription's id."}
+_ADMIN_ONLY = error("Not a national admin.")
+PATHS.update({
+    "/webhooks": {
+        "get": {"operationId": "listWebhooks", "summary": "Event subscriptions (national admins)",
+                "responses": {"200": json_body("WebhookList", "Every subscription, without secrets."),
+                              "401": _ref("Unauthorized"), "403": _ADMIN_ONLY}},
+        "post": {"operationId": "createWebhook",
+                 "summary": "Subscribe a URL to event types; deliveries are signed X-GRS-Signature: t=<unix>,v1=<hex>",
+                 "requestBody": {"required": True, "content": {"application/json": {
+                     "schema": {"$ref": "#/components/schemas/NewWebhook"}}}},
+                 "responses": {"201": {**json_body("WebhookCreated", "Created; the secret is in this answer only."),
+                                       "headers": {"Location": {"schema": {"type": "string"}}}},
+                               "400": _ref("BadJson"), "401": _ref("Unauthorized"), "403": _ADMIN_ONLY,
+                               "422": _ref("Invalid")}},
+    },
+    "/webhooks/{sub_id}": {
+        "get": {"operationId": "getWebhook", "summary": "One subscription with its delivery log",
+                "parameters": [_WEBHOOK_ID],
+                "responses": {"200": json_body("WebhookDetail", "The subscription and its newest deliveries."),
+                              "401": _ref("Unauthorized"), "403": _ADMIN_ONLY,
+                              "404": error("No subscription has that id.")}},
+        "delete": {"operationId": "deleteWebhook", "summary": "Remove a subscription; what is still queued is dropped",
+                   "parameters": [_WEBHOOK_ID],
+                   "responses": {"204": {"description": "Removed, with its delivery log."},
+                                 "401": _ref("Unauthorized"), "403": _ADMIN_ONLY,
+                                 "404": error("No subscription has that id.")}},
+    },
+})
 
 
 def document(server_url: str = "/api/v1") -> dict:

@@ -157,3 +157,6 @@ def stats():
 @bp.get("/openapi.json")
 def openapi_json():
     return jsonify(openapi.document(url_for("api.openapi_json").rsplit("/", 1)[0]))
+
+
+from . import webhooks  # noqa: E402,F401  /api/v1/webhooks: its views join this blueprint

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from .. import webhooks
 from .. import statistics
 from ..events import EventType, checked
 from ..extensions import db
@@ -47,6 +48,7 @@ def record(g: Grievance, type_: EventType | str, *, actor: Actor, at: datetime, 
     db.session.add(ev)
     g.event_count = seq
     g.head_hash = h
+    webhooks.enqueue(db.session, g, ev)  # subscribers' copies ride the same transaction as the event
     statistics.track(g, ev)  # the per-day counters follow the events, in the same transaction
     return ev
 
