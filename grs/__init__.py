@@ -23,10 +23,11 @@ BLUEPRINTS = (
     "channels.sms.views",  # /hooks/sms/...
     "channels.ussd.views",  # /hooks/ussd/...
     "channels.operator.views",  # /operator/
+    "channels.open311.views",  # /open311/v2: Open311 GeoReport v2
 )
 # Blueprints whose every request authenticates itself (API bearer tokens; SMS and USSD providers' secrets
 # and signatures) rather than by a session cookie: no form to forge, and providers cannot send our token.
-CSRF_EXEMPT = ("grs.api.views", "channels.sms.views", "channels.ussd.views")
+CSRF_EXEMPT = ("grs.api.views", "channels.sms.views", "channels.ussd.views", "channels.open311.views")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
