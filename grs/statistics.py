@@ -272,8 +272,22 @@ def _figures(m: Counter, hist: Counter, pending: int, overdue: int) -> dict:
     }
 
 
+LEAGUE_MIN_CASES = 20  # an office with fewer decisions is not ranked: its shares say more about chance
+
+
+def league(groups: list[dict], min_cases: int = LEAGUE_MIN_CASES) -> list[dict]:
+    """Offices ranked by the share resolved within the limit, then by median working days, counting only
+    offices with at least `min_cases` decisions (resolved or rejected); each entry keeps its figures."""
+    ranked = [g for g in groups if g["resolved"] + g["rejected"] >= min_cases and g["within_limit_share"] is not None]
+    ranked.sort(key=lambda g: (-g["within_limit_share"],
+                               g["median_working_days"] if g["median_working_days"] is not None else 10**6,
+                               -(g["resolved"] + g["rejected"]), str(g["key"])))
+    return [{"rank": i, **g} for i, g in enumerate(ranked, start=1)]
+
+
 def figures(session, f: StatsFilter, group_by: str | None = None, *, now: datetime, country: str = "BD",
-            scope_path: str | None = None, include_sensitive: bool = True) -> dict:
+            scope_path: str | None = None, include_sensitive: bool = True,
+            min_cases: int = LEAGUE_MIN_CASES) -> dict:
     """The figures for `f`, overall and per group of `group_by` (GROUPS), limited to the areas under
     `scope_path` (a caller's scope); sensitive grievances left out unless `include_sensitive`.
 
@@ -367,6 +381,8 @@ def figures(session, f: StatsFilter, group_by: str | None = None, *, now: dateti
                 entry["share_resolved"] = _rate(fig["resolved"], decided)
             groups.append(entry)
         result["groups"] = groups
+        if group_by == "office":
+            result["league"] = {"min_cases": min_cases, "ranked": league(groups, min_cases)}
         if group_by == "level":
             result["shares"] = {
                 "resolved_at": {g["key"]: g["share_resolved"] for g in groups if g["resolved"]},

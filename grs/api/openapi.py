@@ -189,6 +189,13 @@ SCHEMAS["Stats"] = {
         "shares": {"type": "object", "description": "group_by=level: share resolved at each tier and rejected.",
                    "properties": {"resolved_at": {"type": "object", "additionalProperties": _SHARE},
                                   "rejected_unrelated": _SHARE, "rejected_other": _SHARE, "decided": _COUNT}},
+        "league": {"type": "object",
+                   "description": "group_by=office: offices with at least min_cases decisions, ranked by the share "
+                                  "resolved within the limit, then by median working days.",
+                   "properties": {"min_cases": _COUNT,
+                                  "ranked": {"type": "array", "items": {"allOf": [
+                                      {"$ref": "#/components/schemas/StatFigures"},
+                                      {"type": "object", "properties": {"rank": _COUNT}}]}}}},
     },
 }
 
@@ -298,6 +305,8 @@ PATHS: dict[str, dict] = {
                 _query("from", {"type": "string", "format": "date"},
                        "First local date: received date for received, decision date for decisions."),
                 _query("to", {"type": "string", "format": "date"}, "Last local date, inclusive."),
+                _query("min_cases", {"type": "integer", "minimum": 0},
+                       "With group_by=office: rank only offices with at least this many decisions (default 20)."),
             ],
             "responses": {"200": json_body("Stats", "The figures."), "401": _ref("Unauthorized"),
                           "403": _ref("Forbidden"), "422": _ref("Invalid")},

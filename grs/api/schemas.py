@@ -226,7 +226,8 @@ def parse_list_args(args: Mapping[str, str], keys: list[str]) -> ListQuery:
 
 STATS_GROUPS = ("level", "programme", "channel", "category", "area", "month", "quarter", "office", "sex",
                 "age_band", "disability")
-STATS_PARAMS = ("group_by", "area", "programme", "category", "channel", "sex", "age_band", "disability", "from", "to")
+STATS_PARAMS = ("group_by", "area", "programme", "category", "channel", "sex", "age_band", "disability", "from", "to",
+                "min_cases")
 
 
 def parse_stats_args(args: Mapping[str, str], keys: list[str]) -> dict[str, Any]:
@@ -270,6 +271,12 @@ def parse_stats_args(args: Mapping[str, str], keys: list[str]) -> dict[str, Any]
             errors[name] = "Use a date as YYYY-MM-DD."
     if "from" in out and "to" in out and out["from"] > out["to"]:
         errors["from"] = "The start date must not be after the end date."
+    raw = (args.get("min_cases") or "").strip()
+    if raw:
+        if raw.isdigit() and len(raw) <= 6:
+            out["min_cases"] = int(raw)
+        else:
+            errors["min_cases"] = "Use a whole number of cases, 0 or more."
     if errors:
         raise ValidationError("the query has invalid parameters", errors)
     return out

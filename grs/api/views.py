@@ -150,7 +150,8 @@ def stats():
         result = statistics.figures(
             uow.session, f, q.get("group_by"), now=utcnow(), country=uow.settings.country,
             scope_path=None if permissions.is_national(user) else permissions.scope_path(user),
-            include_sensitive=permissions.can(user, permissions.Capability.SEE_SENSITIVE))
+            include_sensitive=permissions.can(user, permissions.Capability.SEE_SENSITIVE),
+            min_cases=q.get("min_cases", statistics.LEAGUE_MIN_CASES))
     return jsonify(result)
 
 
