@@ -232,6 +232,18 @@ def _query(name: str, schema: dict, description: str) -> dict:
     return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
 
 
+FORMAT = _query("format", {"type": "string", "enum": ["json", "csv", "xlsx"], "default": "json"},
+                "Extension: json (default), or every matching row as a file (docs/api.md, Exports).")
+_FILES = {"text/csv": {"schema": {"type": "string"}},
+          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
+              {"schema": {"type": "string", "format": "binary"}}}
+
+
+def with_files(response: dict) -> dict:
+    """A JSON 200 that format=csv|xlsx answers as a file instead."""
+    return {**response, "content": {**response["content"], **_FILES}}
+
+
 PATHS: dict[str, dict] = {
     "/grievances": {
         "post": {
@@ -263,8 +275,9 @@ PATHS: dict[str, dict] = {
                 _query("page", {"type": "integer", "minimum": 1, "default": 1}, "Page number."),
                 _query("per_page", {"type": "integer", "minimum": 1, "maximum": schemas.MAX_PER_PAGE,
                                     "default": schemas.DEFAULT_PER_PAGE}, "Extension: page size."),
+                FORMAT,
             ],
-            "responses": {"200": json_body("GrievancePage", "One page."),
+            "responses": {"200": with_files(json_body("GrievancePage", "One page, or with format every row.")),
                           "401": _ref("Unauthorized"), "422": _ref("Invalid")},
         },
     },
@@ -305,10 +318,12 @@ PATHS: dict[str, dict] = {
                 _query("from", {"type": "string", "format": "date"},
                        "First local date: received date for received, decision date for decisions."),
                 _query("to", {"type": "string", "format": "date"}, "Last local date, inclusive."),
+                FORMAT,
                 _query("min_cases", {"type": "integer", "minimum": 0},
                        "With group_by=office: rank only offices with at least this many decisions (default 20)."),
             ],
-            "responses": {"200": json_body("Stats", "The figures."), "401": _ref("Unauthorized"),
+            "responses": {"200": with_files(json_body("Stats", "The figures, or with format as a table.")),
+                          "401": _ref("Unauthorized"),
                           "403": _ref("Forbidden"), "422": _ref("Invalid")},
         },
     },

@@ -14,7 +14,7 @@ from ..models import Grievance
 from ..services.actors import Actor
 from ..timeutil import utcnow
 from ..uow import unit_of_work
-from . import listing, openapi, schemas, serialize
+from . import exports, listing, openapi, schemas, serialize
 from .auth import api_user, require_token
 
 log = logging.getLogger(__name__)
@@ -93,9 +93,12 @@ def lodge_grievance():
 
 @bp.get("/grievances")
 def list_grievances():
-    q = schemas.parse_list_args(request.args, [k for k, _ in request.args.items(multi=True)])
+    fmt, keys = exports.export_format(request.args, [k for k, _ in request.args.items(multi=True)])
+    q = schemas.parse_list_args(request.args, keys)
     listing.check_codes(q)
     user, now = api_user(), utcnow()
+    if fmt is not None:
+        return exports.grievances(fmt, user, q, now=now)
     rows, total = listing.visible_page(user, q, now=now)
     more = q.page * q.per_page < total
     return jsonify({
@@ -137,7 +140,8 @@ def act_on_grievance(code: str):
 @bp.get("/stats")
 def stats():
     """Figures for the caller's area subtree; sensitive grievances only for callers who may see them."""
-    q = schemas.parse_stats_args(request.args, [k for k, _ in request.args.items(multi=True)])
+    fmt, keys = exports.export_format(request.args, [k for k, _ in request.args.items(multi=True)])
+    q = schemas.parse_stats_args(request.args, keys)
     user = api_user()
     if not (permissions.can(user, permissions.Capability.DASHBOARD)
             or permissions.can(user, permissions.Capability.VIEW_CASES)):
@@ -152,6 +156,8 @@ def stats():
             scope_path=None if permissions.is_national(user) else permissions.scope_path(user),
             include_sensitive=permissions.can(user, permissions.Capability.SEE_SENSITIVE),
             min_cases=q.get("min_cases", statistics.LEAGUE_MIN_CASES))
+    if fmt is not None:
+        return exports.stats(fmt, result, today=utcnow().date())
     return jsonify(result)
 
 
