@@ -9,7 +9,7 @@ import builders
 import openpyxl
 import pytest
 import sqlalchemy as sa
-from builders import BARIA, BARMI, GAZIPUR, T0
+from builders import BARIA, BARMI, BASAN, GAZIPUR, SADAR, T0
 
 from grs.api import exports
 from grs.extensions import db
@@ -192,3 +192,58 @@ def test_an_ungrouped_stats_table_is_the_total_row(client, auth, three):
     assert len(rows) == 1 and rows[0]["key"] == "total"
     assert rows[0]["received"] == str(body["total"]["received"]) == "3"
     assert rows[0]["resolved"] == "1"
+
+
+# ---------------------------------------------------------------- open data
+
+FORBIDDEN = {"tracking_code", "code", "name", "phone", "description", "note", "notes", "resolution", "decision",
+             "sex", "gender", "age_band", "disability", "beneficiary_id"}
+
+
+def test_open_data_has_no_personal_data_no_free_text_and_no_tracking_code(app, client, world):
+    codes = [builders.lodge_in(app, BARIA, description="My neighbour Karim took my card.") for _ in range(5)]
+    builders.lodge_in(app, BARIA, category="corruption")  # sensitive: never published
+    builders.act_in(app, world, "officer_baria", codes[0], "resolve", decision="upheld", resolution="Card returned.")
+    r = client.get("/public/open-data/grievances.csv")  # no sign-in
+    assert r.status_code == 200 and r.mimetype == "text/csv" and r.is_streamed
+    assert "open-data-grievances-20" in r.headers["Content-Disposition"]
+    text = r.get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == 5
+    header = text.splitlines()[0].split(",")
+    assert header == list(__import__("channels.web.open_data", fromlist=["COLUMNS"]).COLUMNS)
+    assert not FORBIDDEN & set(header) and not [c for c in header if c.startswith("complainant")]
+    for secret in ("Karim", "Rahima", "1712345678", "Card returned", "upheld", *codes):
+        assert secret not in text
+    assert all(row["category"] != "corruption" for row in rows)
+    assert len({row["id"] for row in rows}) == 5
+    again = list(csv.DictReader(io.StringIO(client.get("/public/open-data/grievances.csv").get_data(as_text=True))))
+    assert [row["id"] for row in again] == [row["id"] for row in rows]  # stable between downloads
+    decided = [row for row in rows if row["outcome"] == "resolved"]
+    assert len(decided) == 1 and decided[0]["decision_month"] == decided[0]["received_month"]
+    assert decided[0]["within_limit"] == "true" and decided[0]["working_days"] != ""
+    # Five in Baria this month: a cell of five is published at the union.
+    assert {row["area"] for row in rows} == {BARIA} and {row["area_level"] for row in rows} == {"union"}
+
+
+def test_open_data_coarsens_a_small_cell_to_the_next_level_or_blank(app, client, world):
+    for _ in range(4):
+        builders.lodge_in(app, BARIA)
+    builders.lodge_in(app, BASAN)  # Baria 4 + Basan 1: both under five; Gazipur Sadar has five
+    builders.lodge_in(app, BARMI)  # Sreepur: 1, Gazipur district: 6
+    builders.lodge_in(app, BARIA, now=T0 - timedelta(days=62))  # another month: alone in its district
+    rows = list(csv.DictReader(io.StringIO(client.get("/public/open-data/grievances.csv").get_data(as_text=True))))
+    by_month: dict = {}
+    for row in rows:
+        by_month.setdefault(row["received_month"], []).append((row["area"], row["area_level"]))
+    this_month = T0.strftime("%Y-%m")
+    assert sorted(by_month[this_month]) == sorted([(SADAR, "upazila")] * 5 + [(GAZIPUR, "district")])
+    (other,) = [m for m in by_month if m != this_month]
+    assert by_month[other] == [("", "")]
+    assert BARIA not in {row["area"] for row in rows} and BASAN not in {row["area"] for row in rows}
+
+
+@pytest.mark.config(TRACK_RATE_LIMIT=2)
+def test_open_data_is_rate_limited_like_other_public_lookups(client, world):
+    statuses = [client.get("/public/open-data/grievances.csv").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
