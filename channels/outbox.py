@@ -125,14 +125,7 @@ def _send_one(row_id: int, now: datetime, max_attempts: int, result: DispatchRes
         _post_webhook(row_id, *webhook, now, max_attempts, result)
         return
     gateway = gateways.for_medium(current_app._get_current_object(), medium)
-    error: GatewayError | None = None
-    try:
-        sent = gateway.send(recipient, body)
-    except GatewayError as e:
-        error = e
-    except Exception as e:  # a gateway bug must not stop the pass; keep the row and try again later
-        log.exception("outbox id=%s: unexpected gateway error", row_id)
-        error = TemporaryFailure(f"unexpected: {type(e).__name__}")
+    sent, error = _attempt(row_id, lambda: gateway.send(recipient, body))
     # Second unit of work: what came of it.
     with unit_of_work() as uow:
         msg = uow.session.get(OutboxMessage, row_id)
@@ -150,16 +143,10 @@ def _post_webhook(row_id: int, to: webhooks.Target, body: str, now: datetime, ma
                   result: DispatchResult) -> None:
     """One signed POST of a webhook row (no transaction open), then its outcome in the row and the log."""
     gateway = gateways.webhook(current_app._get_current_object())
-    error: GatewayError | None = None
-    status_code = None
-    try:
-        status_code = gateway.post(to.url, body, secret=to.secret, timestamp=int(now.timestamp()),
-                                   event_type=to.event_type, delivery_id=to.delivery_id).status_code
-    except GatewayError as e:
-        error, status_code = e, e.status_code
-    except Exception as e:  # a gateway bug must not stop the pass; keep the row and try again later
-        log.exception("outbox id=%s: unexpected webhook error", row_id)
-        error = TemporaryFailure(f"unexpected: {type(e).__name__}")
+    answer, error = _attempt(row_id, lambda: gateway.post(
+        to.url, body, secret=to.secret, timestamp=int(now.timestamp()), event_type=to.event_type,
+        delivery_id=to.delivery_id))
+    status_code = answer.status_code if answer is not None else error.status_code
     with unit_of_work() as uow:
         msg = uow.session.get(OutboxMessage, row_id)
         msg.attempts += 1
@@ -171,6 +158,17 @@ def _post_webhook(row_id: int, to: webhooks.Target, body: str, now: datetime, ma
             msg.status, msg.sent_at, msg.last_error, msg.provider = "sent", now, None, gateway.name
             result.sent += 1
             log.info("outbox id=%s webhook delivery %s answered %s", row_id, to.delivery_id, status_code)
+
+
+def _attempt(row_id: int, call):
+    """(answer, None) when the gateway call worked, else (None, the error); outside any transaction."""
+    try:
+        return call(), None
+    except GatewayError as e:
+        return None, e
+    except Exception as e:  # a gateway bug must not stop the pass; keep the row and try again later
+        log.exception("outbox id=%s: unexpected gateway error", row_id)
+        return None, TemporaryFailure(f"unexpected: {type(e).__name__}")
 
 
 def _failed(msg: OutboxMessage, error: GatewayError, now: datetime, max_attempts: int,
