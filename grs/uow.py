@@ -84,9 +84,6 @@ class UnitOfWork:
         """Run `fn` if the transaction rolls back (to undo work staged outside the database)."""
         self._on_rollback.append(fn)
 
-    def flush(self) -> None:
-        self.session.flush()
-
     def _committed(self) -> None:
         for fn in self._after_commit:
             try:
