@@ -36,3 +36,26 @@ def translations(lang: str) -> gettext.NullTranslations:
     write_mo(compiled, catalog)
     compiled.seek(0)
     return Translations(compiled, domain=DOMAIN)
+
+
+# Digits of the numbering systems CLDR gives as a language's default (Bangla writes ১২৩). Babel formats
+# numbers and dates with Latin digits whatever the locale; `native_digits` writes them the reader's way.
+_DIGITS = {"beng": "০১২৩৪৫৬৭৮৯", "arab": "٠١٢٣٤٥٦٧٨٩", "deva": "०१२३४५६७८९"}
+
+
+@lru_cache(maxsize=None)
+def _digit_table(lang: str) -> dict | None:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        system = Locale.parse(lang).default_numbering_system
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None
+    digits = _DIGITS.get(system)
+    return str.maketrans("0123456789", digits) if digits else None
+
+
+def native_digits(text: str, lang: str) -> str:
+    """`text` with its digits in the language's own numerals (Bangla: '১,২৩৪'); unchanged for the others."""
+    table = _digit_table(lang or "en")
+    return text.translate(table) if table else text

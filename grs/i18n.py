@@ -5,7 +5,7 @@ from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
-from . import catalogue
+from . import catalogue, charts
 from .countries import profile
 from .errors import N_
 from .extensions import babel
@@ -55,10 +55,20 @@ def init_i18n(app: Flask) -> None:
 
     app.add_template_filter(localdate, "localdate")
     app.add_template_filter(localtime, "localtime")
+    app.add_template_global(chart_svg, "chart_svg")
+    app.add_template_filter(lambda v, lang=None, percent=False: charts.number(v, lang or current_language(),
+                                                                              percent=percent), "number")
 
     @app.context_processor
     def language_context():
         return {"lang": current_language(), "languages": app.config["LANGUAGES"]}
+
+
+def chart_svg(chart, lang: str | None = None):
+    """A grs.charts.Chart drawn as inline SVG, its "no data" text in the reader's language."""
+    from flask_babel import gettext
+
+    return charts.svg(chart, lang or current_language(), no_data=gettext("No figures for this selection yet."))
 
 
 def localdate(value, lang: str | None = None) -> str:

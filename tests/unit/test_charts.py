@@ -1,0 +1,39 @@
+"""Charts are drawn on the server (grs/charts.py): no script, no outside address, numbers in the reader's
+digits, and the table alternative holds exactly the values drawn."""
+import re
+
+import pytest
+
+from grs.catalogue import native_digits
+from grs.charts import Chart, Series, number, svg
+
+
+def test_numbers_in_the_readers_digits():
+    assert number(1234, "en") == "1,234"
+    assert number(1234, "bn") == "১,২৩৪"
+    assert number(0.667, "bn", percent=True) == "৬৬.৭%"
+    assert number(None, "en") == "–"
+    assert native_digits("5 Dec 2026", "fr") == "5 Dec 2026"
+
+
+def test_svg_has_no_script_and_no_outside_address():
+    c = Chart("trend", "Trend", "line", ["2026-01", "2026-02"], [Series("received", [10, 12])])
+    drawn = str(svg(c, "en"))
+    assert drawn.startswith("<svg ") and 'aria-hidden="true"' in drawn and 'data-chart="trend"' in drawn
+    assert "<script" not in drawn
+    # Only XML namespaces and pygal's credit comments name a URL; nothing is fetched.
+    assert not re.search(r'(?:href|src)="(?:https?:)?//', drawn)
+
+
+def test_table_alternative_matches_the_values_drawn():
+    c = Chart("tiers", "Resolved at each tier", "bar", ["union", "upazila"], [Series("share", [0.66, 0.17])],
+              percent=True)
+    assert c.rows("en") == [("union", ["66%"]), ("upazila", ["17%"])]
+    texts = re.findall(r">([^<>]+)</text>", str(svg(c, "bn")))
+    assert "৫০%" in texts and "union" in texts  # the axis in Bangla digits
+
+
+def test_a_series_must_fit_its_labels():
+    with pytest.raises(ValueError):
+        Chart("x", "X", "bar", ["a", "b"], [Series("n", [1])])
+    assert Chart("x", "X", "bar", ["a"], [Series("n", [0])]).empty
