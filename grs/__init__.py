@@ -17,6 +17,7 @@ BLUEPRINTS = (
     "grs.auth",  # /login, /logout
     "channels.web.views",  # citizen pages: /, /grievances/new, /track
     "channels.web.open_data",  # /public/open-data/grievances.csv: depersonalised open data
+    "channels.web.public_stats",  # /public/stats: public figures, small counts suppressed
     "grs.staff.views",  # /cases/
     "grs.staff.imports",  # /cases/import: paper forms and complaint-box slips
     "grs.admin.views",  # /admin/: time-limit policies, holidays

@@ -27,8 +27,18 @@ FONT = "system-ui,'Noto Sans Bengali','Noto Sans',sans-serif"
 
 @dataclass(frozen=True)
 class Series:
+    """`hidden`: per value, whether it is withheld (a small count, grs/suppression.py): no bar is drawn
+    and the table says the chart's `hidden_text` instead of a number, or the value's own text if given."""
+
     name: str
     values: Sequence[float | int | None]
+    hidden: Sequence[bool | str | None] = ()
+
+
+class Withheld(str):
+    """A table cell written instead of a withheld value (the template marks it)."""
+
+    withheld = True
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,7 @@ class Chart:
     series: Sequence[Series] = field(default_factory=tuple)
     percent: bool = False
     label_heading: str = ""
+    hidden_text: str = "–"  # what the table says for a withheld value
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -49,15 +60,22 @@ class Chart:
         for s in self.series:
             if len(s.values) != len(self.labels):
                 raise ValueError(f"series {s.name!r} has {len(s.values)} values for {len(self.labels)} labels")
+            if s.hidden and len(s.hidden) != len(s.values):
+                raise ValueError(f"series {s.name!r} marks {len(s.hidden)} of {len(s.values)} values hidden or not")
 
     @property
     def empty(self) -> bool:
-        return not self.labels or all(v in (None, 0) for s in self.series for v in s.values)
+        return not self.labels or all(v in (None, 0) and not (s.hidden and s.hidden[i])
+                                      for s in self.series for i, v in enumerate(s.values))
 
     def rows(self, lang: str = "en") -> list[tuple[str, list[str]]]:
         """The table alternative: one row per label, one formatted cell per series."""
-        return [(label, [number(s.values[i], lang, percent=self.percent) for s in self.series])
-                for i, label in enumerate(self.labels)]
+        def cell(s: Series, i: int) -> str:
+            withheld = s.hidden[i] if s.hidden else None
+            if withheld:
+                return Withheld(withheld if isinstance(withheld, str) else self.hidden_text)
+            return number(s.values[i], lang, percent=self.percent)
+        return [(label, [cell(s, i) for s in self.series]) for i, label in enumerate(self.labels)]
 
 
 def number(value, lang: str = "en", *, percent: bool = False) -> str:
@@ -91,7 +109,8 @@ def svg(chart: Chart, lang: str = "en", *, no_data: str = "No data") -> Markup:
     if chart.percent:
         drawing.y_labels = [0, 0.25, 0.5, 0.75, 1]
     for s in chart.series:
-        drawing.add(s.name, [None if v is None else float(v) for v in s.values])
+        drawing.add(s.name, [None if v is None or (s.hidden and s.hidden[i]) else float(v)
+                             for i, v in enumerate(s.values)])
     # pygal always writes a script holding its settings, for tooltips drawn by a script we do not serve;
     # the picture needs neither (and a strict Content-Security-Policy would refuse both).
     rendered = _SCRIPT.sub("", drawing.render(is_unicode=True)).replace("<title>Pygal</title>", "")

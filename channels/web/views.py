@@ -1,15 +1,12 @@
 """Blueprint `web`: the citizen pages — home, lodge, confirmation, track — and the area list for the picker."""
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 import sqlalchemy as sa
 from flask import (Blueprint, current_app, jsonify, redirect, render_template, request, session,
                    url_for)
 from flask_babel import gettext as _
 
-from grs import statistics, tracking
-from grs.countries import profile
+from grs import tracking
 from grs.errors import NotFound, ValidationError
 from grs.extensions import db, limiter
 from grs.forms import populate_errors
@@ -22,6 +19,7 @@ from grs.uow import unit_of_work
 
 from . import picker, wording
 from .forms import LodgeForm
+from .public_stats import cached_figures
 
 bp = Blueprint("web", __name__)
 
@@ -40,19 +38,13 @@ def translated(text) -> str:
 # ---------------------------------------------------------------- home
 
 
-def _year_figures() -> dict[str, int]:
-    """Complaints received and resolved since 1 January in the country's time zone, as the statistics
-    service counts them (a rejection is not a resolution); counts only."""
-    country = current_app.config["COUNTRY"]
-    now = utcnow()
-    start = now.astimezone(ZoneInfo(profile(country).timezone)).date().replace(month=1, day=1)
-    total = statistics.figures(db.session, statistics.StatsFilter(date_from=start), now=now, country=country)["total"]
-    return {"year": start.year, "received": total["received"], "resolved": total["resolved"]}
-
-
 @bp.get("/")
 def home():
-    return render_template("web/home.html", figures=_year_figures())
+    # The country's public figures, from the public statistics page's cache: the same numbers, the same
+    # small counts withheld (a rejection is not a resolution; sensitive cases are not counted).
+    with unit_of_work(read_only=True) as uow:
+        figures = cached_figures(uow.session, None)
+    return render_template("web/home.html", figures=figures)
 
 
 # ---------------------------------------------------------------- lodge

@@ -34,10 +34,8 @@ def sync_playwright():
 
 
 @pytest.fixture
-def live_server(tmp_path):
-    """The app on SQLite with the demo geography, served from a thread on a free local port."""
-    from werkzeug.serving import make_server
-
+def live_app(tmp_path):
+    """The app that `live_server` serves (SQLite, the demo geography): a test adds data in its context."""
     app = create_app({
         "TESTING": True, "SECRET_KEY": "e2e-secret", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/grs.sqlite3",
         "UPLOAD_DIR": str(tmp_path / "uploads"), "SMS_PROVIDER": "fake", "TRACK_RATE_LIMIT": 1000,
@@ -46,6 +44,17 @@ def live_server(tmp_path):
     with app.app_context():
         db.create_all()
         builders.make_world()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(live_app):
+    """The app on SQLite with the demo geography, served from a thread on a free local port."""
+    from werkzeug.serving import make_server
+
+    app = live_app
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -54,8 +63,6 @@ def live_server(tmp_path):
     finally:
         server.shutdown()
         thread.join(timeout=5)
-        with app.app_context():
-            db.engine.dispose()
 
 
 @pytest.fixture

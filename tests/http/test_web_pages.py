@@ -18,19 +18,22 @@ def test_home_links_to_lodge_and_track_and_switches_language(client, world):
     assert "অভিযোগ করুন" in client.get("/").get_data(as_text=True)  # the choice sticks
 
 
-def test_home_counts_this_years_complaints_without_personal_data(app, client, world):
+def test_home_counts_the_last_12_months_complaints_without_personal_data(app, client, world):
     now = utcnow()
     with app.app_context():
         first = builders.lodge(now=now).tracking_code
         builders.lodge(now=now, phone=None)
         builders.act(world, "officer_baria", first, "start", now=now)
         builders.act(world, "officer_baria", first, "resolve", now=now, decision="upheld", resolution="Paid.")
+        for _ in range(4):  # five resolved in all: the page withholds counts under 5 (grs/suppression.py)
+            code = builders.lodge(now=now).tracking_code
+            builders.act(world, "officer_baria", code, "resolve", now=now, decision="upheld", resolution="Paid.")
         rejected = builders.lodge(now=now).tracking_code  # a rejection is not a resolution, even once closed
         builders.act(world, "officer_baria", rejected, "reject", now=now, reason_code="unrelated", note="Road.")
         builders.act(world, "officer_baria", rejected, "close", now=now)
     text = client.get("/").get_data(as_text=True)
-    assert "<dt>Complaints received</dt><dd>3</dd>" in text
-    assert "<dt>Complaints resolved</dt><dd>1</dd>" in text
+    assert "<dt>Complaints received</dt><dd>7</dd>" in text
+    assert "<dt>Complaints resolved</dt><dd>5</dd>" in text
     assert "Rahima" not in text and first not in text
 
 

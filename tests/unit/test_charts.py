@@ -37,3 +37,14 @@ def test_a_series_must_fit_its_labels():
     with pytest.raises(ValueError):
         Chart("x", "X", "bar", ["a", "b"], [Series("n", [1])])
     assert Chart("x", "X", "bar", ["a"], [Series("n", [0])]).empty
+
+
+def test_a_withheld_value_draws_no_bar_and_its_cell_says_why():
+    c = Chart("p", "By programme", "bar", ["OAA", "WA"], [Series("received", [12, 3], hidden=(None, "fewer than 5"))],
+              hidden_text="not shown")
+    assert c.rows("en") == [("OAA", ["12"]), ("WA", ["fewer than 5"])] and c.rows("en")[1][1][0].withheld
+    assert Chart("p", "P", "bar", ["WA"], [Series("n", [None], hidden=(True,))], hidden_text="not shown").rows() \
+        == [("WA", ["not shown"])]
+    assert not Chart("p", "P", "bar", ["WA"], [Series("n", [None], hidden=(True,))]).empty  # a table to show
+    drawn = str(svg(c, "en"))
+    assert drawn.count('class="rect reactive tooltip-trigger"') == 1  # the 3 is not drawn
