@@ -2,8 +2,15 @@
 
 Measures: importing the full Bangladesh hierarchy with offices; lodging through the service;
 the escalation sweep with nothing due among many open grievances, and with growing numbers due
-(its cost should follow what is due, not what is open); the staff inbox query; the public track page.
-Run with `make bench` (about five minutes on 2 cores).
+(its cost should follow what is due, not what is open); the staff inbox query; the public track page;
+GET /api/v1/stats over a generated national data set (bench/stats.py, PostgreSQL).
+Run with `make bench` (about five minutes on 2 cores, plus the statistics benchmark: about 15 minutes
+at 1,000,000 grievances, most of it generating them; `make bench SIZE=small` measures it at 100,000).
+
+Environment: SIZE=small|full (the statistics data set: 100,000 or 1,000,000 grievances);
+BENCH_ONLY=stats (only the statistics benchmark; the other tables on the page are kept);
+GRS_BENCH_PG_URL (a PostgreSQL database to run the statistics benchmark in, e.g. one with production
+durability; reused when it already holds the grievances; default: a throwaway server like the others').
 """
 from __future__ import annotations
 
@@ -20,8 +27,10 @@ import sqlalchemy as sa
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
 
 import pgserver  # noqa: E402
+import stats as stats_bench  # noqa: E402
 
 from grs import create_app  # noqa: E402
 from grs.extensions import db  # noqa: E402
@@ -30,6 +39,8 @@ AREAS = os.path.join(ROOT, "..", "shared", "data", "bd-admin-areas", "admin_area
 BACKGROUND_OPEN = int(os.environ.get("GRS_BENCH_OPEN", "100000"))
 LODGES = int(os.environ.get("GRS_BENCH_LODGES", "300"))
 DUE_STEPS = (0, 250, 1000, 4000)
+STATS_SIZES = {"small": (100_000, 10_000), "full": (1_000_000, 100_000)}  # grievances, of them overdue
+STATS_BEGIN, STATS_END = "<!-- stats:begin -->", "<!-- stats:end -->"
 
 
 def timed(fn, *args, **kwargs):
@@ -190,6 +201,49 @@ def render(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def render_stats(r: dict) -> str:
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [STATS_BEGIN, f"## Statistics: `GET /api/v1/stats` at {r['grievances']:,} grievances", "",
+             f"Measured by `make bench` (bench/stats.py) on {now}: {platform.machine()}, {os.cpu_count()} cores, "
+             f"Python {platform.python_version()}. Target: p50 under 500 ms.", "", *stats_bench.render(r), "",
+             f"Reproduce: `make bench` ({'SIZE=small: 100,000' if r['grievances_asked'] < 1_000_000 else '1,000,000'} "
+             "grievances; `BENCH_ONLY=stats` for this table alone; the data set: "
+             "`bench/generate.py`, below).", STATS_END, ""]
+    return "\n".join(lines)
+
+
+def _kept_stats(path: str) -> str:
+    """The statistics table already on the page (kept when this run did not measure it)."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            current = fh.read()
+    except FileNotFoundError:
+        return ""
+    _, begin, rest = current.partition(STATS_BEGIN)
+    block, end, _ = rest.partition(STATS_END)
+    return STATS_BEGIN + block + STATS_END + "\n" if begin and end else ""
+
+
+def bench_stats() -> dict | None:
+    size = os.environ.get("SIZE") or "full"
+    if size not in STATS_SIZES:
+        sys.exit(f"bench: SIZE is small or full, not {size!r}")
+    grievances, overdue = STATS_SIZES[size]
+    url = os.environ.get("GRS_BENCH_PG_URL")
+    print(f"bench: statistics at {grievances:,} grievances ...", flush=True)
+    if url:
+        return stats_bench.run(url, grievances, overdue)
+    reason = pgserver.available()
+    if reason:
+        print(f"bench: statistics skipped: {reason}")
+        return None
+    server = pgserver.PgServer().start()
+    try:
+        return stats_bench.run(server.create_database("grs_stats"), grievances, overdue)
+    finally:
+        server.stop()
+
+
 HAND_WRITTEN = "<!-- Below this line is written by hand (and by other benchmarks); make bench keeps it. -->"
 
 
@@ -207,6 +261,21 @@ def _hand_written(path: str) -> str:
 def main() -> None:
     if not os.path.exists(AREAS):
         sys.exit(f"bench: {AREAS} not found (the shared data folder sits beside the checkout)")
+    out = os.path.join(ROOT, "docs", "performance.md")
+    if os.environ.get("BENCH_ONLY") == "stats":
+        r = bench_stats()
+        if r is None:
+            return
+        with open(out, encoding="utf-8") as fh:
+            current = fh.read()
+        block = render_stats(r)
+        kept = _kept_stats(out)
+        current = current.replace(kept, block) if kept else current.replace(HAND_WRITTEN, block + "\n" + HAND_WRITTEN)
+        with open(out, "w", encoding="utf-8") as fh:
+            fh.write(current)
+        print(block)
+        print(f"bench: written to {out}")
+        return
     results = []
     tmp = tempfile.mkdtemp(prefix="grs-bench-")
     print("bench: SQLite ...", flush=True)
@@ -222,7 +291,8 @@ def main() -> None:
         finally:
             server.stop()
     text = render(results)
-    out = os.path.join(ROOT, "docs", "performance.md")
+    r = bench_stats()
+    text += "\n" + (render_stats(r) if r is not None else _kept_stats(out))
     text += _hand_written(out)
     with open(out, "w", encoding="utf-8") as fh:
         fh.write(text)

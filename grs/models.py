@@ -248,6 +248,12 @@ class Grievance(db.Model):
         # The sweep reads only what is due: open, not yet flagged/breached, ordered by deadline.
         sa.Index("ix_grievances_due", "is_open", "overdue_flagged", "due_at"),
         sa.Index("ix_grievances_ack_due", "is_open", "ack_breached", "ack_due_at"),
+        # The statistics' pending and overdue (grs/statistics.py): the open grievances alone, with every
+        # column those figures filter and group by, so they are counted from the index (PostgreSQL).
+        sa.Index("ix_grievances_open_stats", "area_id", "received_at",
+                 postgresql_include=["programme_id", "category_id", "channel", "sensitive", "level", "office_id",
+                                     "complainant_id", "due_at", "paused_at", "is_open"],
+                 postgresql_where=sa.text("is_open IS true"), sqlite_where=sa.text("is_open = 1")),
         sa.UniqueConstraint("channel", "source_ref", name="uq_grievances_channel_source_ref"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -528,9 +534,35 @@ class StatCount(db.Model):
     n: Mapped[int] = mapped_column(default=0)
 
 
+class StatRollup(db.Model):
+    """`stat_counts` summed by month, measure, programme, tier, sensitivity and working days at each grain
+    of area (grs/rollups.py: 0 the country, 1 the division, 2 the district; an area higher than the grain
+    stands for itself, 0 for none), for the wide figures. Kept by database triggers on `stat_counts`, so
+    it cannot drift from it."""
+
+    __tablename__ = "stat_rollups"
+    __table_args__ = (sa.UniqueConstraint("grain", "area_id", "month", "measure", "programme_id", "level",
+                                          "sensitive", "working_days", name="uq_stat_rollups_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grain: Mapped[int] = mapped_column()  # the depth the rows' areas are summed at
+    month: Mapped[datetime] = mapped_column(sa.Date)  # the first day of the local month
+    measure: Mapped[str] = mapped_column(sa.String(40))
+    programme_id: Mapped[int] = mapped_column()
+    area_id: Mapped[int] = mapped_column()
+    level: Mapped[str] = mapped_column(sa.String(40))
+    sensitive: Mapped[bool] = mapped_column()
+    working_days: Mapped[int] = mapped_column()
+    n: Mapped[int] = mapped_column(default=0)
+
+
 class StatContribution(db.Model):
     """What one grievance adds to `stat_counts` now, so a change applies only the difference."""
 
     __tablename__ = "stat_contributions"
     grievance_id: Mapped[int] = mapped_column(sa.ForeignKey("grievances.id"), primary_key=True)
     counts: Mapped[list] = mapped_column(sa.JSON, default=list)  # [[key..., n], ...]
+
+
+from . import rollups  # noqa: E402  (the triggers that keep stat_rollups, created with stat_counts)
+
+rollups.attach(StatCount.__table__)

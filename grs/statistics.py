@@ -33,12 +33,12 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
 
-from . import queries
+from . import queries, rollups
 from .countries import profile
 from .errors import Forbidden, ValidationError
 from .events import REJECT_REASONS
 from .extensions import db
-from .models import Area, Category, Complainant, Grievance, Office, Programme, StatContribution, StatCount
+from .models import Area, Category, Complainant, Grievance, Office, Programme, StatContribution, StatCount, StatRollup
 from .uow import current_uow
 
 KEY_FIELDS = ("day", "measure", "programme_id", "category_id", "channel", "area_id", "office_id", "level",
@@ -287,12 +287,13 @@ def league(groups: list[dict], min_cases: int = LEAGUE_MIN_CASES) -> list[dict]:
 
 def figures(session, f: StatsFilter, group_by: str | None = None, *, now: datetime, country: str = "BD",
             scope_path: str | None = None, include_sensitive: bool = True,
-            min_cases: int = LEAGUE_MIN_CASES) -> dict:
+            min_cases: int = LEAGUE_MIN_CASES, rollup: bool = True) -> dict:
     """The figures for `f`, overall and per group of `group_by` (GROUPS), limited to the areas under
     `scope_path` (a caller's scope); sensitive grievances left out unless `include_sensitive`.
 
     ValidationError naming the field for an unknown code or group; with group_by="level", each tier's
-    share of all decisions and the share rejected as unrelated."""
+    share of all decisions and the share rejected as unrelated. The wide figures read whole months from
+    the roll-up (grs/rollups.py); `rollup=False` reads every counter row instead (the same figures)."""
     if group_by is not None and group_by not in GROUPS:
         raise ValidationError("unknown group_by", {"group_by": f"Use one of {', '.join(GROUPS)}."})
     if f.date_from and f.date_to and f.date_from > f.date_to:
@@ -309,10 +310,6 @@ def figures(session, f: StatsFilter, group_by: str | None = None, *, now: dateti
     # ---- counters
     sc = StatCount
     where = []
-    if f.date_from:
-        where.append(sc.day >= f.date_from)
-    if f.date_to:
-        where.append(sc.day <= f.date_to)
     for col, value in ((sc.programme_id, programme_id), (sc.category_id, category_id), (sc.channel, f.channel),
                        (sc.sex, f.sex), (sc.age_band, f.age_band)):
         if value is not None:
@@ -323,11 +320,18 @@ def figures(session, f: StatsFilter, group_by: str | None = None, *, now: dateti
         where.append(sc.sensitive.is_(False))
     in_root = sa.select(Area.id).where(Area.path.startswith(root.path, autoescape=True))
     where.append(sa.or_(sc.area_id.in_(in_root), sc.area_id == 0) if whole_country else sc.area_id.in_(in_root))
-    group_col = _counter_column(group_by)
-    cols = [group_col] if group_col is not None else []
-    rows = session.execute(sa.select(*cols, sc.measure, sc.working_days, sa.func.sum(sc.n))
-                           .where(*where).group_by(*cols, sc.measure, sc.working_days)).all()
-
+    group_col = _counter_column(group_by, session)
+    depth = len(root.ancestor_codes()) - 1
+    months = _whole_months(f.date_from, f.date_to) if rollup and _rollup_answers(f, category_id, group_by, depth) \
+        else None
+    if months is None:  # every counter row in the range
+        rows = _counter_query(session, group_by, group_col, where, root, f.date_from, f.date_to)
+    else:  # whole months from the roll-up, the days before and after them from the counters
+        (first, last), edges = months
+        rows = _rollup_rows(session, group_by, root, depth, whole_country, programme_id, include_sensitive,
+                            first, last)
+        for lo, hi in edges:
+            rows += _counter_query(session, group_by, group_col, where, root, lo, hi)
     # ---- current state
     g_where = [Grievance.is_open.is_(True)]
     if f.date_from:
@@ -352,21 +356,33 @@ def figures(session, f: StatsFilter, group_by: str | None = None, *, now: dateti
 
     # ---- fold into groups
     fold = _folder(session, group_by, root, country)
+    # The counter rows come grouped already (an area group by the child of `root`, a month by its first
+    # day); folding them is one pass, the totals added up on the way.
+    fold_counter = (lambda k: k or None) if group_by == "area" else (
+        (lambda d: fold(_as_date(d))) if group_by in ("month", "quarter") else fold)
     measures: dict = {}
     hists: dict = {}
     state: dict = {}
+    total_m: Counter = Counter()
+    total_h: Counter = Counter()
     for row in rows:
-        key = fold(row[0]) if group_col is not None else None
+        key = fold_counter(row[0]) if group_col is not None else None
         measure, wd, n = row[-3], row[-2], int(row[-1] or 0)
-        measures.setdefault(key, Counter())[measure] += n
+        m = measures.get(key)
+        if m is None:
+            m = measures[key] = Counter()
+        m[measure] += n
+        total_m[measure] += n
         if measure == "resolved" and wd >= 0:
-            hists.setdefault(key, Counter())[wd] += n
+            h = hists.get(key)
+            if h is None:
+                h = hists[key] = Counter()
+            h[wd] += n
+            total_h[wd] += n
     for row in current:
         key = fold(_as_date(row[0]) if group_by in ("month", "quarter") else row[0]) if g_col is not None else None
         p, o = state.get(key, (0, 0))
         state[key] = (p + int(row[-2] or 0), o + int(row[-1] or 0))
-    total_m: Counter = sum(measures.values(), Counter())
-    total_h: Counter = sum(hists.values(), Counter())
     total_state = tuple(map(sum, zip(*state.values()))) if state else (0, 0)
     result = {"group_by": group_by, "area": root.code,
               "total": _figures(total_m, total_h, *total_state)}
@@ -391,6 +407,80 @@ def figures(session, f: StatsFilter, group_by: str | None = None, *, now: dateti
                 "decided": decided,
             }
     return result
+
+
+def _rollup_answers(f: StatsFilter, category_id, group_by: str | None, depth: int) -> bool:
+    """Whether the roll-up has the dimensions these figures need: no filter or group it sums away
+    (category, channel, sex, age band, disability, office), an area no deeper than the roll-up's, and
+    an area group whose children the roll-up still tells apart."""
+    if category_id is not None or f.channel or f.sex or f.age_band or f.disability is not None:
+        return False
+    if depth > rollups.ROLLUP_DEPTH or group_by not in (None, "level", "programme", "month", "quarter", "area"):
+        return False
+    return group_by != "area" or depth < rollups.ROLLUP_DEPTH
+
+
+def _whole_months(d_from: date | None, d_to: date | None):
+    """((first month, last month), [(from, to) day ranges left over]) for the roll-up, or None when
+    the range holds no whole month (then the counters answer alone)."""
+    first = None if d_from is None else (d_from if d_from.day == 1 else _next_month(d_from))
+    if d_to is None:
+        last = None
+    else:
+        after = d_to + timedelta(days=1)
+        last = _month_start(d_to) if after.day == 1 else _month_start(_month_start(d_to) - timedelta(days=1))
+    if first is not None and last is not None and first > last:
+        return None
+    edges = []
+    if first is not None and d_from < first:
+        edges.append((d_from, first - timedelta(days=1)))
+    if last is not None and _next_month(last) <= d_to:
+        edges.append((_next_month(last), d_to))
+    return (first, last), edges
+
+
+def _month_start(d: date) -> date:
+    return d.replace(day=1)
+
+
+def _next_month(d: date) -> date:
+    return date(d.year + d.month // 12, d.month % 12 + 1, 1)
+
+
+def _rollup_rows(session, group_by: str | None, root: Area, depth: int, whole_country: bool, programme_id,
+                 include_sensitive: bool, first: date | None, last: date | None) -> list:
+    """[(key, measure, working_days, n)] from the roll-up for whole months first..last: at the root's own
+    grain (its rows alone), or for an area group at the grain below (the root's children, and the root
+    itself for grievances placed at it)."""
+    r = StatRollup
+    grain = depth + 1 if group_by == "area" else depth
+    where = [r.grain == grain]
+    if group_by == "area":
+        where.append(r.area_id.in_(sa.select(Area.id).where(sa.or_(Area.parent_id == root.id, Area.id == root.id))))
+    else:
+        where.append(r.area_id == root.id)
+    if whole_country:
+        where[-1] = sa.or_(where[-1], r.area_id == 0)
+    if first is not None:
+        where.append(r.month >= first)
+    if last is not None:
+        where.append(r.month <= last)
+    if programme_id is not None:
+        where.append(r.programme_id == programme_id)
+    if not include_sensitive:
+        where.append(r.sensitive.is_(False))
+    col = {None: None, "level": r.level, "programme": r.programme_id, "month": r.month, "quarter": r.month,
+           "area": r.area_id}[group_by]
+    cols = [col] if col is not None else []
+    rows = session.execute(sa.select(*cols, r.measure, r.working_days, sa.func.sum(r.n)).where(*where)
+                           .group_by(*cols, r.measure, r.working_days)).all()
+    if group_by == "area":  # the child's code (the root's own for its rows, none for area 0)
+        codes = dict(session.execute(sa.select(Area.id, Area.code)
+                                     .where(sa.or_(Area.parent_id == root.id, Area.id == root.id))).all())
+        return [(codes.get(k) if k else None, m, wd, n) for k, m, wd, n in rows]
+    if group_by in ("month", "quarter"):
+        return [(_as_date(k), m, wd, n) for k, m, wd, n in rows]
+    return [tuple(row) for row in rows]
 
 
 def _root(session, code: str | None, scope_path: str | None) -> Area | None:
@@ -418,11 +508,46 @@ def _as_date(value) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
-def _counter_column(group_by: str | None):
+def _counter_column(group_by: str | None, session):
     sc = StatCount
+    if group_by in ("month", "quarter"):  # the first day of the counter's month: 24 groups, not 730 days
+        if session.get_bind().dialect.name == "postgresql":
+            return sa.cast(sa.func.date_trunc("month", sc.day), sa.Date)
+        return sa.func.strftime("%Y-%m-01", sc.day)
     return {None: None, "level": sc.level, "programme": sc.programme_id, "channel": sc.channel,
-            "category": sc.category_id, "area": sc.area_id, "month": sc.day, "quarter": sc.day,
-            "office": sc.office_id, "sex": sc.sex, "age_band": sc.age_band, "disability": sc.disability}[group_by]
+            "category": sc.category_id, "area": sc.area_id, "office": sc.office_id, "sex": sc.sex,
+            "age_band": sc.age_band, "disability": sc.disability}[group_by]
+
+
+def _counter_query(session, group_by: str | None, group_col, where: list, root: Area, lo: date | None,
+                   hi: date | None) -> list:
+    """The rows of `_counter_rows` for the days lo..hi (None: open)."""
+    days = ([StatCount.day >= lo] if lo else []) + ([StatCount.day <= hi] if hi else [])
+    return [tuple(row) for row in session.execute(_counter_rows(session, group_by, group_col, [*where, *days], root))]
+
+
+def _counter_rows(session, group_by: str | None, group_col, where: list, root: Area):
+    """SELECT [group], measure, working_days, sum(n) over the counters in `where`.
+
+    By area, the sum is taken per area first and those few thousand rows are then summed per child of
+    `root` (the one whose path starts the area's; the root itself for its own rows, none for area 0), so
+    the database hands back a row per child, measure and working day rather than per union."""
+    sc = StatCount
+    if group_by != "area":
+        cols = [group_col.label("k")] if group_col is not None else []
+        return (sa.select(*cols, sc.measure, sc.working_days, sa.func.sum(sc.n)).where(*where)
+                .group_by(*cols, sc.measure, sc.working_days))
+    per_area = (sa.select(sc.area_id, sc.measure, sc.working_days, sa.func.sum(sc.n).label("n")).where(*where)
+                .group_by(sc.area_id, sc.measure, sc.working_days).subquery("per_area"))
+    a = aliased(Area)
+    children = session.execute(sa.select(Area.code, Area.path).where(Area.parent_id == root.id)).all()
+    child = sa.case((a.id.is_(None), sa.null()),
+                    *((a.path.startswith(path, autoescape=True), sa.literal(code)) for code, path in children),
+                    else_=sa.literal(root.code))
+    labelled = (sa.select(child.label("k"), per_area.c.measure, per_area.c.working_days, per_area.c.n)
+                .select_from(per_area.outerjoin(a, a.id == per_area.c.area_id)).subquery("labelled"))
+    return (sa.select(labelled.c.k, labelled.c.measure, labelled.c.working_days, sa.func.sum(labelled.c.n))
+            .group_by(labelled.c.k, labelled.c.measure, labelled.c.working_days))
 
 
 def _grievance_column(group_by: str | None, session, tz: ZoneInfo):

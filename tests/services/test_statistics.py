@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from escalation.sweep import sweep
 from grs import services as svc
-from grs import statistics
+from grs import rollups, statistics
 from grs.errors import DomainError, ValidationError
 from grs.extensions import db
 from grs.services.actors import Actor
@@ -108,6 +108,7 @@ def test_counters_equal_a_recount_and_rebuild_restores_them(known):
     assert stats()["total"]["received"] == 0
     statistics.recount(db.session, write=True)
     assert stats()["total"]["received"] == 7
+    assert rollups.stored(db.session) == rollups.expected(db.session, statistics.stored_counts(db.session))
 
 
 # ---------------------------------------------------------------- property: counters == recount
@@ -157,6 +158,13 @@ def test_property_counters_equal_a_recount_after_any_sequence(ctx, world, steps)
             pass
     db.session.expire_all()
     assert statistics.stored_counts(db.session) == statistics.recount(db.session)
+    # the roll-up the wide figures read follows the counters (its triggers), and answers as they do
+    assert rollups.stored(db.session) == rollups.expected(db.session, statistics.stored_counts(db.session))
+    for area in (None, GAZIPUR):
+        for group in (None, "level", "area", "month"):
+            f = StatsFilter(area=area)
+            assert statistics.figures(db.session, f, group, now=NOW) == \
+                statistics.figures(db.session, f, group, now=NOW, rollup=False)
 
 
 def test_cli_rebuild_restores_the_counters(app, known, runner):

@@ -1,0 +1,169 @@
+"""The statistics benchmark: GET /api/v1/stats over a generated national data set, p50/p95 per query.
+
+    python bench/stats.py --url postgresql+psycopg://... [--grievances 1000000] [--repeat 20]
+
+Fills the database with bench/generate.py when it holds fewer grievances than asked (a database that
+already has them is reused, so a second run measures at once), then times each query through the
+Flask test client (the whole request: token check, the statistics service, JSON; no network or web
+server) and, beside it, the service call alone (grs.statistics.figures). bench/run.py calls `run` and
+writes the table to docs/performance.md; alone, this prints it.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics as pystats
+import sys
+import time
+from datetime import date, datetime, timezone
+
+import sqlalchemy as sa
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+
+ANALYST = "bench.analyst@example.org"
+
+
+def queries(session) -> list[tuple[str, dict]]:
+    """The calls timed: (label, query string). Areas: the first division and district by code."""
+    from grs.models import Area
+    division = session.scalar(sa.select(Area.code).where(Area.level == "division").order_by(Area.code).limit(1))
+    district = session.scalar(sa.select(Area.code).where(Area.level == "district").order_by(Area.code).limit(1))
+    return [
+        ("total (the whole country)", {}),
+        ("group_by=level (share resolved at each tier)", {"group_by": "level"}),
+        ("group_by=programme", {"group_by": "programme"}),
+        ("group_by=area (divisions)", {"group_by": "area"}),
+        (f"group_by=area, area={division} (its districts)", {"group_by": "area", "area": division}),
+        (f"group_by=area, area={district} (its upazilas)", {"group_by": "area", "area": district}),
+        ("group_by=month", {"group_by": "month"}),
+        ("group_by=office (league table)", {"group_by": "office"}),
+        ("from=2025-07-01, to=2026-06-30 (a fiscal year)", {"from": "2025-07-01", "to": "2026-06-30"}),
+        ("from=2026-01-15, to=2026-03-10 (any days)", {"from": "2026-01-15", "to": "2026-03-10"}),
+        ("programme=OAA, group_by=level", {"programme": "OAA", "group_by": "level"}),
+        ("programme=OAA, sex=female, group_by=area", {"programme": "OAA", "sex": "female", "group_by": "area"}),
+    ]
+
+
+def _token(app) -> str:
+    from grs.models import User
+    from grs.services.accounts import create_token, create_user
+    from grs.uow import unit_of_work
+    with app.app_context():
+        with unit_of_work() as uow:
+            if uow.session.scalar(sa.select(User.id).where(User.email == ANALYST)) is None:
+                create_user(uow, ANALYST, "bench-password-1", "analyst", area_code=uow.settings.country)
+            return create_token(uow, ANALYST)
+
+
+def _pct(samples: list[float], q: int) -> float:
+    s = sorted(samples)
+    return s[min(len(s) - 1, max(0, round(q / 100 * len(s) + 0.5) - 1))]
+
+
+def run(url: str, grievances: int, overdue: int, *, repeat: int = 20, workers: int = 2, log=print,
+        only: str | None = None) -> dict:
+    """Generate if needed, then time every query; returns what `render` tabulates."""
+    import generate as gen
+    from grs import create_app, statistics
+    from grs.extensions import db
+    from grs.models import Grievance
+    from grs.statistics import StatsFilter
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "LOG_LEVEL": "WARNING", "SECRET_KEY": "bench"})
+    result: dict = {"grievances_asked": grievances}
+    with app.app_context():
+        have = 0
+        if sa.inspect(db.engine).has_table("grievances"):
+            have = db.session.scalar(sa.select(sa.func.count()).select_from(Grievance))
+        db.session.remove()
+    if have < grievances:
+        log(f"bench stats: generating {grievances - have:,} grievances ...")
+        r = gen.generate(app, grievances - have, overdue, workers=workers)
+        result["generated"] = r
+        log(f"bench stats: generated in {r['seconds']:.0f} s")
+    token = _token(app)
+    headers = {"Authorization": f"Bearer {token}"}
+    client = app.test_client()
+    rows = []
+    with app.app_context():
+        s = db.session
+        result["grievances"] = s.scalar(sa.select(sa.func.count()).select_from(Grievance))
+        from grs.models import Event, StatCount
+        result["events"] = s.scalar(sa.select(sa.func.count()).select_from(Event))
+        result["counter_rows"] = s.scalar(sa.select(sa.func.count()).select_from(StatCount))
+        result["backend"] = db.engine.dialect.name
+        if result["backend"] == "postgresql":
+            result["server_version"] = s.scalar(sa.text("SHOW server_version"))
+            result["durability"] = {k: s.scalar(sa.text(f"SHOW {k}")) for k in ("fsync", "synchronous_commit")}
+        qs = [q for q in queries(s) if only is None or only in q[0]]
+        s.remove()
+    now = datetime.now(timezone.utc)
+    for label, params in qs:
+        resp = client.get("/api/v1/stats", query_string=params, headers=headers)  # warm: plans, caches
+        if resp.status_code != 200:
+            raise RuntimeError(f"GET /api/v1/stats {params}: {resp.status_code} {resp.get_data(as_text=True)[:300]}")
+        http = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            resp = client.get("/api/v1/stats", query_string=params, headers=headers)
+            http.append(time.perf_counter() - t)
+            assert resp.status_code == 200
+        body = resp.get_json()
+        f = StatsFilter(date_from=date.fromisoformat(params["from"]) if "from" in params else None,
+                        date_to=date.fromisoformat(params["to"]) if "to" in params else None,
+                        area=params.get("area"), programme=params.get("programme"), sex=params.get("sex"))
+        service = []
+        with app.app_context():
+            for _ in range(max(5, repeat // 2)):
+                t = time.perf_counter()
+                statistics.figures(db.session, f, params.get("group_by"), now=now)
+                service.append(time.perf_counter() - t)
+            db.session.remove()
+        rows.append({"query": label, "params": params, "groups": len(body.get("groups", [])),
+                     "http_p50_ms": pystats.median(http) * 1000, "http_p95_ms": _pct(http, 95) * 1000,
+                     "service_p50_ms": pystats.median(service) * 1000, "received": body["total"]["received"]})
+        log(f"  {label}: p50 {rows[-1]['http_p50_ms']:.0f} ms, p95 {rows[-1]['http_p95_ms']:.0f} ms")
+    result["rows"] = rows
+    result["repeat"] = repeat
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    return result
+
+
+def render(r: dict) -> list[str]:
+    lines = [f"Over {r['grievances']:,} grievances ({r['events']:,} events, {r['counter_rows']:,} counter rows) on "
+             f"{r['backend']} {r.get('server_version', '')}"
+             + (f" (fsync {r['durability']['fsync']}, synchronous_commit {r['durability']['synchronous_commit']})"
+                if r.get("durability") else "")
+             + f"; {r['repeat']} requests per query after one warm-up, through the Flask test client (the whole "
+             "request: bearer token, the statistics service, JSON; no network and no web server), and the "
+             "service call alone.", ""]
+    lines += ["| query | groups | p50 | p95 | service p50 |", "|---|---|---|---|---|"]
+    for row in r["rows"]:
+        lines.append(f"| {row['query']} | {row['groups']:,} | {row['http_p50_ms']:.0f} ms | {row['http_p95_ms']:.0f} ms | "
+                     f"{row['service_p50_ms']:.0f} ms |")
+    if r.get("generated"):
+        g = r["generated"]
+        lines += ["", f"Generated for this run by bench/generate.py: {g['grievances']:,} grievances "
+                      f"({g['overdue']:,} overdue), {g['events']:,} events in {g['seconds']:.0f} s."]
+    return lines
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--url", default=os.environ.get("GRS_DATABASE_URL"), required=not os.environ.get("GRS_DATABASE_URL"))
+    ap.add_argument("--grievances", type=int, default=1_000_000)
+    ap.add_argument("--overdue", type=int, default=100_000)
+    ap.add_argument("--repeat", type=int, default=20)
+    ap.add_argument("--only", help="time only the queries whose label contains this")
+    args = ap.parse_args()
+    r = run(args.url, args.grievances, args.overdue, repeat=args.repeat, only=args.only)
+    print("\n".join(render(r)))
+
+
+if __name__ == "__main__":
+    main()
