@@ -26,10 +26,13 @@ BLUEPRINTS = (
     "channels.ussd.views",  # /hooks/ussd/...
     "channels.operator.views",  # /operator/
     "channels.open311.views",  # /open311/v2: Open311 GeoReport v2
+    "social_audit.views",  # /accountability/: forums, scorecards, social audits, hearings
+    "social_audit.api",  # /api/v1/forums, scorecards, audits, hearings
 )
 # Blueprints whose every request authenticates itself (API bearer tokens; SMS and USSD providers' secrets
 # and signatures) rather than by a session cookie: no form to forge, and providers cannot send our token.
-CSRF_EXEMPT = ("grs.api.views", "channels.sms.views", "channels.ussd.views", "channels.open311.views")
+CSRF_EXEMPT = ("grs.api.views", "social_audit.api", "channels.sms.views", "channels.ussd.views",
+               "channels.open311.views")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -82,6 +85,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = None
 
     from . import models
+    import social_audit.models  # noqa: F401  forums and their activities share the one schema
 
     @login_manager.user_loader
     def load_user(user_id: str):

@@ -78,6 +78,10 @@ def load_demo(*, now: datetime, only_if_empty: bool = False) -> list[str]:
         service_log.setLevel(logging.WARNING)
         try:
             out.append(_samples(uow, as_utc(now)))
+            from social_audit import demo as accountability_demo
+
+            out.append(accountability_demo.load(uow, now=as_utc(now), facilitator_email="facilitator@grs.demo",
+                                                admin_email="admin@grs.demo"))
         finally:
             service_log.setLevel(level)
     return out

@@ -34,7 +34,8 @@ class Capability(enum.StrEnum):
     OPERATOR_CONSOLE = "operator_console"
     SEE_ALL_CALLS = "see_all_calls"          # other operators' call logs
     DASHBOARD = "dashboard"
-    ACCOUNTABILITY = "accountability"        # social accountability pages
+    ACCOUNTABILITY = "accountability"        # record social accountability activities (forums' facilitators)
+    ACCOUNTABILITY_VIEW = "accountability_view"  # read them and their oversight figures
     ADMIN_PAGES = "admin_pages"              # time limits, days off
     MANAGE_ACCOUNTS = "manage_accounts"
     IMPORT = "import"                        # bulk import of paper forms (/cases/import): rows in scope only
@@ -54,19 +55,20 @@ GRANTS: dict[str, dict[str, Scope]] = {
     # An officer works the cases of their own office; past cases stay readable, not actionable.
     "officer": {**_WORKING, **_actions(("acknowledge", "start", "request_info", "resume", "extend", "resolve",
                                         "reject", "transfer", "escalate", "close"), Scope.OWN_OFFICE),
-                C.IMPORT: Scope.AREA},
-    "supervisor": {**_WORKING, C.SEE_TRIAGE: Scope.NATIONAL, C.DASHBOARD: Scope.AREA,
+                C.IMPORT: Scope.AREA, C.ACCOUNTABILITY_VIEW: Scope.AREA},
+    "supervisor": {**_WORKING, C.SEE_TRIAGE: Scope.NATIONAL, C.DASHBOARD: Scope.AREA, C.ACCOUNTABILITY_VIEW: Scope.AREA,
                    **_actions(set(ACTIONS) - {"feedback"}, Scope.AREA)},
     "admin": {**_WORKING, C.SEE_TRIAGE: Scope.AREA, C.OPERATOR_CONSOLE: Scope.AREA, C.SEE_ALL_CALLS: Scope.AREA,
-              C.DASHBOARD: Scope.AREA, C.ACCOUNTABILITY: Scope.AREA, C.ADMIN_PAGES: Scope.AREA,
+              C.DASHBOARD: Scope.AREA, C.ACCOUNTABILITY: Scope.AREA, C.ACCOUNTABILITY_VIEW: Scope.AREA,
+              C.ADMIN_PAGES: Scope.AREA,
               C.MANAGE_ACCOUNTS: Scope.AREA, C.IMPORT: Scope.AREA, **_actions(ACTIONS, Scope.AREA)},
     # Operators speak for callers: they place triaged complaints and record a caller's answer.
     # Operators type in paper forms from anywhere in the country (a call centre's intake desk).
     "operator": {**_WORKING, C.SEE_TRIAGE: Scope.AREA, C.OPERATOR_CONSOLE: Scope.AREA, C.IMPORT: Scope.VISIBLE,
                  **_actions(("place", "appeal", "feedback"), Scope.VISIBLE)},
-    "facilitator": {**_SEEING, C.LODGE: Scope.AREA, C.ACCOUNTABILITY: Scope.AREA},
+    "facilitator": {**_SEEING, C.LODGE: Scope.AREA, C.ACCOUNTABILITY: Scope.AREA, C.ACCOUNTABILITY_VIEW: Scope.AREA},
     # Analysts read statistics; they neither handle cases nor reach complainants.
-    "analyst": {**_SEEING, C.SEE_TRIAGE: Scope.NATIONAL, C.DASHBOARD: Scope.AREA},
+    "analyst": {**_SEEING, C.SEE_TRIAGE: Scope.NATIONAL, C.DASHBOARD: Scope.AREA, C.ACCOUNTABILITY_VIEW: Scope.AREA},
 }
 
 # The lifecycle part of the table, per role (scope is checked by `actions_for`).

@@ -418,8 +418,18 @@ PATHS.update({
 })
 
 
+def _add_accountability() -> None:
+    """The accountability operations (social_audit/api.py) join the document; imported here, late, because
+    that module imports this package."""
+    from social_audit.api import OPENAPI_PATHS, OPENAPI_SCHEMAS
+
+    SCHEMAS.update(OPENAPI_SCHEMAS)
+    PATHS.update(OPENAPI_PATHS)
+
+
 def document(server_url: str = "/api/v1") -> dict:
     """The whole OpenAPI document (a fresh copy: callers may change it)."""
+    _add_accountability()
     return copy.deepcopy({
         "openapi": "3.1.0",
         "info": {"title": "GRS API", "version": VERSION,

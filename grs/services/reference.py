@@ -42,7 +42,7 @@ CATEGORIES = (
 
 def seed_reference(uow) -> dict[str, int]:
     """Create the programmes, categories and tier policies that are missing; never overwrite edits."""
-    created = {"programmes": 0, "categories": 0, "policies": 0}
+    created = {"programmes": 0, "categories": 0, "policies": 0, "scorecard indicators": 0}
     for code, en, names in PROGRAMMES:
         if uow.session.scalar(sa.select(Programme.id).where(Programme.code == code)) is None:
             uow.session.add(Programme(code=code, name_en=en, names=dict(names)))
@@ -58,4 +58,7 @@ def seed_reference(uow) -> dict[str, int]:
             created["categories"] += 1
     uow.session.flush()
     created["policies"], _ = load_policies(uow, DEFAULT_POLICIES)
+    from social_audit.library import seed_indicators  # the forums' scorecard library rides along
+
+    created["scorecard indicators"] = seed_indicators(uow)
     return created

@@ -54,7 +54,8 @@ def staff_nav_links() -> list[tuple[str, str, str]]:
               ("/operator/", gettext("Operator console"), permissions.can(user, Capability.OPERATOR_CONSOLE)),
               ("/cases/import", gettext("Import paper forms"), permissions.can(user, Capability.IMPORT)),
               ("/dashboard/", gettext("Dashboard"), permissions.can(user, Capability.DASHBOARD)),
-              ("/accountability/", gettext("Accountability"), permissions.can(user, Capability.ACCOUNTABILITY)),
+              ("/accountability/", gettext("Accountability"), permissions.can(user, Capability.ACCOUNTABILITY)
+               or permissions.can(user, Capability.ACCOUNTABILITY_VIEW)),
               ("/admin/", gettext("Administration"), permissions.can(user, Capability.ADMIN_PAGES))]
     existing = {rule.rule: rule.endpoint for rule in current_app.url_map.iter_rules()}
     return [(path, label, existing[path]) for path, label, allowed in wanted if allowed and path in existing]
@@ -130,7 +131,19 @@ def inbox():
     tiers = {t.code: t for t in db.session.scalars(sa.select(Tier))}
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("cases/inbox.html", form=form, page=page, clock=Clock(now), tiers=tiers,
-                           mask=phones.mask, display=tracking.display, labels=labels, args=args)
+                           mask=phones.mask, display=tracking.display, labels=labels, args=args,
+                           overdue_commitments=_overdue_commitments(now))
+
+
+def _overdue_commitments(now) -> int:
+    """Forums' commitments and action items about this office's area that are past their date."""
+    from social_audit.services import local_today, overdue_items
+
+    user = _user()
+    if not permissions.can(user, Capability.ACCOUNTABILITY_VIEW):
+        return 0
+    with unit_of_work(read_only=True) as uow:
+        return len(overdue_items(uow, user, local_today(uow, now)))
 
 
 # ---------------------------------------------------------------- one case
@@ -193,8 +206,14 @@ def _render_case(g: Grievance, *, posted: tuple[str, object] | None = None, erro
         # The country itself says nothing to staff of that country.
         area_path = [by_code[c] for c in g.area.ancestor_codes()[1:] if c in by_code]
     tiers = {t.code: t for t in db.session.scalars(sa.select(Tier))}
+    # A grievance lodged from a forum's finding, hearing issue or action item links back to it.
+    from social_audit.labels import KIND as SOURCE_KINDS
+    from social_audit.services import source_of
+
+    source = source_of(db.session, g.id) if g.channel in ("audit", "hearing", "scorecard") else None
     return render_template(
-        "cases/case.html", g=g, events=events, forms=forms, area_path=area_path, tiers=tiers,
+        "cases/case.html", g=g, events=events, forms=forms, area_path=area_path, tiers=tiers, source=source,
+        source_kind=SOURCE_KINDS.get(source.activity.kind) if source else None,
         days_left=Clock(now).days_left(g), error=error, labels=labels, display=tracking.display,
         personal=permissions.sees_personal_data(user),
     ), status

@@ -13,13 +13,14 @@ ALL_ACTIONS = {"place", "acknowledge", "start", "request_info", "resume", "exten
 # The capabilities each role holds (the sensitive flag set, accounts at district level unless "national"),
 # written out from the domain's roles rather than from the code.
 HOLDS = {
-    "officer": {C.VIEW_CASES, C.SEE_SENSITIVE, C.SEE_PERSONAL_DATA, C.LODGE, C.IMPORT},
-    "supervisor": {C.VIEW_CASES, C.SEE_SENSITIVE, C.SEE_PERSONAL_DATA, C.LODGE, C.DASHBOARD},
+    # Officers read the forums' findings and commitments about their area (ACCOUNTABILITY_VIEW).
+    "officer": {C.VIEW_CASES, C.SEE_SENSITIVE, C.SEE_PERSONAL_DATA, C.LODGE, C.IMPORT, C.ACCOUNTABILITY_VIEW},
+    "supervisor": {C.VIEW_CASES, C.SEE_SENSITIVE, C.SEE_PERSONAL_DATA, C.LODGE, C.DASHBOARD, C.ACCOUNTABILITY_VIEW},
     "admin": set(C),
     "operator": {C.VIEW_CASES, C.SEE_SENSITIVE, C.SEE_PERSONAL_DATA, C.LODGE, C.SEE_TRIAGE, C.OPERATOR_CONSOLE,
                  C.IMPORT},
-    "facilitator": {C.VIEW_CASES, C.SEE_SENSITIVE, C.LODGE, C.ACCOUNTABILITY},
-    "analyst": {C.VIEW_CASES, C.SEE_SENSITIVE, C.DASHBOARD},
+    "facilitator": {C.VIEW_CASES, C.SEE_SENSITIVE, C.LODGE, C.ACCOUNTABILITY, C.ACCOUNTABILITY_VIEW},
+    "analyst": {C.VIEW_CASES, C.SEE_SENSITIVE, C.DASHBOARD, C.ACCOUNTABILITY_VIEW},
 }
 # What only national accounts of the role hold besides.
 NATIONAL_ONLY = {"supervisor": {C.SEE_TRIAGE}, "analyst": {C.SEE_TRIAGE}}
