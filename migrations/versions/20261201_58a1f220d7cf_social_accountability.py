@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '58a1f220d7cf'
-down_revision = '40e5f47f5f9c'
+down_revision = '7b3e91c4d2a0'
 branch_labels = None
 depends_on = None
 
