@@ -104,6 +104,57 @@ def import_grievances_cmd(path: str, report_path: str | None) -> None:
                + (f", {len(result.skipped)} example row(s) skipped" if result.skipped else ""))
 
 
+@click.group("export")
+def export_group() -> None:
+    """Grievance lists as files, read and written in batches."""
+
+
+PROGRESS_EVERY = 10_000  # rows between progress lines on stderr
+
+
+@export_group.command("grievances")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
+@click.option("--open-data", is_flag=True,
+              help="The depersonalised open data of /public/open-data/grievances.csv instead of the full list.")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, writable=True),
+              help="Write to this file (default: standard output).")
+@with_appcontext
+def export_grievances_cmd(fmt: str, open_data: bool, out_path: str | None) -> None:
+    """Every grievance: the columns of GET /api/v1/grievances?format= as a national admin gets them
+    (sensitive cases and complainants included), or with --open-data the public depersonalised file."""
+    from channels.web import open_data as public
+
+    from .api import exports
+
+    now = utcnow()
+    if open_data:
+        columns, total = public.COLUMNS, None
+        rows = public.rows(current_app.config["COUNTRY"], current_app.config["SECRET_KEY"], batch=public.BATCH)
+        name = "open-data-grievances"
+    else:
+        columns, total = exports.GRIEVANCE_COLUMNS + exports.PERSONAL_COLUMNS, exports.count_all()
+        rows = exports.every_grievance_row(now=now)
+        name = "grievances"
+    counted = {"n": 0}
+
+    def progress(source):
+        for row in source:
+            yield row
+            counted["n"] += 1
+            if counted["n"] % PROGRESS_EVERY == 0:
+                click.echo(f"{counted['n']}" + (f"/{total}" if total is not None else "") + " rows", err=True)
+
+    target = out_path or "standard output"
+    if out_path:
+        with open(out_path, "wb") as out:
+            exports.write_file(fmt, columns, progress(rows), out, title=name)
+    else:
+        stream = click.get_binary_stream("stdout")
+        exports.write_file(fmt, columns, progress(rows), stream, title=name)
+        stream.flush()
+    click.echo(f"exported {counted['n']} grievance(s) to {target}", err=True)
+
+
 @click.command("create-user")
 @click.option("--email", required=True)
 @click.option("--password", required=True)
@@ -264,7 +315,7 @@ def policies_load_cmd(path: str, replace: bool) -> None:
 
 def init_commands(app: Flask) -> None:
     for command in (import_areas_cmd, import_group, create_user_cmd, create_token_cmd, demo_cmd, audit_group, serve_cmd,
-                    sweep_cmd, scheduler_cmd, outbox_group, policies_group):
+                    sweep_cmd, scheduler_cmd, outbox_group, policies_group, export_group):
         app.cli.add_command(command)
     app.cli.add_command(stats_group)
 

@@ -6,7 +6,7 @@ Which grievances a user may *see* is a query built on this table (`grs.queries.v
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .lifecycle import ACTIONS, TRANSITIONS
 
@@ -89,6 +89,19 @@ def scope_path(user: User) -> str:
 
 def is_national(user: User) -> bool:
     return scope_path(user).count("/") <= 2  # "/BD/" is the root
+
+
+class StatisticsReach(NamedTuple):
+    """What a user's statistics cover, as `grs.statistics.figures` takes it (`**reach._asdict()`)."""
+
+    scope_path: str | None  # None: the whole country
+    include_sensitive: bool
+
+
+def statistics_reach(user: User) -> StatisticsReach:
+    """The one answer the API's /stats and the dashboard share: figures for the user's area subtree (national
+    accounts: the country, and what no area holds yet), sensitive grievances only with SEE_SENSITIVE."""
+    return StatisticsReach(None if is_national(user) else scope_path(user), can(user, C.SEE_SENSITIVE))
 
 
 def grant(user: User, capability: str) -> Scope | None:

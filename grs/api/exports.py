@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
+import sqlalchemy as sa
 from flask import Response, send_file, stream_with_context
 from sqlalchemy.orm import selectinload
 
-from .. import queries
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import Grievance, User
@@ -62,9 +63,9 @@ def grievance_columns(viewer: User) -> tuple[str, ...]:
     return GRIEVANCE_COLUMNS + (PERSONAL_COLUMNS if sees_personal_data(viewer) else ())
 
 
-def grievance_row(g: Grievance, viewer: User, *, now: datetime) -> dict:
+def grievance_row(g: Grievance, viewer: User | None, *, now: datetime, personal: bool | None = None) -> dict:
     """The JSON list's item, flattened to one level."""
-    item = serialize.grievance(g, viewer, now=now)
+    item = serialize.grievance(g, viewer, now=now, personal=personal)
     office = item.pop("office") or {}
     item["office_code"], item["office_name"] = office.get("code"), office.get("name")
     if "complainant" in item:
@@ -76,10 +77,13 @@ def grievance_row(g: Grievance, viewer: User, *, now: datetime) -> dict:
 
 def matching(viewer: User, q: ListQuery, *, now: datetime, batch: int = BATCH) -> Iterator[Grievance]:
     """Every grievance of the list (all pages), in list order, read `batch` rows at a time."""
-    query = (queries.grievance_list(viewer, listing.grievance_filter(q), now)
-             .options(selectinload(Grievance.office), selectinload(Grievance.area),
-                      selectinload(Grievance.programme), selectinload(Grievance.category),
-                      selectinload(Grievance.complainant))
+    yield from _batched(listing.list_query(viewer, q, now), batch)
+
+
+def _batched(query, batch: int) -> Iterator[Grievance]:
+    query = (query.options(selectinload(Grievance.office), selectinload(Grievance.area),
+                           selectinload(Grievance.programme), selectinload(Grievance.category),
+                           selectinload(Grievance.complainant))
              .execution_options(yield_per=batch))
     for partition in db.session.scalars(query).partitions():
         yield from partition
@@ -146,6 +150,27 @@ def _rows(viewer_id: int, q: ListQuery, now: datetime) -> Iterator[dict]:
     viewer = db.session.get(User, viewer_id)
     for g in matching(viewer, q, now=now):
         yield grievance_row(g, viewer, now=now)
+
+
+def every_grievance_row(*, now: datetime, batch: int | None = None) -> Iterator[dict]:
+    """Every grievance, sensitive ones included, with the complainant's columns, oldest first: what an
+    admin's list export holds for the whole country (`grs export grievances`, on the server itself)."""
+    for g in _batched(sa.select(Grievance).order_by(Grievance.id), batch or BATCH):
+        yield grievance_row(g, None, now=now, personal=True)
+
+
+def count_all() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Grievance))
+
+
+def write_file(fmt: str, columns, rows: Iterable[dict], out, *, title: str) -> None:
+    """`rows` as CSV or Excel into the binary stream `out`, one row at a time (Excel: a write-only workbook)."""
+    if fmt == "csv":
+        for line in csv_lines(columns, rows):
+            out.write(line.encode("utf-8"))
+        return
+    with xlsx_file(columns, rows, title) as fh:
+        shutil.copyfileobj(fh, out)
 
 
 def grievances(fmt: str, viewer: User, q: ListQuery, *, now: datetime) -> Response:

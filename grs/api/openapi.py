@@ -29,6 +29,12 @@ def field_schema(spec: Mapping[str, Field], *, title: str = "") -> dict:
             prop["type"] = [prop["type"], "null"]
         if f.max_length is not None:
             prop["maxLength"] = f.max_length
+        if f.minimum is not None:
+            prop["minimum"] = f.minimum
+        if f.maximum is not None:
+            prop["maximum"] = f.maximum
+        if f.format is not None:
+            prop["format"] = f.format
         if f.enum is not None:
             prop["enum"] = list(f.enum) + ([None] if f.nullable and not f.required else [])
         if f.description:
@@ -142,6 +148,22 @@ SCHEMAS: dict[str, dict] = {
             }},
         ],
     },
+    "Receipt": {
+        "type": "object",
+        "description": "What the public track page shows: the answer to a caller who lodged a grievance it may "
+                       "not see (sensitive, or routed outside its area).",
+        "required": ["tracking_code", "status", "level", "office", "received_at", "due_at"],
+        "properties": {
+            "tracking_code": {"type": "string", "pattern": "^[0-9]{12}$"},
+            "status": {"type": "string", "enum": list(STATUSES)},
+            "level": STRING_OR_NULL,
+            "office": _nullable({"$ref": "#/components/schemas/OfficeRef"}),
+            "received_at": {"type": "string", "format": "date-time"},
+            "due_at": TIME_OR_NULL,
+        },
+    },
+    "Lodged": {"anyOf": [{"$ref": "#/components/schemas/GrievanceDetail"}, {"$ref": "#/components/schemas/Receipt"}],
+               "description": "The grievance with its events, or only its receipt when the caller may not see it."},
     "GrievancePage": {
         "type": "object",
         "required": ["items", "page", "per_page", "total", "next"],
@@ -211,7 +233,8 @@ def json_body(ref: str, description: str) -> dict:
 
 
 RESPONSES: dict[str, dict] = {
-    "BadJson": error("The body is not a JSON object."),
+    "BadJson": error("The body is not a JSON object, or a parameter holds a NUL character."),
+    "BadRequest": error("A parameter or the path holds a NUL character."),
     "Unauthorized": error("No bearer token, or an unknown, revoked or disabled one."),
     "Forbidden": error("The grievance is outside the caller's area, or the role may not do this."),
     "NotFound": error("No grievance has that tracking code."),
@@ -255,9 +278,9 @@ PATHS: dict[str, dict] = {
             "requestBody": {"required": True, "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/NewGrievance"}}}},
             "responses": {
-                "201": {**json_body("GrievanceDetail", "Lodged; Location gives its URL."),
+                "201": {**json_body("Lodged", "Lodged; Location gives its URL."),
                         "headers": {"Location": {"schema": {"type": "string"}}}},
-                "200": json_body("GrievanceDetail", "A repeat of an earlier external_ref: the first grievance."),
+                "200": json_body("Lodged", "A repeat of an earlier external_ref: the first grievance."),
                 "400": _ref("BadJson"), "401": _ref("Unauthorized"), "403": _ref("Forbidden"),
                 "422": _ref("Invalid"),
             },
@@ -272,7 +295,7 @@ PATHS: dict[str, dict] = {
                 _query("programme", {"type": "string"}, "Programme code."),
                 _query("category", {"type": "string"}, "Category code."),
                 _query("overdue", {"type": "boolean"}, "true: only overdue; false: only not overdue."),
-                _query("page", {"type": "integer", "minimum": 1, "default": 1}, "Page number."),
+                _query("page", {"type": "integer", "minimum": 1, "maximum": 10**9, "default": 1}, "Page number."),
                 _query("per_page", {"type": "integer", "minimum": 1, "maximum": schemas.MAX_PER_PAGE,
                                     "default": schemas.DEFAULT_PER_PAGE}, "Extension: page size."),
                 FORMAT,
@@ -418,6 +441,279 @@ PATHS.update({
 })
 
 
+# ---------------------------------------------------------------- list filters, history, reference, console, admin
+
+PATHS["/grievances"]["get"]["parameters"][6:6] = [
+    _query("channel", {"type": "string", "enum": list(CHANNELS)}, "Channel it came in on."),
+    _query("from", {"type": "string", "format": "date"},
+           "Received on or after this date (the country's local date)."),
+    _query("to", {"type": "string", "format": "date"}, "Received on or before this local date."),
+    _query("open", {"type": "boolean"}, "Extension: true, only open ones; false, only decided or closed ones."),
+    _query("code", {"type": "string", "maxLength": 60},
+           "Extension: part of a tracking code (spaces, dashes and Bangla digits are ignored)."),
+]
+PATHS["/grievances"]["get"]["responses"]["422"] = _ref("Invalid")
+
+
+def _page_of(ref: str) -> dict:
+    return {"type": "object", "required": ["items", "page", "per_page", "total", "next"], "properties": {
+        "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{ref}"}},
+        "page": {"type": "integer"}, "per_page": {"type": "integer"}, "total": {"type": "integer"},
+        "next": {"type": ["string", "null"], "description": "Path of the next page, null on the last."}}}
+
+
+def _items(ref: str, **extra) -> dict:
+    return {"type": "object", "required": ["items", *extra], "properties": {
+        "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{ref}"}}, **extra}}
+
+
+_NAMES = {"name": {"type": "string", "description": "English name."},
+          "names": {"type": "object", "additionalProperties": {"type": "string"},
+                    "description": "Name per language code (en always)."}}
+_PAGE_PARAMS = [_query("page", {"type": "integer", "minimum": 1, "maximum": 10**6, "default": 1}, "Page number."),
+                _query("per_page", {"type": "integer", "minimum": 1, "maximum": schemas.MAX_PER_PAGE,
+                                    "default": schemas.DEFAULT_PER_PAGE}, "Page size.")]
+SCHEMAS.update({
+    "EventList": {"type": "object", "required": ["tracking_code", "items"], "properties": {
+        "tracking_code": {"type": "string"}, "items": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}}},
+    "Attachment": {"type": "object", "required": ["id", "filename", "content_type", "size", "sha256", "created_at", "url"],
+                   "properties": {"id": {"type": "integer"}, "filename": {"type": "string"},
+                                  "content_type": {"type": "string"}, "size": {"type": "integer"},
+                                  "sha256": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"},
+                                  "url": {"type": "string", "description": "Where to download it (this API)."}}},
+    "AttachmentList": {"type": "object", "required": ["tracking_code", "items"], "properties": {
+        "tracking_code": {"type": "string"},
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Attachment"}}}},
+    "Programme": {"type": "object", "required": ["code", "name", "names", "active"],
+                  "properties": {"code": {"type": "string"}, **_NAMES, "active": {"type": "boolean"}}},
+    "Category": {"type": "object", "required": ["code", "name", "names", "sensitive", "start_tier", "active"],
+                 "properties": {"code": {"type": "string"}, **_NAMES, "sensitive": {"type": "boolean"},
+                                "start_tier": {**STRING_OR_NULL, "description": "Where a sensitive case starts."},
+                                "active": {"type": "boolean"}}},
+    "Level": {"type": "object", "required": ["code", "name", "names", "rank", "area_level"],
+              "properties": {"code": {"type": "string"}, **_NAMES,
+                             "rank": {"type": "integer", "description": "1 = the lowest tier."},
+                             "area_level": {"type": "string", "description": "The area level its offices cover."}}},
+    "Area": {"type": "object", "required": ["code", "name", "names", "level", "parent"],
+             "properties": {"code": {"type": "string"}, **_NAMES, "level": {"type": "string"},
+                            "parent": STRING_OR_NULL}},
+    "Office": {"type": "object", "required": ["code", "name", "names", "tier", "area", "active"],
+               "properties": {"code": {"type": "string"}, **_NAMES, "tier": {"type": "string"},
+                              "area": {"type": "string", "description": "The area it covers, with all below."},
+                              "active": {"type": "boolean"}}},
+    "ActionInfo": {"type": "object", "required": ["action", "from", "to", "event", "requires"], "properties": {
+        "action": {"type": "string", "enum": list(ACTIONS)},
+        "from": {"type": "array", "items": {"type": "string", "enum": list(STATUSES)}},
+        "to": {"type": ["string", "null"], "description": "The status it leads to; null: unchanged."},
+        "event": {"type": "string"},
+        "requires": {"type": "array", "items": {"type": "string"}, "description": "Body fields it needs."}}},
+    "ActionList": {"type": "object", "required": ["items", "decisions", "reject_reasons"], "properties": {
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/ActionInfo"}},
+        "decisions": {"type": "array", "items": {"type": "string"}},
+        "reject_reasons": {"type": "array", "items": {"type": "string"}}}},
+    "CallerLookup": {"type": "object", "title": "CallerLookup", "additionalProperties": False, "required": ["phone"],
+                     "properties": {"phone": {"type": "string", "maxLength": 40, "examples": ["01712345678"]}}},
+    "CallerGrievances": {"type": "object", "required": ["phone", "items"], "properties": {
+        "phone": {"type": ["string", "null"], "description": "The number in E.164."},
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Grievance"}}}},
+    "Call": {"type": "object",
+             "required": ["id", "operator", "phone", "started_at", "ended_at", "outcome", "grievance", "notes"],
+             "properties": {"id": {"type": "integer"}, "operator": {"type": "string", "description": "E-mail."},
+                            "phone": STRING_OR_NULL, "started_at": {"type": "string", "format": "date-time"},
+                            "ended_at": TIME_OR_NULL, "outcome": STRING_OR_NULL,
+                            "grievance": {**STRING_OR_NULL, "description": "Tracking code."}, "notes": STRING_OR_NULL}},
+    "Policy": {"type": "object", "required": ["id", "tier", "kind", "category", "ack_days", "resolve_days",
+                                              "extension_days", "updated_at"],
+               "properties": {"id": {"type": "integer"}, "tier": {"type": "string"},
+                              "kind": {"type": "string", "enum": ["grievance", "appeal"]}, "category": STRING_OR_NULL,
+                              "ack_days": {"type": "integer"}, "resolve_days": {"type": "integer"},
+                              "extension_days": {"type": "integer"}, "updated_at": TIME_OR_NULL}},
+    "Holiday": {"type": "object", "required": ["id", "day", "name", "area"],
+                "properties": {"id": {"type": "integer"}, "day": {"type": "string", "format": "date"},
+                               "name": {"type": "string"}, "area": STRING_OR_NULL}},
+    "Changed": {"type": "object", "required": ["changed"], "properties": {
+        "changed": {"type": "integer", "description": "How many open grievances got new deadlines."}}},
+})
+SCHEMAS["AreaPage"] = _page_of("Area")
+SCHEMAS["OfficePage"] = _page_of("Office")
+SCHEMAS["AreaDetail"] = {"allOf": [{"$ref": "#/components/schemas/Area"}, {
+    "type": "object", "required": ["ancestors", "offices"], "properties": {
+        "ancestors": {"type": "array", "items": {"type": "string"}, "description": "Codes from the root down."},
+        "offices": {"type": "array", "items": {"$ref": "#/components/schemas/Office"}}}}]}
+
+
+def _spec_schema(module_spec, title: str) -> dict:
+    return field_schema(module_spec, title=title)
+
+
+def _init_console_and_admin() -> None:
+    from . import admin, calls
+
+    SCHEMAS["NewCall"] = _spec_schema(calls.START, "NewCall")
+    SCHEMAS["EndCall"] = _spec_schema(calls.END, "EndCall")
+    SCHEMAS["NewPolicy"] = _spec_schema(admin.POLICY, "NewPolicy")
+    SCHEMAS["NewHoliday"] = _spec_schema(admin.HOLIDAY, "NewHoliday")
+
+
+def _body(ref: str) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}
+
+
+_NONE = []
+_READ = {"401": _ref("Unauthorized"), "422": _ref("Invalid")}
+_CONSOLE_ONLY = error("The role has no operator console (operators and admins).")
+_ADMINS = error("Not an admin.")
+_CALL_ID = {"name": "call_id", "in": "path", "required": True, "schema": {"type": "string"},
+            "description": "The call's id."}
+_ID = {"in": "path", "required": True, "schema": {"type": "string"}}
+_NOT_FOUND = error("No such row (or not the caller's).")
+PATHS.update({
+    "/grievances/{code}/events": {"get": {
+        "operationId": "listGrievanceEvents", "summary": "A grievance's history, oldest first", "parameters": [CODE],
+        "responses": {"200": json_body("EventList", "The events."), **_READ, "403": _ref("Forbidden"),
+                      "404": _ref("NotFound")}}},
+    "/grievances/{code}/attachments": {"get": {
+        "operationId": "listGrievanceAttachments", "summary": "The files sent with a grievance",
+        "parameters": [CODE],
+        "responses": {"200": json_body("AttachmentList", "The attachments."), **_READ, "403": _ref("Forbidden"),
+                      "404": _ref("NotFound")}}},
+    "/grievances/{code}/attachments/{attachment_id}": {"get": {
+        "operationId": "getGrievanceAttachment", "summary": "Download one attachment",
+        "parameters": [CODE, {**_ID, "name": "attachment_id", "description": "The attachment's id."}],
+        "responses": {"200": {"description": "The file, as an attachment.",
+                              "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}},
+                      "401": _ref("Unauthorized"), "403": _ref("Forbidden"),
+                      "404": error("No grievance, or no such attachment of it.")}}},
+    "/programmes": {"get": {"operationId": "listProgrammes", "summary": "Programmes (codes for lodging, filters)",
+                            "responses": {"200": json_body("ProgrammeList", "Every programme."), **_READ}}},
+    "/categories": {"get": {"operationId": "listCategories", "summary": "Grievance categories",
+                            "responses": {"200": json_body("CategoryList", "Every category."), **_READ}}},
+    "/levels": {"get": {"operationId": "listLevels", "summary": "The tiers grievances are handled at, lowest first",
+                        "responses": {"200": json_body("LevelList", "Every level."), **_READ}}},
+    "/areas": {"get": {
+        "operationId": "listAreas",
+        "summary": "Areas: the children of parent (default: of the country), or with level every area of that "
+                   "level under parent",
+        "parameters": [_query("parent", {"type": "string"}, "Area code."),
+                       _query("level", {"type": "string"}, "Area level code, e.g. district, union."), *_PAGE_PARAMS],
+        "responses": {"200": json_body("AreaPage", "A page of areas, by code."), **_READ}}},
+    "/areas/{code}": {"get": {
+        "operationId": "getArea", "summary": "One area, its ancestors and the offices at it",
+        "parameters": [{**_ID, "name": "code", "description": "Area code."}],
+        "responses": {"200": json_body("AreaDetail", "The area."), "401": _ref("Unauthorized"),
+                      "404": error("No area has that code.")}}},
+    "/offices": {"get": {
+        "operationId": "listOffices", "summary": "Grievance offices, e.g. the targets of a transfer",
+        "parameters": [_query("area", {"type": "string"}, "Area code: offices covering it or any area below."),
+                       _query("level", {"type": "string"}, "Tier code."),
+                       _query("active", {"type": "boolean"}, "Only active (true) or inactive (false) offices."),
+                       *_PAGE_PARAMS],
+        "responses": {"200": json_body("OfficePage", "A page of offices, by code."), **_READ}}},
+    "/actions": {"get": {"operationId": "listActions",
+                         "summary": "The lifecycle actions: from which statuses, to which, and the fields each needs",
+                         "responses": {"200": json_body("ActionList", "The transition table."), **_READ}}},
+    "/callers/lookup": {"post": {
+        "operationId": "lookupCaller",
+        "summary": "A caller's grievances by phone number (in the body, to keep it out of URLs)",
+        "requestBody": _body("CallerLookup"),
+        "responses": {"200": json_body("CallerGrievances", "What the caller may see, newest first."),
+                      "400": _ref("BadJson"), "401": _ref("Unauthorized"), "403": _CONSOLE_ONLY,
+                      "422": _ref("Invalid")}}},
+    "/calls": {
+        "get": {"operationId": "listCalls", "summary": "The caller's latest call logs (an admin: everyone's)",
+                "responses": {"200": json_body("CallList", "Newest first."), **_READ, "403": _CONSOLE_ONLY}},
+        "post": {"operationId": "startCall", "summary": "Open a call log", "requestBody": _body("NewCall"),
+                 "responses": {"201": {**json_body("Call", "Opened; Location gives its URL."),
+                                       "headers": {"Location": {"schema": {"type": "string"}}}},
+                               "400": _ref("BadJson"), "401": _ref("Unauthorized"), "403": _CONSOLE_ONLY,
+                               "422": _ref("Invalid")}},
+    },
+    "/calls/{call_id}": {"get": {
+        "operationId": "getCall", "summary": "One call log", "parameters": [_CALL_ID],
+        "responses": {"200": json_body("Call", "The call."), "401": _ref("Unauthorized"), "403": _CONSOLE_ONLY,
+                      "404": _NOT_FOUND}}},
+    "/calls/{call_id}/end": {"post": {
+        "operationId": "endCall", "summary": "Close a call with its outcome (and the grievance it was about)",
+        "parameters": [_CALL_ID], "requestBody": _body("EndCall"),
+        "responses": {"200": json_body("Call", "The closed call."), "400": _ref("BadJson"),
+                      "401": _ref("Unauthorized"), "403": _CONSOLE_ONLY,
+                      "404": error("No such call, or no visible grievance with that code."),
+                      "409": error("The call has ended already."), "422": _ref("Invalid")}}},
+    "/policies": {
+        "get": {"operationId": "listPolicies", "summary": "Time limits per tier, kind and category (admins)",
+                "responses": {"200": json_body("PolicyList", "Tier defaults first."), **_READ, "403": _ADMINS}},
+        "post": {"operationId": "savePolicy",
+                 "summary": "Create or change one time limit; open grievances' deadlines follow",
+                 "requestBody": _body("NewPolicy"),
+                 "responses": {"200": json_body("PolicySaved", "Saved."), "400": _ref("BadJson"),
+                               "401": _ref("Unauthorized"), "403": _ADMINS, "422": _ref("Invalid")}},
+    },
+    "/policies/{policy_id}": {"delete": {
+        "operationId": "deletePolicy", "summary": "Remove a category's own time limit",
+        "parameters": [{**_ID, "name": "policy_id", "description": "The policy's id."}],
+        "responses": {"200": json_body("Changed", "Removed."), "401": _ref("Unauthorized"), "403": _ADMINS,
+                      "404": _NOT_FOUND, "422": error("A tier's default cannot be removed.")}}},
+    "/holidays": {
+        "get": {"operationId": "listHolidays", "summary": "Public holidays of a year and the days off added (admins)",
+                "parameters": [_query("year", {"type": "integer", "minimum": 1900, "maximum": 9999},
+                                      "Year of the public holidays (default: this year).")],
+                "responses": {"200": json_body("HolidayList", "The days."), **_READ, "403": _ADMINS}},
+        "post": {"operationId": "addHoliday", "summary": "Declare a day off (national or an area's)",
+                 "requestBody": _body("NewHoliday"),
+                 "responses": {"201": json_body("HolidayAdded", "Added."), "400": _ref("BadJson"),
+                               "401": _ref("Unauthorized"), "403": _ADMINS, "422": _ref("Invalid")}},
+    },
+    "/holidays/{holiday_id}": {"delete": {
+        "operationId": "deleteHoliday", "summary": "Remove a day off",
+        "parameters": [{**_ID, "name": "holiday_id", "description": "The day off's id."}],
+        "responses": {"200": json_body("Changed", "Removed."), "401": _ref("Unauthorized"), "403": _ADMINS,
+                      "404": _NOT_FOUND}}},
+})
+PATHS["/imports"] = {"post": {
+    "operationId": "importPaperForms",
+    "summary": "Paper forms and complaint-box slips from a CSV or Excel file: every row lands or none "
+               "(officers, operators, admins; the columns of /cases/import's template)",
+    "requestBody": {"required": True, "content": {
+        "text/csv": {"schema": {"type": "string"}},
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
+            {"schema": {"type": "string", "format": "binary"}}}},
+    "responses": {
+        "200": json_body("ImportResult", "Every row landed (or had landed before)."),
+        "401": _ref("Unauthorized"), "403": error("The role may not import."),
+        "413": error("The file is larger than the upload limit."),
+        "422": error("Nothing landed: `fields` names each bad row and column (`row 3.programme`), `rows` "
+                     "lists them; or the body is neither CSV nor a workbook (`fields.Content-Type`)."),
+    }}}
+_ROW_CODE = {"type": "object", "required": ["row", "tracking_code"],
+             "properties": {"row": {"type": "integer"}, "tracking_code": {"type": "string"}}}
+SCHEMAS["ImportResult"] = {"type": "object", "required": ["lodged", "already", "skipped"], "properties": {
+    "lodged": {"type": "array", "items": _ROW_CODE, "description": "Rows lodged now (the header is row 1)."},
+    "already": {"type": "array", "items": _ROW_CODE, "description": "Rows imported before: not lodged again."},
+    "skipped": {"type": "array", "items": {"type": "integer"}, "description": "The template's example row."}}}
+PATHS["/webhooks/{sub_id}"]["patch"] = {
+    "operationId": "updateWebhook", "summary": "Pause or resume a subscription", "parameters": [_WEBHOOK_ID],
+    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "additionalProperties": False, "required": ["active"],
+        "properties": {"active": {"type": "boolean"}}}}}},
+    "responses": {"200": json_body("Webhook", "The subscription."), "400": _ref("BadJson"),
+                  "401": _ref("Unauthorized"), "403": _ADMIN_ONLY, "404": error("No subscription has that id."),
+                  "422": _ref("Invalid")}}
+SCHEMAS.update({
+    "ProgrammeList": _items("Programme"), "CategoryList": _items("Category"), "LevelList": _items("Level"),
+    "CallList": _items("Call"), "PolicyList": _items("Policy"),
+    "PolicySaved": {"type": "object", "required": ["policy", "changed"], "properties": {
+        "policy": {"$ref": "#/components/schemas/Policy"}, "changed": {"type": "integer"}}},
+    "HolidayAdded": {"type": "object", "required": ["holiday", "changed"], "properties": {
+        "holiday": {"$ref": "#/components/schemas/Holiday"}, "changed": {"type": "integer"}}},
+    "HolidayList": {"type": "object", "required": ["year", "public", "items"], "properties": {
+        "year": {"type": "integer"},
+        "public": {"type": "array", "items": {"type": "string", "format": "date"},
+                   "description": "The country's public holidays that year."},
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Holiday"},
+                  "description": "Days off added here, newest first."}}},
+})
+
+
 def _add_accountability() -> None:
     """The accountability operations (social_audit/api.py) join the document; imported here, late, because
     that module imports this package."""
@@ -430,6 +726,12 @@ def _add_accountability() -> None:
 def document(server_url: str = "/api/v1") -> dict:
     """The whole OpenAPI document (a fresh copy: callers may change it)."""
     _add_accountability()
+    if "NewCall" not in SCHEMAS:
+        _init_console_and_admin()  # their request specs live with their views, which import this module's users
+        for item in PATHS.values():
+            for op in item.values():
+                # Every call refuses a NUL character anywhere in what it is sent (grs/http_errors.py).
+                op["responses"].setdefault("400", _ref("BadRequest"))
     return copy.deepcopy({
         "openapi": "3.1.0",
         "info": {"title": "GRS API", "version": VERSION,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Mapping
 
 from ..errors import DomainError, ValidationError
@@ -25,10 +26,13 @@ class BadJson(DomainError):
 class Field:
     """One member of a JSON object: its JSON type, limits, and a line for the OpenAPI description."""
 
-    type: str  # "string" | "boolean" | "object"
+    type: str  # "string" | "boolean" | "integer" | "object"
     required: bool = False
     nullable: bool = True
     max_length: int | None = None
+    minimum: int | None = None  # for "integer"
+    maximum: int | None = None
+    format: str | None = None   # "date": a string YYYY-MM-DD
     enum: tuple[str, ...] | None = None
     members: Mapping[str, "Field"] | None = None  # for "object"
     description: str = ""
@@ -85,7 +89,7 @@ SERVICE_FIELD_PATHS = {
     "age_band": "complainant.age_band",
 }
 
-_JSON_TYPES = {"string": str, "boolean": bool, "object": dict}
+_JSON_TYPES = {"string": str, "boolean": bool, "integer": int, "object": dict}
 
 
 def parse_body(raw: bytes) -> dict:
@@ -120,7 +124,7 @@ def problems(body: Mapping[str, Any], spec: Mapping[str, Field], prefix: str = "
             continue
         # bool is an int in Python but not a string in JSON; type() keeps true/false out of strings.
         if type(value) is not _JSON_TYPES[f.type]:
-            errors[path] = f"Must be a{'n' if f.type == 'object' else ''} {f.type}."
+            errors[path] = f"Must be a{'n' if f.type in ('object', 'integer') else ''} {f.type}."
             continue
         if f.type == "string":
             if "\x00" in value:
@@ -129,6 +133,11 @@ def problems(body: Mapping[str, Any], spec: Mapping[str, Field], prefix: str = "
                 errors[path] = f"Use at most {f.max_length} characters."
             elif f.enum is not None and value not in f.enum:
                 errors[path] = f"Use one of {', '.join(f.enum)}."
+            elif f.format == "date" and _date_param(value, path, errors) is None:
+                errors[path] = "Use a date as YYYY-MM-DD."
+        elif f.type == "integer":
+            if (f.minimum is not None and value < f.minimum) or (f.maximum is not None and value > f.maximum):
+                errors[path] = f"Use a whole number from {f.minimum} to {f.maximum}."
         elif f.type == "object" and f.members is not None:
             errors.update(problems(value, f.members, path + "."))
     return errors
@@ -150,7 +159,8 @@ def rename_service_fields(e: ValidationError) -> ValidationError:
 
 # ---------------------------------------------------------------- list query string
 
-LIST_PARAMS = ("status", "level", "area", "programme", "category", "overdue", "page", "per_page")
+LIST_PARAMS = ("status", "level", "area", "programme", "category", "channel", "from", "to", "overdue", "open", "code",
+               "page", "per_page")
 _TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no")
 
 
@@ -163,14 +173,23 @@ class ListQuery:
     area: str | None = None
     programme: str | None = None
     category: str | None = None
+    channel: str | None = None
+    date_from: date | None = None  # received on or after this local date (the country's time zone)
+    date_to: date | None = None    # received on or before this local date
     overdue: bool | None = None
+    open: bool | None = None       # True: open statuses only; False: decided and closed only
+    code: str | None = None        # part of a tracking code, as the inbox's search box takes it
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
 
     def filters(self) -> dict[str, str]:
         """The filters as query-string values, to build the link to another page."""
-        out = {k: getattr(self, k) for k in ("status", "level", "area", "programme", "category")}
-        out["overdue"] = None if self.overdue is None else ("true" if self.overdue else "false")
+        out = {k: getattr(self, k) for k in ("status", "level", "area", "programme", "category", "channel", "code")}
+        for name in ("overdue", "open"):
+            value = getattr(self, name)
+            out[name] = None if value is None else ("true" if value else "false")
+        out["from"] = self.date_from.isoformat() if self.date_from else None
+        out["to"] = self.date_to.isoformat() if self.date_to else None
         return {k: v for k, v in out.items() if v is not None}
 
 
@@ -185,6 +204,16 @@ def _int_param(raw: str, name: str, low: int, high: int, errors: dict) -> int | 
     return value
 
 
+def _date_param(raw: str, name: str, errors: dict) -> date | None:
+    try:
+        if len(raw) != 10:
+            raise ValueError
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors[name] = "Use a date as YYYY-MM-DD."
+        return None
+
+
 def parse_list_args(args: Mapping[str, str], keys: list[str]) -> ListQuery:
     """The list filters from a query string, or ValidationError naming each bad parameter.
 
@@ -197,7 +226,7 @@ def parse_list_args(args: Mapping[str, str], keys: list[str]) -> ListQuery:
         elif keys.count(k) > 1:
             errors[k] = "Give this parameter once."
     values: dict[str, Any] = {}
-    for name in ("status", "level", "area", "programme", "category"):
+    for name in ("status", "level", "area", "programme", "category", "channel", "code"):
         raw = (args.get(name) or "").strip()
         if not raw:
             continue
@@ -205,15 +234,24 @@ def parse_list_args(args: Mapping[str, str], keys: list[str]) -> ListQuery:
             errors[name] = "Not a valid code."
         elif name == "status" and raw not in STATUSES:
             errors[name] = f"Use one of {', '.join(STATUSES)}."
+        elif name == "channel" and raw not in CHANNELS:
+            errors[name] = f"Use one of {', '.join(CHANNELS)}."
         else:
             values[name] = raw
-    raw = (args.get("overdue") or "").strip().lower()
-    if raw in _TRUE:
-        values["overdue"] = True
-    elif raw in _FALSE:
-        values["overdue"] = False
-    elif raw:
-        errors["overdue"] = "Use true or false."
+    for name in ("overdue", "open"):
+        raw = (args.get(name) or "").strip().lower()
+        if raw in _TRUE:
+            values[name] = True
+        elif raw in _FALSE:
+            values[name] = False
+        elif raw:
+            errors[name] = "Use true or false."
+    for name, key in (("from", "date_from"), ("to", "date_to")):
+        raw = (args.get(name) or "").strip()
+        if raw:
+            values[key] = _date_param(raw, name, errors)
+    if values.get("date_from") and values.get("date_to") and values["date_from"] > values["date_to"]:
+        errors["from"] = "The start date must not be after the end date."
     for name, default, high in (("page", 1, 10**9), ("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)):
         raw = (args.get(name) or "").strip()
         values[name] = _int_param(raw, name, 1, high, errors) if raw else default
@@ -280,3 +318,52 @@ def parse_stats_args(args: Mapping[str, str], keys: list[str]) -> dict[str, Any]
     if errors:
         raise ValidationError("the query has invalid parameters", errors)
     return out
+
+
+# ---------------------------------------------------------------- other lists' query strings
+
+
+def parse_args(args: Mapping[str, str], keys: list[str], spec: Mapping[str, str], *,
+               paged: bool = False) -> dict[str, Any]:
+    """Query parameters by kind (`code`: a short string; `bool`: true/false; `year`: 1900-9999), plus page
+    and per_page when `paged`; ValidationError naming each unknown, repeated or bad one. Absent: left out."""
+    allowed = tuple(spec) + (("page", "per_page") if paged else ())
+    errors: dict[str, str] = {}
+    for k in keys:
+        if k not in allowed:
+            errors[k] = f"Unknown parameter; use {', '.join(allowed)}." if allowed else "This call takes no parameters."
+        elif keys.count(k) > 1:
+            errors[k] = "Give this parameter once."
+    out: dict[str, Any] = {}
+    for name, kind in spec.items():
+        raw = (args.get(name) or "").strip()
+        if not raw:
+            continue
+        if kind == "code":
+            if "\x00" in raw or len(raw) > 60:
+                errors[name] = "Not a valid code."
+            else:
+                out[name] = raw
+        elif kind == "bool":
+            if raw.lower() in _TRUE:
+                out[name] = True
+            elif raw.lower() in _FALSE:
+                out[name] = False
+            else:
+                errors[name] = "Use true or false."
+        elif kind == "year":
+            value = _int_param(raw, name, 1900, 9999, errors)
+            if value is not None:
+                out[name] = value
+    if paged:
+        for name, default, high in (("page", 1, 10**6), ("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)):
+            raw = (args.get(name) or "").strip()
+            out[name] = _int_param(raw, name, 1, high, errors) if raw else default
+    if errors:
+        raise ValidationError("the query has invalid parameters", errors)
+    return out
+
+
+def query_keys(args) -> list[str]:
+    """Every parameter name in the query string, repeats included."""
+    return [k for k, _ in args.items(multi=True)]

@@ -25,8 +25,11 @@ def complainant(g: Grievance) -> dict | None:
             "disability": c.disability, "beneficiary_id": c.beneficiary_id}
 
 
-def grievance(g: Grievance, viewer: User, *, now: datetime) -> dict:
-    """The summary every response carries: state, place, clocks, and the complainant if allowed."""
+def grievance(g: Grievance, viewer: User | None, *, now: datetime, personal: bool | None = None) -> dict:
+    """The summary every response carries: state, place, clocks, and the complainant if allowed.
+
+    `personal` overrides what the viewer's role allows (the server-side export has no viewer: True).
+    """
     out = {
         "tracking_code": g.tracking_code,
         "status": g.status,
@@ -56,7 +59,7 @@ def grievance(g: Grievance, viewer: User, *, now: datetime) -> dict:
         "resolution": g.resolution,
         "satisfied": g.satisfied,
     }
-    if sees_personal_data(viewer):
+    if personal if personal is not None else sees_personal_data(viewer):
         out["complainant"] = complainant(g)
     return out
 

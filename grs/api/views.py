@@ -153,8 +153,7 @@ def stats():
     with unit_of_work(read_only=True) as uow:
         result = statistics.figures(
             uow.session, f, q.get("group_by"), now=utcnow(), country=uow.settings.country,
-            scope_path=None if permissions.is_national(user) else permissions.scope_path(user),
-            include_sensitive=permissions.can(user, permissions.Capability.SEE_SENSITIVE),
+            **permissions.statistics_reach(user)._asdict(),
             min_cases=q.get("min_cases", statistics.LEAGUE_MIN_CASES))
     if fmt is not None:
         return exports.stats(fmt, result, today=utcnow().date())
@@ -167,3 +166,4 @@ def openapi_json():
 
 
 from . import webhooks  # noqa: E402,F401  /api/v1/webhooks: its views join this blueprint
+from . import admin, calls, cases, imports, reference  # noqa: E402,F401  (their views join this blueprint too)

@@ -102,3 +102,15 @@ def delete_webhook(sub_id: str):
     with unit_of_work() as uow:
         webhooks.delete(uow, _id(sub_id))
     return "", 204
+
+
+@bp.patch("/webhooks/<sub_id>")
+def update_webhook(sub_id: str):
+    """Pause or resume a subscription (`{"active": false}`), as /admin/webhooks does."""
+    _admin()
+    body = schemas.check(schemas.parse_body(request.get_data()),
+                         {"active": schemas.Field("boolean", required=True, nullable=False)})
+    with unit_of_work() as uow:
+        sub = webhooks.set_active(uow, _id(sub_id), body["active"])
+        out = _subscription(sub)
+    return jsonify(out)
