@@ -21,6 +21,7 @@ BLUEPRINTS = (
     "grs.staff.views",  # /cases/
     "grs.staff.imports",  # /cases/import: paper forms and complaint-box slips
     "grs.admin.views",  # /admin/: time-limit policies, holidays
+    "grs.dashboard.views",  # /dashboard/: statistics for analysts, supervisors and admins
     "grs.api.views",  # /api/v1
     "channels.sms.views",  # /hooks/sms/...
     "channels.ussd.views",  # /hooks/ussd/...
