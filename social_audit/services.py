@@ -303,7 +303,7 @@ def local_today(uow, now: datetime) -> date:
 
 def record_activity(uow, data: ActivityIn, *, user: User, now: datetime) -> Activity:
     """A new activity of a forum, with the parts that come with it (a scorecard's groups, input-tracking
-    matrix and indicators; an audit's team)."""
+    matrix and indicators; an audit's team; a report card's respondents)."""
     session = uow.session
     errors = _Errors()
     kind = _choice(errors, "kind", data.kind, KINDS)
@@ -312,42 +312,81 @@ def record_activity(uow, data: ActivityIn, *, user: User, now: datetime) -> Acti
         errors["forum"] = N_("Choose a forum.")
     elif not may_record(user, forum):
         raise Forbidden(N_("You may not record for this forum."))
+    activity = Activity(kind=kind, forum=forum, created_by_id=user.id)
+    _facts(uow, errors, activity, data, now)
+    if kind in ("scorecard", "report_card"):
+        activity.groups = [_group(errors, g, i) for i, g in enumerate(data.groups)]
+    if kind == "scorecard":
+        _scorecard_parts(session, errors, activity, data)
+    elif kind == "audit":
+        activity.team = [_team_member(session, errors, activity, member, i) for i, member in enumerate(data.team)]
+    errors.raise_if_any()
+    session.add(activity)
+    session.flush()
+    return activity
+
+
+def update_activity(uow, activity_id: int, data: ActivityIn, *, user: User, now: datetime) -> Activity:
+    """Correct an activity's own facts (title, date, area, attendance, …) under the same rules as when it
+    was recorded; its kind and forum stay, and its parts are changed with their own forms. A new scale
+    must still hold every score given."""
+    a = get_activity(uow, activity_id, user=user)
+    _require_record(user, a.forum)
+    errors = _Errors()
+    _facts(uow, errors, a, data, now)
+    if a.kind == "scorecard":
+        given = [s.score for ci in a.indicators for s in ci.scores]
+        if given and (min(given) < a.scale_min or max(given) > a.scale_max):
+            errors["scale_max"] = N_("Some scores given lie outside this scale.")
+    errors.raise_if_any()
+    uow.session.flush()
+    return a
+
+
+def _facts(uow, errors: _Errors, a: Activity, data: ActivityIn, now: datetime) -> None:
+    """Check and set an activity's own facts: those every kind has, then its kind's."""
+    session, kind = uow.session, a.kind
     area = _area(session, errors, data.area)
-    if forum is not None and area is not None and not area.path.startswith(forum.area.path):
+    if a.forum is not None and area is not None and not area.path.startswith(a.forum.area.path):
         errors["area"] = N_("The area must lie within the forum's area.")
-    programme = _programme(session, errors, data.programme, required=kind in ("scorecard", "audit", "report_card"))
-    title = _text(errors, "title", data.title, required=True, limit=200)
-    status = _choice(errors, "status", data.status or "completed", ACTIVITY_STATUSES)
-    today = local_today(uow, now)
+    a.area = area
+    a.programme = _programme(session, errors, data.programme, required=kind in ("scorecard", "audit", "report_card"))
+    a.title = _text(errors, "title", data.title, required=True, limit=200)
+    a.status = _choice(errors, "status", data.status or "completed", ACTIVITY_STATUSES)
     errors.need("held_on", data.held_on, N_("Write the date."))
-    if data.held_on is not None and status == "completed" and data.held_on > today:
+    if data.held_on is not None and a.status == "completed" and data.held_on > local_today(uow, now):
         errors["held_on"] = N_("A completed activity cannot be dated in the future.")
+    if data.held_on is not None and any(f.on < data.held_on for i in a.items for f in i.followups):
+        errors["held_on"] = N_("Follow-ups were dated before this day.")
+    a.held_on, a.period_from, a.period_to = data.held_on, data.period_from, data.period_to
     if data.period_from and data.period_to and data.period_from > data.period_to:
         errors["period_to"] = N_("The end of the period is before its start.")
     if kind == "audit":
         errors.need("period_from", data.period_from, N_("Write the period the audit covers."))
         errors.need("period_to", data.period_to, N_("Write the period the audit covers."))
-    women, men, other, total = _attendance(errors, data.women, data.men, data.other_sex, data.total)
-    activity = Activity(kind=kind, forum=forum, programme=programme, area=area, title=title, held_on=data.held_on,
-                        period_from=data.period_from, period_to=data.period_to, status=status,
-                        notes=_text(errors, "notes", data.notes), women=women, men=men, other_sex=other, total=total,
-                        created_by_id=user.id)
+    a.notes = _text(errors, "notes", data.notes)
+    a.women, a.men, a.other_sex, a.total = _attendance(errors, data.women, data.men, data.other_sex, data.total)
     if kind == "scorecard":
-        _scorecard_parts(session, errors, activity, data)
+        low, high = data.scale_min or DEFAULT_SCALE[0], data.scale_max or DEFAULT_SCALE[1]
+        if not (0 <= low < high <= 10):
+            errors["scale_max"] = N_("The scale runs from a lower to a higher whole number, at most 10.")
+        a.scale_min, a.scale_max = low, high
+        a.service_point = _text(errors, "service_point", data.service_point, limit=200)
+        a.interface_attendees = _text(errors, "interface_attendees", data.interface_attendees)
     elif kind == "audit":
-        _audit_parts(session, errors, activity, data)
+        a.records_examined = _text(errors, "records_examined", data.records_examined)
+        for name in ("checked", "found", "not_found", "ineligible", "amount_due", "amount_paid"):
+            setattr(a, name, _count(errors, name, getattr(data, name)))
+        if a.checked is not None and None not in (a.found, a.not_found) and a.found + a.not_found > a.checked:
+            errors["not_found"] = N_("Found and not found add up to more than were checked.")
+        if a.ineligible is not None and a.found is not None and a.ineligible > a.found:
+            errors["ineligible"] = N_("More ineligible than found.")
     elif kind in ("hearing", "dialogue"):
-        activity.panel = _text(errors, "panel", data.panel)
+        a.panel = _text(errors, "panel", data.panel)
     elif kind == "awareness":
-        activity.event_type = _choice(errors, "event_type", data.event_type, AWARENESS_TYPES)
-        if total is None:
+        a.event_type = _choice(errors, "event_type", data.event_type, AWARENESS_TYPES)
+        if a.total is None:
             errors.need("total", None, N_("Write how many people were reached."))
-    elif kind == "report_card":
-        activity.groups = [_group(errors, g, i) for i, g in enumerate(data.groups)]
-    errors.raise_if_any()
-    session.add(activity)
-    session.flush()
-    return activity
 
 
 def _group(errors: _Errors, g: GroupIn, i: int) -> Group:
@@ -367,13 +406,6 @@ def _group(errors: _Errors, g: GroupIn, i: int) -> Group:
 
 
 def _scorecard_parts(session, errors: _Errors, a: Activity, data: ActivityIn) -> None:
-    low, high = data.scale_min or DEFAULT_SCALE[0], data.scale_max or DEFAULT_SCALE[1]
-    if not (0 <= low < high <= 10):
-        errors["scale_max"] = N_("The scale runs from a lower to a higher whole number, at most 10.")
-    a.scale_min, a.scale_max = low, high
-    a.service_point = _text(errors, "service_point", data.service_point, limit=200)
-    a.interface_attendees = _text(errors, "interface_attendees", data.interface_attendees)
-    a.groups = [_group(errors, g, i) for i, g in enumerate(data.groups)]
     a.inputs = []
     for i, row in enumerate(data.inputs):
         p = f"inputs[{i}]."
@@ -382,9 +414,8 @@ def _scorecard_parts(session, errors: _Errors, a: Activity, data: ActivityIn) ->
                                                     limit=200) or "",
                                   actual=_text(errors, p + "actual", row.actual, required=True, limit=200) or "",
                                   remarks=_text(errors, p + "remarks", row.remarks)))
-    a.indicators = []
-    for i, wording in enumerate(data.indicators):
-        a.indicators.append(_cycle_indicator(session, errors, a.programme, wording, i))
+    a.indicators = [_cycle_indicator(session, errors, a.programme, wording, i)
+                    for i, wording in enumerate(data.indicators)]
 
 
 def _cycle_indicator(session, errors: _Errors, programme, wording: str, position: int) -> CycleIndicator:
@@ -401,17 +432,6 @@ def _cycle_indicator(session, errors: _Errors, programme, wording: str, position
     if len(wording) > 300:
         errors[f"indicators[{position}]"] = N_("This text is too long.")
     return CycleIndicator(text=wording[:300], position=position)
-
-
-def _audit_parts(session, errors: _Errors, a: Activity, data: ActivityIn) -> None:
-    a.records_examined = _text(errors, "records_examined", data.records_examined)
-    for name in ("checked", "found", "not_found", "ineligible", "amount_due", "amount_paid"):
-        setattr(a, name, _count(errors, name, getattr(data, name)))
-    if a.checked is not None and None not in (a.found, a.not_found) and a.found + a.not_found > a.checked:
-        errors["not_found"] = N_("Found and not found add up to more than were checked.")
-    if a.ineligible is not None and a.found is not None and a.ineligible > a.found:
-        errors["ineligible"] = N_("More ineligible than found.")
-    a.team = [_team_member(session, errors, a, member, i) for i, member in enumerate(data.team)]
 
 
 def _team_member(session, errors: _Errors, a: Activity, member: TeamIn, i: int) -> TeamMember:
@@ -743,6 +763,11 @@ class Oversight:
     grievances: int = 0
     grievances_resolved: int = 0
     grievances_open: int = 0
+    community_by_half: dict = field(default_factory=dict)  # "2026-H1" -> the community's scores that half-year
+
+    def community_trend(self) -> dict[str, float]:
+        """The community's mean score per half-year, oldest first: how the scorecards move over the cycles."""
+        return {half: round(sum(v) / len(v), 2) for half, v in sorted(self.community_by_half.items()) if v}
 
     @property
     def community_mean(self) -> float | None:
@@ -815,9 +840,12 @@ def oversight(uow, user: User, *, today: date, programme: str | None = None, are
 def _add(o: Oversight, a: Activity, today: date) -> None:
     if a.kind == "scorecard":
         o.scorecards += 1
+        half = o.community_by_half.setdefault(f"{a.held_on.year}-H{1 if a.held_on.month <= 6 else 2}", [])
         for ci in a.indicators:
             for s in ci.scores:
                 (o.community_scores if s.group_id is not None else o.provider_scores).append(s.score)
+                if s.group_id is not None:
+                    half.append(s.score)
     elif a.kind == "audit":
         o.audits += 1
     elif a.kind in ("hearing", "dialogue"):

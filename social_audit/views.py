@@ -204,15 +204,7 @@ def new_activity(kind: str):
     error, status = None, 200
     if request.method == "POST":
         if form.validate():
-            d = form.data
-            data = svc.ActivityIn(
-                kind=kind, forum_id=d["forum"], area=d["area"], title=d["title"], held_on=d["held_on"],
-                programme=d["programme"] or None, period_from=d["period_from"], period_to=d["period_to"],
-                status=d["status"], notes=d["notes"], women=d["women"], men=d["men"], other_sex=d["other_sex"],
-                total=d["total"], service_point=d["service_point"], scale_min=d["scale_min"], scale_max=d["scale_max"],
-                interface_attendees=d["interface_attendees"], panel=d["panel"], records_examined=d["records_examined"],
-                checked=d["checked"], found=d["found"], not_found=d["not_found"], ineligible=d["ineligible"],
-                amount_due=d["amount_due"], amount_paid=d["amount_paid"], event_type=d["event_type"] or None)
+            data = _activity_in(kind, form.data, form.data["forum"])
             try:
                 with unit_of_work() as uow:
                     activity_id = svc.record_activity(uow, data, user=user, now=utcnow()).id
@@ -226,6 +218,53 @@ def new_activity(kind: str):
             error, status = gettext("Check the fields marked below."), 422
     return render_template("accountability/new.html", form=form, kind=kind, labels=labels, error=error,
                            fields=ActivityForm.KIND_FIELDS[kind]), status
+
+
+def _activity_in(kind: str, d: dict, forum_id: int) -> svc.ActivityIn:
+    return svc.ActivityIn(
+        kind=kind, forum_id=forum_id, area=d["area"], title=d["title"], held_on=d["held_on"],
+        programme=d["programme"] or None, period_from=d["period_from"], period_to=d["period_to"],
+        status=d["status"], notes=d["notes"], women=d["women"], men=d["men"], other_sex=d["other_sex"],
+        total=d["total"], service_point=d["service_point"], scale_min=d["scale_min"], scale_max=d["scale_max"],
+        interface_attendees=d["interface_attendees"], panel=d["panel"], records_examined=d["records_examined"],
+        checked=d["checked"], found=d["found"], not_found=d["not_found"], ineligible=d["ineligible"],
+        amount_due=d["amount_due"], amount_paid=d["amount_paid"], event_type=d["event_type"] or None)
+
+
+@bp.route("/<int:activity_id>/edit", methods=["GET", "POST"])
+def edit_activity(activity_id: int):
+    """Correct a record's own facts (its parts have their own forms on the record page)."""
+    user, lang = _user(), current_language()
+    with unit_of_work(read_only=True) as uow:
+        a = _load(activity_id, uow)
+        _require_recorder(a)
+        kind, forum_id, forum_name = a.kind, a.forum_id, a.forum.name
+        form = ActivityForm(formdata=request.form if request.method == "POST" else None, obj=a)
+        form.forum.choices = [(a.forum_id, a.forum.name)]
+        form.forum.data = a.forum_id
+        form.area.choices = _areas_under(a.forum.area, lang)
+        form.programme.choices = _programmes(lang, blank=gettext("Choose a programme"))
+        if request.method != "POST":
+            form.area.data = a.area.code
+            form.programme.data = a.programme.code if a.programme else ""
+            form.other_sex.data = a.other_sex
+    error, status = None, 200
+    if request.method == "POST":
+        if form.validate():
+            try:
+                with unit_of_work() as uow:
+                    svc.update_activity(uow, activity_id, _activity_in(kind, form.data, forum_id), user=user,
+                                        now=utcnow())
+            except DomainError as e:
+                rest = populate_errors(form, e)
+                error, status = rest.get("form") or message(e), e.status
+            else:
+                flash(gettext("Saved."), "success")
+                return redirect(url_for(".activity", activity_id=activity_id))
+        else:
+            error, status = gettext("Check the fields marked below."), 422
+    return render_template("accountability/new.html", form=form, kind=kind, labels=labels, error=error,
+                           fields=ActivityForm.KIND_FIELDS[kind], editing=forum_name), status
 
 
 # ---------------------------------------------------------------- one record
@@ -529,8 +568,13 @@ def oversight():
                   [names.get(r.key, r.key or "—") for r in rows],
                   [Series(gettext("Share done on time"), [r.on_time_share for r in rows])], percent=True,
                   label_heading=gettext("Programme") if group_by == "programme" else gettext("Area"))
+    halves = sorted({h for r in rows for h in r.community_trend()})
+    trend = Chart("scorecard-trend", gettext("Community mean score by half-year"), "line", halves,
+                  [Series(names.get(r.key, r.key or "—"), [r.community_trend().get(h) for h in halves])
+                   for r in rows if r.community_trend()], label_heading=gettext("Half-year"))
     return render_template("accountability/oversight.html", form=form, total=total, rows=rows, names=names,
-                           group_by=group_by, chart=chart, error=None, labels=labels, lang=lang)
+                           group_by=group_by, chart=chart, trend=trend if trend.series else None, error=None,
+                           labels=labels, lang=lang)
 
 
 def _key_names(rows, group_by: str, lang: str) -> dict:

@@ -4,7 +4,7 @@ finding lodged as a grievance, a hearing; readers see the records of their area 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 
@@ -129,3 +129,40 @@ def test_oversight_and_its_exports(app, client_as, forum_id):
     assert csv_text.splitlines()[-1].startswith("total,") and ",52," in csv_text.splitlines()[-1]
     assert client_as("supervisor_sadar").get("/accountability/oversight.xlsx").status_code == 200
     assert client_as("supervisor_sadar").get("/accountability/oversight?area=NOPE").status_code == 422
+
+
+def test_oversight_follows_scorecard_scores_across_half_years(app, client_as, world, forum_id):
+    from grs.uow import unit_of_work
+    from social_audit.services import ActivityIn, GroupIn, ScoreIn
+
+    with app.app_context():
+        for held_on, value in ((date(2025, 9, 1), 2), (date(2026, 3, 1), 4)):
+            a = run(sa_svc.record_activity, ActivityIn(
+                kind="scorecard", forum_id=forum_id, area=BARIA, title="Cycle", held_on=held_on, programme="OAA",
+                groups=(GroupIn("Women", women=5),), indicators=("paid_in_full",)),
+                user=world.user("facilitator"), now=datetime(2026, 11, 29, tzinfo=timezone.utc))
+            run(sa_svc.set_scores, a.id, [ScoreIn(a.indicators[0].id, value, a.groups[0].id)],
+                user=world.user("facilitator"))
+        with unit_of_work(read_only=True) as uow:
+            total, rows = sa_svc.oversight(uow, world.user("analyst"), today=date(2026, 11, 29))
+    assert total.community_trend() == {"2025-H2": 2.0, "2026-H1": 4.0} and total.scorecards == 2
+    page = client_as("analyst").get("/accountability/oversight").get_data(as_text=True)
+    assert 'data-chart="scorecard-trend"' in page and "2025-H2" in page
+
+
+def test_a_record_can_be_corrected_under_the_same_rules(app, client_as, forum_id):
+    c = client_as("facilitator")
+    aid = _id(_new(c, "hearing", forum_id, women=3, men=2, total=5, panel="UNO"))
+    form = c.get(f"/accountability/{aid}/edit").get_data(as_text=True)
+    assert 'value="A hearing"' in form and "UNO" in form
+    r = c.post(f"/accountability/{aid}/edit", data={"forum": forum_id, "area": BARIA, "title": "Hearing on WA",
+                                                    "held_on": "2026-11-21", "status": "completed", "women": 3,
+                                                    "men": 2, "total": 9})
+    assert r.status_code == 422 and "do not add up" in r.get_data(as_text=True)
+    r = c.post(f"/accountability/{aid}/edit", data={"forum": forum_id, "area": BARIA, "title": "Hearing on WA",
+                                                    "held_on": "2026-11-21", "status": "completed", "women": 4,
+                                                    "men": 2, "total": 6, "panel": "UNO, UP chairman"})
+    assert r.status_code == 302
+    page = c.get(f"/accountability/{aid}").get_data(as_text=True)
+    assert "Hearing on WA" in page and "UP chairman" in page
+    assert client_as("officer_baria").get(f"/accountability/{aid}/edit").status_code == 403
