@@ -4,12 +4,12 @@ counters summed), and the overdue ones are exactly those asked for."""
 from __future__ import annotations
 
 import importlib.util
-import os
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from shared_data import shared_file
 import sqlalchemy as sa
 
 from grs import queries, rollups, statistics
@@ -19,8 +19,6 @@ from grs.models import Event, Grievance, GrievanceOffice, Office, StatContributi
 pytestmark = [pytest.mark.both_backends, pytest.mark.committing_db]
 
 REPO = Path(__file__).resolve().parents[2]
-BD_AREAS = REPO / ".." / "shared" / "data" / "bd-admin-areas" / "admin_areas.csv"
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 NOW = datetime(2026, 11, 29, 5, 0, tzinfo=timezone.utc)
 
 
@@ -33,11 +31,7 @@ def _generator():
 
 @pytest.fixture
 def bd_areas():
-    if not BD_AREAS.exists():
-        message = f"the real Bangladesh hierarchy is not at {BD_AREAS.resolve()} (../shared/data next to the repo)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+    return shared_file()
 
 
 def test_generated_grievances_verify_and_their_counters_equal_a_recount(app, runner, bd_areas):

@@ -1,11 +1,10 @@
 """`grs import-areas` with the real Bangladesh hierarchy: counts, idempotence, one office per area,
 every union routing to its own office, and lodging anywhere."""
-import os
 import random
 import time
-from pathlib import Path
 
 import pytest
+from shared_data import shared_file
 import sqlalchemy as sa
 
 from builders import T0
@@ -21,20 +20,12 @@ from grs.services.reference import seed_reference
 
 pytestmark = pytest.mark.both_backends  # the backend matters here (see tests/conftest.py)
 
-REPO = Path(__file__).resolve().parents[2]
-BD_AREAS = REPO / ".." / "shared" / "data" / "bd-admin-areas" / "admin_areas.csv"
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 LEVELS = {"division": 8, "district": 64, "upazila": 494, "union": 4540}
 
 
 @pytest.fixture
 def bd_areas():
-    if not BD_AREAS.exists():
-        message = f"the real Bangladesh hierarchy is not at {BD_AREAS.resolve()} (../shared/data next to the repo)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    return str(BD_AREAS)
+    return shared_file()
 
 
 def count(q):

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import json
-import os
 from collections import deque
 from datetime import date
 
 import pytest
+from shared_data import BD_AREAS, shared_file
 
 from channels.ussd import menu
 from channels.ussd.menu import MAX_SCREEN, ListReference, Option, StatusInfo
@@ -14,8 +14,7 @@ from grs.demo import DEMO_AREAS
 from grs.services.reference import CATEGORIES, PROGRAMMES
 from grs.tracking import check_digit
 
-COUNTRY_FILE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data", "bd-admin-areas",
-                            "admin_areas.csv")
+COUNTRY_FILE = BD_AREAS
 LEVELS = [Option("district", "District", {"bn": "জেলা"}), Option("upazila", "Upazila", {"bn": "উপজেলা"}),
           Option("union", "Union", {"bn": "ইউনিয়ন"})]
 REAL_PROGRAMMES = [Option(c, en, names) for c, en, names in PROGRAMMES]
@@ -90,12 +89,7 @@ def test_every_screen_with_the_demo_geography_fits_160_characters(lang):
 
 def _country_file() -> str:
     """The national hierarchy in ../shared: skipped where it is missing, except in CI, which always has it."""
-    if not os.path.exists(COUNTRY_FILE):
-        message = f"the shared country file is not at {COUNTRY_FILE}"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(message)  # CI always has shared/ beside the checkout
-        pytest.skip(message)
-    return COUNTRY_FILE
+    return shared_file(COUNTRY_FILE)
 
 
 @pytest.mark.parametrize("lang", ["en", "bn"])
