@@ -294,34 +294,14 @@ def _get(collection: str, record_id: str):
         return jsonify(_activity(a, full=True))
 
 
-@bp.get("/scorecards")
-def list_scorecards():
-    return _list("scorecards")
-
-
-@bp.get("/audits")
-def list_audits():
-    return _list("audits")
-
-
-@bp.get("/hearings")
-def list_hearings():
-    return _list("hearings")
-
-
-@bp.get("/scorecards/<record_id>")
-def get_scorecard(record_id: str):
-    return _get("scorecards", record_id)
-
-
-@bp.get("/audits/<record_id>")
-def get_audit(record_id: str):
-    return _get("audits", record_id)
-
-
-@bp.get("/hearings/<record_id>")
-def get_hearing(record_id: str):
-    return _get("hearings", record_id)
+def _route_collection(collection: str, name: str) -> None:
+    """GET /<collection>, GET /<collection>/<id>, POST /<collection>/<id>/grievances for one kind of record
+    (endpoints list_<collection>, get_<name>, lodge_from_<name>)."""
+    bp.add_url_rule(f"/{collection}", f"list_{collection}", lambda: _list(collection), methods=["GET"])
+    bp.add_url_rule(f"/{collection}/<record_id>", f"get_{name}", lambda record_id: _get(collection, record_id),
+                    methods=["GET"])
+    bp.add_url_rule(f"/{collection}/<record_id>/grievances", f"lodge_from_{name}",
+                    lambda record_id: _lodge(collection, record_id), methods=["POST"])
 
 
 def _common_in(body: dict, kind: str, **extra) -> svc.ActivityIn:
@@ -435,19 +415,8 @@ def _lodge(collection: str, record_id: str):
     return response
 
 
-@bp.post("/scorecards/<record_id>/grievances")
-def lodge_from_scorecard(record_id: str):
-    return _lodge("scorecards", record_id)
-
-
-@bp.post("/audits/<record_id>/grievances")
-def lodge_from_audit(record_id: str):
-    return _lodge("audits", record_id)
-
-
-@bp.post("/hearings/<record_id>/grievances")
-def lodge_from_hearing(record_id: str):
-    return _lodge("hearings", record_id)
+for _collection, _name in (("scorecards", "scorecard"), ("audits", "audit"), ("hearings", "hearing")):
+    _route_collection(_collection, _name)
 
 
 # ---------------------------------------------------------------- the OpenAPI description of the above

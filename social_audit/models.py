@@ -131,7 +131,8 @@ class Activity(db.Model):
     inputs: Mapped[list[InputItem]] = relationship(cascade="all, delete-orphan", order_by="InputItem.id")
     indicators: Mapped[list[CycleIndicator]] = relationship(back_populates="activity", cascade="all, delete-orphan",
                                                             order_by="CycleIndicator.position")
-    team: Mapped[list[TeamMember]] = relationship(cascade="all, delete-orphan", order_by="TeamMember.id")
+    team: Mapped[list[TeamMember]] = relationship(back_populates="activity", cascade="all, delete-orphan",
+                                                  order_by="TeamMember.id")
     items: Mapped[list[Item]] = relationship(back_populates="activity", cascade="all, delete-orphan",
                                              order_by="Item.id")
 
@@ -210,9 +211,17 @@ class TeamMember(db.Model):
     name: Mapped[str] = mapped_column(sa.String(200))
     role: Mapped[str | None] = mapped_column(sa.String(60))
     resident_area_id: Mapped[int | None] = mapped_column(sa.ForeignKey("areas.id"))
-    resident_in_audited_area: Mapped[bool] = mapped_column(default=False)
 
+    activity: Mapped[Activity] = relationship(back_populates="team")
     resident_area: Mapped[Area | None] = relationship()
+
+    @property
+    def resident_in_audited_area(self) -> bool:
+        """Lives anywhere inside the audited area. Worked out, not stored, so correcting the audit's area
+        (or the member's) moves the flag with it."""
+        audited = self.activity.area if self.activity is not None else None
+        return bool(self.resident_area is not None and audited is not None
+                    and self.resident_area.path.startswith(audited.path))
 
 
 class Item(db.Model):

@@ -319,7 +319,7 @@ def record_activity(uow, data: ActivityIn, *, user: User, now: datetime) -> Acti
     if kind == "scorecard":
         _scorecard_parts(session, errors, activity, data)
     elif kind == "audit":
-        activity.team = [_team_member(session, errors, activity, member, i) for i, member in enumerate(data.team)]
+        activity.team = [_team_member(session, errors, member, i) for i, member in enumerate(data.team)]
     errors.raise_if_any()
     session.add(activity)
     session.flush()
@@ -434,18 +434,15 @@ def _cycle_indicator(session, errors: _Errors, programme, wording: str, position
     return CycleIndicator(text=wording[:300], position=position)
 
 
-def _team_member(session, errors: _Errors, a: Activity, member: TeamIn, i: int) -> TeamMember:
+def _team_member(session, errors: _Errors, member: TeamIn, i: int) -> TeamMember:
     p = f"team[{i}]."
     where = None
     if member.resident_area:
         where = session.scalar(sa.select(Area).where(Area.code == member.resident_area))
         if where is None:
             errors[p + "resident_area"] = N_("No area has this code.")
-    # Living anywhere inside the audited area makes a member an insider (auditors come from outside).
-    resident = bool(where is not None and a.area is not None and where.path.startswith(a.area.path))
     return TeamMember(name=_text(errors, p + "name", member.name, required=True, limit=200) or "",
-                      role=_text(errors, p + "role", member.role, limit=60), resident_area=where,
-                      resident_in_audited_area=resident)
+                      role=_text(errors, p + "role", member.role, limit=60), resident_area=where)
 
 
 def get_activity(uow, activity_id: int, *, user: User, kind: str | None = None) -> Activity:
@@ -562,7 +559,7 @@ def add_team_member(uow, activity_id: int, data: TeamIn, *, user: User) -> TeamM
     a = get_activity(uow, activity_id, user=user, kind="audit")
     _require_record(user, a.forum)
     errors = _Errors()
-    member = _team_member(uow.session, errors, a, data, 0)
+    member = _team_member(uow.session, errors, data, 0)
     errors.raise_if_any()
     a.team.append(member)
     uow.session.flush()
@@ -688,15 +685,24 @@ def get_item(uow, item_id: int, *, user: User) -> Item:
     return item
 
 
-def overdue_items(uow, user: User, today: date, *, forum_id: int | None = None, area_path: str | None = None):
-    """Commitments and action items past their date and not done, within the user's reach."""
+def _overdue(user: User, today: date, forum_id: int | None, area_path: str | None):
     q = (sa.select(Item).join(Activity).where(Item.status.in_(("open", "in_progress")), Item.due_on < today,
                                               visible_area_filter(user, Activity.area_id)))
     if forum_id is not None:
         q = q.where(Activity.forum_id == forum_id)
     if area_path is not None:
         q = q.where(Activity.area_id.in_(sa.select(Area.id).where(Area.path.startswith(area_path, autoescape=True))))
-    return list(uow.session.scalars(q.order_by(Item.due_on)))
+    return q
+
+
+def overdue_items(uow, user: User, today: date, *, forum_id: int | None = None, area_path: str | None = None):
+    """Commitments and action items past their date and not done, within the user's reach."""
+    return list(uow.session.scalars(_overdue(user, today, forum_id, area_path).order_by(Item.due_on)))
+
+
+def count_overdue(uow, user: User, today: date) -> int:
+    """How many `overdue_items` there are, counted by the database (the inbox asks on every load)."""
+    return uow.session.scalar(sa.select(sa.func.count()).select_from(_overdue(user, today, None, None).subquery()))
 
 
 # ---------------------------------------------------------------- into the grievance system

@@ -137,13 +137,13 @@ def inbox():
 
 def _overdue_commitments(now) -> int:
     """Forums' commitments and action items about this office's area that are past their date."""
-    from social_audit.services import local_today, overdue_items
+    from social_audit.services import count_overdue, local_today
 
     user = _user()
     if not permissions.can(user, Capability.ACCOUNTABILITY_VIEW):
         return 0
     with unit_of_work(read_only=True) as uow:
-        return len(overdue_items(uow, user, local_today(uow, now)))
+        return count_overdue(uow, user, local_today(uow, now))
 
 
 # ---------------------------------------------------------------- one case

@@ -1,7 +1,7 @@
 """social accountability
 
 Revision ID: 58a1f220d7cf
-Revises: 40e5f47f5f9c
+Revises: 7b3e91c4d2a0
 Create Date: 2026-12-01 23:21:18.026395
 
 """

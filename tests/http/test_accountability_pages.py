@@ -166,3 +166,14 @@ def test_a_record_can_be_corrected_under_the_same_rules(app, client_as, forum_id
     page = c.get(f"/accountability/{aid}").get_data(as_text=True)
     assert "Hearing on WA" in page and "UP chairman" in page
     assert client_as("officer_baria").get(f"/accountability/{aid}/edit").status_code == 403
+
+
+def test_the_inbox_counts_commitments_past_their_date(client_as, forum_id):
+    c = client_as("facilitator")
+    aid = _id(_new(c, "hearing", forum_id, women=3, men=2, total=5))
+    c.post(f"/accountability/{aid}/items", data={"item-kind": "commitment", "item-title": "Review the list",
+                                                 "item-responsible": "UNO", "item-due_on": "2026-11-25",
+                                                 "item-status": "open"})
+    page = client_as("officer_baria").get("/cases/").get_data(as_text=True)
+    assert "1 commitment made to a forum in your area is past its date." in page
+    assert "past its date" not in client_as("officer_basan").get("/cases/").get_data(as_text=True)

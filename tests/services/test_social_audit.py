@@ -3,6 +3,7 @@ hearings, awareness events and report cards; what they raise turned into grievan
 and who may record or read what."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -171,3 +172,17 @@ def test_awareness_reach_and_report_card_results(ctx, world, forum):
     r = run(sa_svc.add_item, rc.id, ItemIn(kind="result", title="Paid on time?", results={"yes": 32, "no": 18}),
             user=world.user("facilitator"))
     assert r.results == {"yes": 32, "no": 18}
+
+
+def test_the_insider_flag_follows_a_corrected_audit_area(ctx, world):
+    upazila = run(sa_svc.create_forum, ForumIn(
+        name="Sadar forum", tier="upazila", ngo="Uttaran", area=SADAR,
+        members=(MemberIn("Facilitator", role="facilitator", user_email=world.email("facilitator")),)),
+        user=world.user("admin"))
+    data = ActivityIn(kind="audit", forum_id=upazila.id, area=BARIA, title="Audit", held_on=DAY, programme="OAA",
+                      period_from=date(2025, 7, 1), period_to=date(2025, 12, 31),
+                      team=(TeamIn("Lives in Baria", resident_area=BARIA), TeamIn("Lives in Basan", resident_area=BASAN)))
+    a = run(sa_svc.record_activity, data, user=world.user("facilitator"), now=T0)
+    assert [m.resident_in_audited_area for m in a.team] == [True, False]
+    moved = run(sa_svc.update_activity, a.id, replace(data, area=BASAN), user=world.user("facilitator"), now=T0)
+    assert [m.resident_in_audited_area for m in moved.team] == [False, True]
