@@ -59,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_logging(app)
     register_extensions(app)
     register_i18n(app)
+    register_contact_numbers(app)
     register_blueprints(app)
     register_errors(app)
     register_commands(app)
@@ -98,6 +99,13 @@ def register_i18n(app: Flask) -> None:
     from .i18n import init_i18n
 
     init_i18n(app)
+
+
+def register_contact_numbers(app: Flask) -> None:
+    # Jinja globals, so every page and every message template (rendered by jobs too, without a request)
+    # can say which number to text or call; a template's own context still wins.
+    app.jinja_env.globals.update(sms_number=str(app.config.get("SMS_NUMBER") or "").strip(),
+                                 hotline=str(app.config.get("HOTLINE") or "").strip())
 
 
 def register_blueprints(app: Flask) -> None:

@@ -35,6 +35,8 @@ ENV_SETTINGS = {
     "GRS_SMTP_USERNAME": "SMTP_USERNAME",
     "GRS_SMTP_PASSWORD": "SMTP_PASSWORD",
     "GRS_MAIL_FROM": "MAIL_FROM",
+    "GRS_SMS_NUMBER": "SMS_NUMBER",
+    "GRS_HOTLINE": "HOTLINE",
 }
 INT_SETTINGS = {"MAX_CONTENT_LENGTH", "SMS_TIMEOUT_SECONDS", "TRACK_RATE_LIMIT", "LOGIN_RATE_LIMIT",
                 "FEEDBACK_WINDOW_DAYS", "OUTBOX_MAX_ATTEMPTS", "SMTP_PORT"}
@@ -91,6 +93,10 @@ def defaults(instance_path: str) -> dict:
         "SMTP_USERNAME": "",
         "SMTP_PASSWORD": "",
         "MAIL_FROM": "grs@localhost",
+        # The numbers citizens are told to text (short code or long number) and to call. Empty: the pages
+        # and texts say "by SMS" / "the hotline" without a number rather than print a wrong one.
+        "SMS_NUMBER": "",
+        "HOTLINE": "",
         # SQLite only (PostgreSQL uses an advisory lock); None: beside the database file, so that two
         # instances on different databases never compete for one lead.
         "SCHEDULER_LOCK_FILE": None,

@@ -56,12 +56,21 @@ def init_i18n(app: Flask) -> None:
     app.add_template_filter(localdate, "localdate")
     app.add_template_filter(localtime, "localtime")
     app.add_template_global(chart_svg, "chart_svg")
+    app.add_template_global(lang_switch_url, "lang_switch_url")
     app.add_template_filter(lambda v, lang=None, percent=False: charts.number(v, lang or current_language(),
                                                                               percent=percent), "number")
 
     @app.context_processor
     def language_context():
         return {"lang": current_language(), "languages": app.config["LANGUAGES"]}
+
+
+def lang_switch_url(code: str) -> str:
+    """This page in another language: the same path and query (filters, page, code), `lang` replaced."""
+    from urllib.parse import urlencode
+
+    pairs = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"] + [("lang", code)]
+    return request.path + "?" + urlencode(pairs)
 
 
 def chart_svg(chart, lang: str | None = None):
