@@ -5,7 +5,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from grs.services import MAX_DESCRIPTION
@@ -30,6 +30,9 @@ def _within_size_limit(form, field) -> None:
 class LodgeForm(FlaskForm):
     """Programme, category, description, the optional contact and attachment; the area is picked apart."""
 
+    # A fresh value per form shown (as on the operator's form): the same form sent twice, by a double click
+    # or a resent POST, lodges one grievance.
+    token = HiddenField(validators=[Optional(), Length(max=64)])  # a uuid4 hex; part of source_ref (120)
     programme = SelectField(_l("Programme"), validators=[DataRequired(_l("Choose a programme."))])
     category = SelectField(_l("What is the problem?"), validators=[DataRequired(_l("Choose what the problem is."))])
     description = TextAreaField(

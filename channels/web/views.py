@@ -1,15 +1,22 @@
 """Blueprint `web`: the citizen pages — home, lodge, confirmation, track — and the area list for the picker."""
 from __future__ import annotations
 
+import uuid
+
 import sqlalchemy as sa
 from flask import (Blueprint, current_app, jsonify, redirect, render_template, request, session,
                    url_for)
 from flask_babel import gettext as _
+from flask_wtf.csrf import ValidationError as CSRFValidationError
+from flask_wtf.csrf import validate_csrf
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.formparser import parse_form_data
 
 from grs import tracking
 from grs.errors import NotFound, ValidationError
 from grs.extensions import db, limiter
 from grs.forms import populate_errors
+from grs.http_errors import error_response
 from grs.i18n import current_language
 from grs.models import Area, Category, Programme, Tier
 from grs.services.actors import Actor
@@ -73,7 +80,8 @@ def _intake(form: LodgeForm, area: Area | None, lang: str) -> Intake:
         attachments = (AttachmentIn(filename=f.filename, content_type=content_type, data=f.read()),)
     return Intake(channel="web", programme=form.programme.data, category=form.category.data,
                   description=form.description.data, area=area.code if area else None, language=lang,
-                  complainant=complainant, attachments=attachments)
+                  complainant=complainant, attachments=attachments,
+                  source_ref=f"web:{form.token.data}" if form.token.data else None)
 
 
 # Service error keys that name an input of this form; any other key is shown above the form.
@@ -88,6 +96,8 @@ def new():
     form.fill_choices(*_reference_choices(lang))
     area_picker = picker.build(request.form if request.method == "POST" else request.args, lang)
     errors: dict[str, str] = {}
+    if not form.token.data:
+        form.token.data = uuid.uuid4().hex
     if request.method == "GET" or "narrow" in request.form:
         # Without JavaScript the area is narrowed one level per submit; nothing is checked yet.
         return render_template("web/new.html", form=form, picker=area_picker, errors=errors)
@@ -107,6 +117,44 @@ def new():
             session["lodged"] = g.tracking_code
             return redirect(url_for("web.lodged"), code=303)
     return render_template("web/new.html", form=form, picker=area_picker, errors=errors), 400
+
+
+class _Discarded:
+    """Where an uploaded file too large to keep goes while the rest of the form is read: nowhere."""
+
+    def write(self, data: bytes) -> int:
+        return len(data)
+
+    def seek(self, *args) -> int:
+        return 0
+
+    def read(self, *args) -> bytes:
+        return b""
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(e: RequestEntityTooLarge):
+    """A lodge form over the upload limit comes back filled in, the file left out, rather than lost."""
+    limit = int(current_app.config["MAX_CONTENT_LENGTH"])
+    length = request.content_length or 0
+    # The body was refused before a byte of it was read; read it once more without the limit, the files
+    # thrown away as they arrive, unless it is so large that reading it is not worth the typing it holds.
+    if request.endpoint != "web.new" or request.method != "POST" or not length or length > 10 * limit:
+        return error_response(413, "request_entity_too_large", "The upload is too large.")
+    _stream, typed, _files = parse_form_data(request.environ, stream_factory=lambda *a, **kw: _Discarded(),
+                                             max_content_length=None, silent=True)
+    try:  # echo typed text only into the page of the person who typed it
+        if current_app.config.get("WTF_CSRF_ENABLED", True):
+            validate_csrf(typed.get("csrf_token"))
+    except CSRFValidationError:
+        return error_response(413, "request_entity_too_large", "The upload is too large.")
+    lang = current_language()
+    form = LodgeForm(formdata=typed)
+    form.fill_choices(*_reference_choices(lang))
+    form.attachment.errors = [_("The file was larger than %(mb)s MB, so it was not sent. Everything you typed "
+                                "is kept below: attach a smaller file, or send the complaint without it.",
+                                mb=max(1, limit // 1048576))]
+    return render_template("web/new.html", form=form, picker=picker.build(typed, lang), errors={}), 413
 
 
 @bp.get("/grievances/lodged")

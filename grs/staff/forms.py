@@ -61,8 +61,10 @@ class RejectForm(FlaskForm):
 
 
 class ResolveForm(FlaskForm):
-    decision = SelectField(_l("Decision"), choices=[(d, labels.DECISION[d]) for d in DECISIONS],
-                           validate_choice=False)
+    # Nothing chosen until the officer chooses: a decision the complainant reads is never a default.
+    decision = SelectField(_l("Decision"), choices=[("", _l("Choose the decision")),
+                                                     *[(d, labels.DECISION[d]) for d in DECISIONS]],
+                           validate_choice=False, render_kw={"required": True})
     resolution = TextAreaField(_l("Resolution, as the complainant will read it"),
                                validators=[Optional(), Length(max=MAX_DESCRIPTION)],
                                render_kw={"required": True})

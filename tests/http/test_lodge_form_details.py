@@ -3,9 +3,19 @@ a lodge form that makes one grievance however often it is sent, and a 413 that k
 from __future__ import annotations
 
 import html
+import io
 import re
 
 import pytest
+import sqlalchemy as sa
+
+import builders
+from builders import BARIA
+from grs.extensions import db
+from grs.models import Grievance
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+CODE = re.compile(r'id="tracking-code">(\d{4} \d{4} \d{4})<')
 
 
 def _lang_links(page: str) -> dict[str, str]:
@@ -27,3 +37,143 @@ def test_the_language_switch_keeps_the_query(client, world):
     assert _lang_links(page)["bn"] == "/grievances/new?area_1=BD-DIV-6&area_2=BD-DIS-41&lang=bn"
     bn = client.get(_lang_links(page)["bn"]).get_data(as_text=True)
     assert '<html lang="bn">' in bn and 'value="BD-DIS-41" selected' in bn
+
+
+# ---------------------------------------------------------------- one grievance per form
+
+BARIA_PATH = {"area_1": "BD-DIV-6", "area_2": "BD-DIS-41", "area_3": "BD-UPZ-320", "area_4": BARIA}
+
+
+def _form(**overrides) -> dict:
+    data = {"programme": "OAA", "category": "payment", "description": "My allowance was not paid this quarter.",
+            "name": "Rahima Begum", "phone": "01712345678", "sex": "female", **BARIA_PATH}
+    data.update(overrides)
+    return data
+
+
+def _token(page: str) -> str:
+    return re.search(r'<input id="token" name="token" type="hidden" value="([0-9a-f]{32})"', page).group(1)
+
+
+def _count(app) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Grievance))
+
+
+def test_the_same_form_sent_twice_lodges_one_grievance(app, client, world):
+    token = _token(client.get("/grievances/new").get_data(as_text=True))
+    first = client.post("/grievances/new", data=_form(token=token))
+    code = re.search(CODE, client.get(first.headers["Location"]).get_data(as_text=True)).group(1)
+    again = client.post("/grievances/new", data=_form(token=token))  # a double click, a resent POST
+    assert first.status_code == again.status_code == 303
+    assert re.search(CODE, client.get(again.headers["Location"]).get_data(as_text=True)).group(1) == code
+    assert _count(app) == 1
+    other = _token(client.get("/grievances/new").get_data(as_text=True))
+    assert other != token
+    client.post("/grievances/new", data=_form(token=other))
+    assert _count(app) == 2
+
+
+def test_the_token_survives_a_form_sent_back_with_errors(app, client, world):
+    token = _token(client.get("/grievances/new").get_data(as_text=True))
+    r = client.post("/grievances/new", data=_form(token=token, description=""))
+    assert r.status_code == 400 and _token(r.get_data(as_text=True)) == token
+    narrowed = client.post("/grievances/new", data=_form(token=token, narrow="1"))
+    assert _token(narrowed.get_data(as_text=True)) == token
+    assert client.post("/grievances/new", data=_form(token=token)).status_code == 303 and _count(app) == 1
+
+
+# ---------------------------------------------------------------- a file over the limit
+
+@pytest.mark.config(MAX_CONTENT_LENGTH=4096)
+def test_a_body_over_the_limit_gives_the_form_back_filled_in(app, client, world):
+    big = io.BytesIO(PNG + b"\x00" * 8000)
+    r = client.post("/grievances/new", data=_form(description="They cut my allowance & I want it back.",
+                                                  attachment=(big, "slip.png")),
+                    content_type="multipart/form-data")
+    page = r.get_data(as_text=True)
+    assert r.status_code == 413
+    assert "The file was larger than 1 MB, so it was not sent. Everything you typed is kept below" in page
+    assert "They cut my allowance &amp; I want it back.</textarea>" in page
+    assert 'value="Rahima Begum"' in page and 'value="01712345678"' in page
+    assert '<option value="OAA" selected' in page or '<option selected value="OAA"' in page
+    assert f'<option value="{BARIA}" selected>' in page
+    assert 'data-max-bytes="4096"' in page and 'src="/static/js/upload-check.js"' in page
+    assert _count(app) == 0
+
+
+@pytest.mark.config(MAX_CONTENT_LENGTH=4096, WTF_CSRF_ENABLED=True)
+def test_the_filled_form_after_a_413_needs_the_sites_own_form(app, client, world):
+    page = client.get("/grievances/new").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    big = (io.BytesIO(PNG + b"\x00" * 8000), "slip.png")
+    mine = client.post("/grievances/new", data=_form(csrf_token=csrf, attachment=big),
+                       content_type="multipart/form-data")
+    assert mine.status_code == 413 and 'value="Rahima Begum"' in mine.get_data(as_text=True)
+    big = (io.BytesIO(PNG + b"\x00" * 8000), "slip.png")
+    forged = client.post("/grievances/new", data=_form(csrf_token="forged", attachment=big),
+                         content_type="multipart/form-data")
+    assert forged.status_code == 413 and "Rahima" not in forged.get_data(as_text=True)
+    assert "The file is too large" in forged.get_data(as_text=True)
+
+
+def test_the_client_side_check_is_served_by_the_app(client, world):
+    r = client.get("/static/js/upload-check.js")
+    assert r.status_code == 200 and "data-max-bytes" in r.get_data(as_text=True)
+
+
+# ---------------------------------------------------------------- the staff case page
+
+def _case(client, code: str) -> str:
+    r = client.get(f"/cases/{code}")
+    assert r.status_code == 200
+    return r.get_data(as_text=True)
+
+
+def _forms(page: str) -> dict[str, str]:
+    """Each action's <form ...> opening tag and body, by action."""
+    return {m.group(1): m.group(0) for m in re.finditer(
+        r'<form method="post" action="/cases/\d{12}/actions/(\w+)".*?</form>', page, re.S)}
+
+
+def test_the_case_page_groups_its_actions_under_headings(app, world, client_as):
+    code = builders.lodge_in(app, BARIA)
+    page = _case(client_as("officer_baria"), code)
+    actions = page.split("<h2>Actions</h2>", 1)[1].split("<h2>History</h2>", 1)[0]
+    headings = re.findall(r'<h3 id="actions-\d+">([^<]+)</h3>', actions)
+    assert headings == ["Take the case forward", "Send it elsewhere", "Decide"]
+    decide = actions.split(">Decide</h3>", 1)[1]
+    assert set(_forms(decide)) == {"resolve", "reject"}
+    forward = actions.split(">Take the case forward</h3>", 1)[1].split("</section>", 1)[0]
+    assert set(_forms(forward)) == {"acknowledge", "start"}
+
+
+def test_reject_is_a_danger_action_and_the_final_ones_ask_first(app, world, client_as):
+    code = builders.lodge_in(app, BARIA)
+    forms = _forms(_case(client_as("officer_baria"), code))
+    assert 'class="danger"' in forms["reject"] and 'class="danger"' not in forms["resolve"]
+    assert 'data-confirm="Resolve this grievance?' in forms["resolve"]
+    assert 'data-confirm="Reject this grievance?' in forms["reject"]
+    for action in ("acknowledge", "start", "transfer", "escalate"):
+        assert "data-confirm" not in forms[action] and 'class="danger"' not in forms[action]
+    assert 'src="/static/js/confirm.js"' in _case(client_as("officer_baria"), code)
+
+
+def test_close_is_a_danger_action_that_asks_first(app, world, client_as):
+    code = builders.lodge_in(app, BARIA)
+    builders.act_in(app, world, "officer_baria", code, "reject", reason_code="duplicate", note="Lodged twice.")
+    forms = _forms(_case(client_as("admin"), code))  # an admin may close a decided case (with a reason)
+    assert "close" in forms
+    assert 'class="danger"' in forms["close"] and 'data-confirm="Close this grievance?' in forms["close"]
+
+
+def test_no_decision_is_chosen_for_the_officer(app, world, client_as):
+    code = builders.lodge_in(app, BARIA)
+    c = client_as("officer_baria")
+    resolve = _forms(_case(c, code))["resolve"]
+    select = re.search(r'<select[^>]*name="decision".*?</select>', resolve, re.S).group(0)
+    assert "selected" not in select and re.search(r'<option value="">Choose the decision</option>', select)
+    r = c.post(f"/cases/{code}/actions/resolve", data={"decision": "", "resolution": "Paid in cash."})
+    assert r.status_code in (400, 422) and "Choose the decision." in r.get_data(as_text=True)
+    with app.app_context():
+        assert builders.find(code).status == "received"
