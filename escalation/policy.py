@@ -27,6 +27,7 @@ DEFAULT_RESOLVE_DAYS = {"union": 7, "upazila": 7, "district": 10, "national": 30
 DEFAULT_RESOLVE_DAYS_OTHER = 10
 DEFAULT_EXTENSION_DAYS = 10
 DEFAULT_APPEAL_DAYS = 20
+DEFAULT_PAUSE_DAYS = 15  # an information request pauses the clock at most this long
 SENSITIVE_ACK_DAYS = 1
 SENSITIVE_RESOLVE_DAYS = 5
 
@@ -38,6 +39,7 @@ class Limits:
     ack_days: int
     resolve_days: int
     extension_days: int
+    pause_days: int = DEFAULT_PAUSE_DAYS  # working days an information request may pause the clock
 
 
 @lru_cache(maxsize=64)
@@ -72,7 +74,8 @@ class Policies:
         """The most specific policy: this tier and category, else this tier, else the built-in default."""
         if self._limits is None:
             # All policies in one read: a few dozen rows.
-            self._limits = {(p.tier, p.category_id, p.kind): Limits(p.ack_days, p.resolve_days, p.extension_days)
+            self._limits = {(p.tier, p.category_id, p.kind): Limits(p.ack_days, p.resolve_days, p.extension_days,
+                                                                    p.pause_days or DEFAULT_PAUSE_DAYS)
                             for p in self.session.scalars(sa.select(SlaPolicy))}
         found = self._limits.get((tier, category_id, kind)) or self._limits.get((tier, None, kind))
         if found:
@@ -81,6 +84,11 @@ class Policies:
             return Limits(DEFAULT_ACK_DAYS, DEFAULT_APPEAL_DAYS, DEFAULT_EXTENSION_DAYS)
         return Limits(DEFAULT_ACK_DAYS, DEFAULT_RESOLVE_DAYS.get(tier, DEFAULT_RESOLVE_DAYS_OTHER),
                       DEFAULT_EXTENSION_DAYS)
+
+    def shortest_pause(self) -> int:
+        """The shortest pause limit of any policy (the sweep's first, coarse test of a pause)."""
+        self.limits(self.lowest_tier(), None)  # reads every policy once
+        return min([DEFAULT_PAUSE_DAYS, *(lim.pause_days for lim in self._limits.values())])
 
     def tier_ranks(self) -> dict[str, int]:
         """Tier code → rank (1 = lowest)."""

@@ -20,7 +20,7 @@ from grs.database import is_postgres
 from grs.extensions import db
 from grs.models import Grievance
 from grs.services import clocks
-from grs.services.actions import close, escalate_one
+from grs.services.actions import close, end_pause, escalate_one, pause_limit_passed
 from grs.services.actors import Actor
 from grs.services.history import record
 from grs.timeutil import as_utc
@@ -43,22 +43,26 @@ class SweepResult:
     ack_breached: list[str] = field(default_factory=list)
     warned: list[str] = field(default_factory=list)
     closed: list[str] = field(default_factory=list)
+    unpaused: list[str] = field(default_factory=list)  # information requests past their limit
     conflicts: int = 0
 
     @property
     def did_anything(self) -> bool:
-        return bool(self.escalated or self.flagged or self.ack_breached or self.warned or self.closed)
+        return bool(self.escalated or self.flagged or self.ack_breached or self.warned or self.closed
+                    or self.unpaused)
 
     def lines(self) -> list[str]:
         out = [f"sweep at {self.now.isoformat()}: {len(self.escalated)} escalated, {len(self.flagged)} "
                f"flagged overdue at the top tier, {len(self.ack_breached)} acknowledgement breaches, "
-               f"{len(self.warned)} warnings, {len(self.closed)} closed without an answer"
+               f"{len(self.warned)} warnings, {len(self.closed)} closed without an answer, "
+               f"{len(self.unpaused)} resumed after the pause limit"
                + (f", {self.conflicts} left to another sweep" if self.conflicts else "")]
         out += [f"  escalated {code}: {a} -> {b}" for code, a, b in self.escalated]
         out += [f"  overdue at the top tier: {code}" for code in self.flagged]
         out += [f"  not acknowledged in time: {code}" for code in self.ack_breached]
         out += [f"  warned: {code}" for code in self.warned]
         out += [f"  closed: {code}" for code in self.closed]
+        out += [f"  resumed, no answer within the pause limit: {code}" for code in self.unpaused]
         return out
 
 
@@ -77,6 +81,7 @@ def sweep(now: datetime, batch: int = 200) -> SweepResult:
     pass_.each(_overdue(now), _escalate)
     pass_.each(_warn_due(now, policies), _warn)
     pass_.each(_unanswered(now), _close_unanswered)
+    pass_.each(_pause_over(now, policies), _end_pause)
     if result.did_anything:
         log.info("%s", result.lines()[0])
     return result
@@ -111,6 +116,13 @@ def _warn_due(now: datetime, policies: Policies):
 def _unanswered(now: datetime):
     return [Grievance.status.in_(("resolved", "rejected")), Grievance.feedback_due_at < now], \
         Grievance.feedback_due_at
+
+
+def _pause_over(now: datetime, policies: Policies):
+    # A pause of N working days lasts at least N calendar days: the index narrows to those, the
+    # handler checks each one's own limit and calendar.
+    horizon = now - timedelta(days=policies.shortest_pause())
+    return [Grievance.status == "awaiting_info", Grievance.paused_at <= horizon], Grievance.paused_at
 
 
 @dataclass
@@ -199,6 +211,14 @@ def _warn(uow, g: Grievance, now: datetime, result: SweepResult) -> bool:
            data={"due_at": g.due_at.isoformat()})
     notifications.tell_office(uow, g, g.office, "deadline_warning", now=now)
     result.warned.append(g.tracking_code)
+    return True
+
+
+def _end_pause(uow, g: Grievance, now: datetime, result: SweepResult) -> bool:
+    if not pause_limit_passed(uow, g, now):
+        return False  # not yet on this grievance's calendar and limit: a later pass resumes it
+    end_pause(uow, g, actor=SWEEP, now=now)
+    result.unpaused.append(g.tracking_code)
     return True
 
 

@@ -26,6 +26,7 @@ class EventType(StrEnum):
     STARTED = "started"
     INFO_REQUESTED = "info_requested"
     RESUMED = "resumed"
+    INFO_ADDED = "info_added"
     EXTENDED = "extended"
     RESOLVED = "resolved"
     REJECTED = "rejected"
@@ -143,9 +144,16 @@ CATALOGUE: Mapping[EventType, EventSpec] = _specs(
               citizen=_l("%(office)s started looking into the complaint.")),
     EventSpec(E.INFO_REQUESTED, _l("Information requested from the complainant"), optional=CLOCK,
               citizen=_l("%(office)s asked for more information; the time limit is paused.")),
+    # pause_limit: resumed by the sweep because no answer came within the pause limit.
     EventSpec(E.RESUMED, _l("Work resumed"),
-              fields={"paused_working_days": int}, optional=CLOCK,
-              citizen=_l("Work on the complaint continued.")),
+              fields={"paused_working_days": int}, optional={"pause_limit": bool, **CLOCK},
+              citizen=_l("Work on the complaint continued."),
+              citizen_when={"pause_limit": _l("No answer came in time, so the office will decide on what it has.")}),
+    # The complainant's answer to an information request (the text is the note); it resumes the clock.
+    # channel: how it came (sms, web, operator, api); attachments: how many files came with it.
+    EventSpec(E.INFO_ADDED, _l("Complainant's information added"),
+              fields={"paused_working_days": int, "channel": str}, optional={"attachments": int, **CLOCK},
+              citizen=_l("You sent the information asked for (%(channel)s); work continued.")),
     EventSpec(E.EXTENDED, _l("Time limit extended"),
               fields={"days": int}, optional=CLOCK,
               citizen=_l("The time limit was extended by %(days)s working days.")),

@@ -25,6 +25,8 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     Transition("start", ("received", "acknowledged"), "in_progress", "started"),
     Transition("request_info", ("acknowledged", "in_progress"), "awaiting_info", "info_requested"),
     Transition("resume", ("awaiting_info",), "in_progress", "resumed"),
+    # The complainant's answer to an information request (any channel): it resumes the clock like resume.
+    Transition("add_info", ("awaiting_info",), "in_progress", "info_added"),
     Transition("extend", ("acknowledged", "in_progress"), None, "extended"),
     Transition("resolve", WORKING, "resolved", "resolved"),
     Transition("reject", WORKING, "rejected", "rejected"),

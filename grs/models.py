@@ -131,6 +131,8 @@ class SlaPolicy(db.Model):
     ack_days: Mapped[int] = mapped_column(default=2)
     resolve_days: Mapped[int] = mapped_column(default=7)
     extension_days: Mapped[int] = mapped_column(default=10)
+    # How many working days an information request may pause the clock; None: the built-in default.
+    pause_days: Mapped[int | None] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     category: Mapped[Category | None] = relationship()

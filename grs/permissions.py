@@ -39,7 +39,6 @@ class Capability(enum.StrEnum):
     ADMIN_PAGES = "admin_pages"              # time limits, days off
     MANAGE_ACCOUNTS = "manage_accounts"
     IMPORT = "import"                        # bulk import of paper forms (/cases/import): rows in scope only
-    READ_MESSAGES = "read_messages"          # the outbox: what each citizen and office was sent, and what failed
 
 
 C = Capability
@@ -58,16 +57,15 @@ GRANTS: dict[str, dict[str, Scope]] = {
                                         "reject", "transfer", "escalate", "close"), Scope.OWN_OFFICE),
                 C.IMPORT: Scope.AREA, C.ACCOUNTABILITY_VIEW: Scope.AREA},
     "supervisor": {**_WORKING, C.SEE_TRIAGE: Scope.NATIONAL, C.DASHBOARD: Scope.AREA, C.ACCOUNTABILITY_VIEW: Scope.AREA,
-                   C.READ_MESSAGES: Scope.AREA,
                    **_actions(set(ACTIONS) - {"feedback"}, Scope.AREA)},
     "admin": {**_WORKING, C.SEE_TRIAGE: Scope.AREA, C.OPERATOR_CONSOLE: Scope.AREA, C.SEE_ALL_CALLS: Scope.AREA,
               C.DASHBOARD: Scope.AREA, C.ACCOUNTABILITY: Scope.AREA, C.ACCOUNTABILITY_VIEW: Scope.AREA,
-              C.ADMIN_PAGES: Scope.AREA, C.READ_MESSAGES: Scope.AREA,
+              C.ADMIN_PAGES: Scope.AREA,
               C.MANAGE_ACCOUNTS: Scope.AREA, C.IMPORT: Scope.AREA, **_actions(ACTIONS, Scope.AREA)},
     # Operators speak for callers: they place triaged complaints and record a caller's answer.
     # Operators type in paper forms from anywhere in the country (a call centre's intake desk).
     "operator": {**_WORKING, C.SEE_TRIAGE: Scope.AREA, C.OPERATOR_CONSOLE: Scope.AREA, C.IMPORT: Scope.VISIBLE,
-                 **_actions(("place", "appeal", "feedback"), Scope.VISIBLE)},
+                 **_actions(("place", "appeal", "feedback", "add_info"), Scope.VISIBLE)},
     "facilitator": {**_SEEING, C.LODGE: Scope.AREA, C.ACCOUNTABILITY: Scope.AREA, C.ACCOUNTABILITY_VIEW: Scope.AREA},
     # Analysts read statistics; they neither handle cases nor reach complainants.
     "analyst": {**_SEEING, C.SEE_TRIAGE: Scope.NATIONAL, C.DASHBOARD: Scope.AREA, C.ACCOUNTABILITY_VIEW: Scope.AREA},
@@ -77,7 +75,7 @@ GRANTS: dict[str, dict[str, Scope]] = {
 STAFF_ACTIONS: dict[str, frozenset[str]] = {
     role: frozenset(name for name in grants if name in TRANSITIONS) for role, grants in GRANTS.items()}
 # What a citizen may do for their own grievance, by SMS, USSD or the web.
-CITIZEN_ACTIONS = frozenset({"appeal", "feedback"})
+CITIZEN_ACTIONS = frozenset({"appeal", "feedback", "add_info"})
 # Where each role starts after signing in (endpoint); the rest start at the inbox.
 LANDING = {"operator": "operator.console"}
 

@@ -44,8 +44,6 @@ class OperatorLodgeForm(FlaskForm):
     description = TextAreaField(_l("What the caller says"), validators=[
         DataRequired(_l("Describe the complaint.")),
         Length(max=MAX_DESCRIPTION, message=_l("Keep the description under %(max)d characters."))])
-    # As on the citizen's form: a caller who does not know their union still lodges (triage places it).
-    area_unknown = BooleanField(_l("The caller does not know the exact area"))
     anonymous = BooleanField(_l("The caller wants to stay anonymous"))
     name = StringField(_l("Caller's name"), validators=[Optional(), Length(max=200)])
     phone = StringField(_l("Caller's phone number"), validators=[Optional(), Length(max=30)])
@@ -62,3 +60,10 @@ class OperatorLodgeForm(FlaskForm):
                                  ("18_34", _l("18 to 34")), ("35_59", _l("35 to 59")),
                                  ("60_plus", _l("60 or older"))]
         self.disability.choices = [("", _l("Not asked / not said")), ("yes", _l("Yes")), ("no", _l("No"))]
+
+class AddInfoForm(FlaskForm):
+    """The information a caller gives in answer to the office's request, typed by the operator."""
+
+    text = TextAreaField(_l("What the caller says"),
+                         validators=[DataRequired(_l("Write the information the office asked for.")),
+                                     Length(max=MAX_DESCRIPTION)])

@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from grs import permissions, phones, queries
 from grs.errors import N_, Forbidden, InvalidTransition, NotFound, ValidationError
 from grs.models import CallLog, Complainant, Grievance, User
-from grs.services import Intake, find, lodge
+from grs.services import ActionRequest, Intake, act, find, lodge
 from grs.services.actors import Actor
+from grs.services.asking import pending_question
 from grs.timeutil import as_utc
 
 log = logging.getLogger(__name__)
@@ -95,4 +96,19 @@ def lodge_for_caller(uow, user: User, intake: Intake, *, call_id: int | None = N
         call.grievance_id = g.id
         if intake.complainant is None:
             call.phone = None  # an anonymous complaint must not be traceable through the call log
+    return g
+
+def waiting_for_caller(grievances: list[Grievance]) -> list[tuple[Grievance, str | None]]:
+    """The caller's grievances waiting for information from them, each with the office's question."""
+    return [(g, pending_question(g)) for g in grievances if g.status == "awaiting_info"]
+
+
+def add_info_for_caller(uow, user: User, code: str, text: str | None, *, call_id: int | None = None,
+                        now: datetime) -> Grievance:
+    """The caller's answer to an information request, recorded as the operator acting on their behalf
+    (the event's actor is the operator, its channel "operator"); links the open call to the grievance."""
+    call = _own_call(uow, user, call_id) if call_id is not None else None
+    g = act(uow, code, ActionRequest("add_info", note=text, channel="operator"), actor=Actor.staff(user), now=now)
+    if call is not None and call.ended_at is None and call.grievance_id is None:
+        call.grievance_id = g.id
     return g

@@ -4,26 +4,25 @@ from __future__ import annotations
 import uuid
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from channels.web import picker, wording
-from grs import permissions, phones, queries, tracking
+from channels.web import picker
+from grs import permissions, phones, tracking
 from grs.database import MAX_ID
 from grs.errors import DomainError, NotFound
 from grs.extensions import db
 from grs.forms import populate_errors
 from grs.i18n import current_language
-from grs.models import CallLog, Category, Event, Programme, Tier
+from grs.models import CallLog, Category, Programme, Tier
 from grs.services import ComplainantIn, Intake, find
-from grs.staff import labels
 from grs.staff.labels import STATUS
 from grs.timeutil import utcnow
 from grs.uow import unit_of_work
 
 from . import service
-from .forms import EndCallForm, LookupForm, OperatorLodgeForm, StartCallForm
+from .forms import AddInfoForm, EndCallForm, LookupForm, OperatorLodgeForm, StartCallForm
 
 bp = Blueprint("operator", __name__, url_prefix="/operator")
 
@@ -123,7 +122,45 @@ def call(call_id: int):
     history = _history(c)
     end = EndCallForm(grievance=tracking.display(c.grievance.tracking_code) if c.grievance else None)
     end.fill_choices()
-    return render_template("operator/call.html", call=c, grievances=history, end=end, status_label=STATUS)
+    return render_template("operator/call.html", call=c, grievances=history, end=end, status_label=STATUS,
+                           **_waiting(c, history))
+
+
+def _waiting(c: CallLog, history: list, failed: tuple[str, AddInfoForm] | None = None) -> dict:
+    """The caller's grievances waiting for information, each with the question and a form to answer it."""
+    if c.ended_at is not None:
+        return {"waiting": []}
+    forms = {g.tracking_code: AddInfoForm(formdata=None, prefix=f"info-{g.tracking_code}")
+             for g in history if g.status == "awaiting_info"}
+    if failed is not None:
+        forms[failed[0]] = failed[1]
+    return {"waiting": [(g, question, forms[g.tracking_code])
+                        for g, question in service.waiting_for_caller(history)]}
+
+
+@bp.post("/calls/<int:call_id>/info/<code>")
+def add_info(call_id: int, code: str):
+    """Add the information the caller gives for one of their grievances waiting for it."""
+    c = _call_or_404(call_id)
+    form = AddInfoForm(prefix=f"info-{code}")
+    if form.validate():
+        try:
+            with unit_of_work() as uow:
+                service.add_info_for_caller(uow, _user(), code, form.text.data, call_id=c.id, now=utcnow())
+        except DomainError as e:
+            rest = populate_errors(form, e, fields=("text",))
+            form.text.errors = [*form.text.errors, *rest.values()]
+        else:
+            flash(_("The caller's information was added; the office was told and the clock runs again."), "success")
+            return redirect(url_for("operator.call", call_id=c.id), code=303)
+    db.session.expire_all()
+    history = _history(c)
+    end = EndCallForm()
+    end.fill_choices()
+    return render_template("operator/call.html", call=c, grievances=history, end=end, status_label=STATUS,
+                           **_waiting(c, history, (code, form))), 400
+
+
 
 
 @bp.post("/calls/<int:call_id>/end")
@@ -188,15 +225,14 @@ def lodge():
     if "narrow" in request.form:
         return render_template("operator/lodge.html", form=form, picker=area_picker, errors=errors)
     valid = form.validate()
-    if not area_picker.complete and not form.area_unknown.data:
+    if not area_picker.complete:
         errors["area"] = _("Choose the area down to the lowest level.")
     if valid and not errors:
         call_id = int(form.call_id.data) if (form.call_id.data or "").isdigit() else None
         call_id = call_id if call_id is not None and call_id <= MAX_ID else None
         try:
             with unit_of_work() as uow:
-                area = area_picker.chosen  # as far down as the caller knows; none: the triage queue
-                g = service.lodge_for_caller(uow, _user(), _intake(form, area.code if area else None, lang),
+                g = service.lodge_for_caller(uow, _user(), _intake(form, area_picker.chosen.code, lang),
                                              call_id=call_id, now=utcnow())
         except DomainError as e:
             errors.update(populate_errors(form, e, fields=_FORM_FIELDS, page_keys=("area",)))
@@ -217,23 +253,3 @@ def lodged(code: str):
     call_id = request.args.get("call", type=int)
     return render_template("operator/lodged.html", g=g, code=tracking.display(g.tracking_code), call_id=call_id,
                            status_label=STATUS)
-
-
-@bp.get("/grievances/<code>")
-def case(code: str):
-    """One of the caller's grievances to read to them: where it is, what was decided and why, what comes next."""
-    try:
-        g = find(db.session, code)
-    except NotFound:
-        abort(404)
-    user = _user()
-    if not queries.can_view(user, g):
-        abort(404)  # the history lists only what the operator may see; a typed code says no more
-    decided = db.session.scalar(
-        sa.select(Event).where(Event.grievance_id == g.id, Event.type.in_(("resolved", "rejected")))
-        .order_by(Event.seq.desc()).limit(1)) if g.status in ("resolved", "rejected", "closed") else None
-    lang = current_language()
-    call_id = request.args.get("call", type=int)
-    return render_template("operator/case.html", g=g, code=tracking.display(g.tracking_code), decided=decided,
-                           history=wording.history(g, lang), call_id=call_id, status_label=STATUS,
-                           labels=labels, personal=permissions.sees_personal_data(user))

@@ -19,6 +19,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "no": ("no", "n", "না"),
     "stop": ("stop", "unsubscribe", "বন্ধ"),
     "start": ("start", "unstop", "চালু"),
+    "info": ("info", "তথ্য"),  # INFO <code> <answer>: the answer to an information request
 }
 # STOP and START change what we send, so they count only as the whole message ("stop taking bribes"
 # is a complaint); STATUS/YES/NO count when what follows looks like a tracking code.
@@ -31,11 +32,11 @@ _WORD = re.compile(r"[\w\u0980-\u09FF]+")
 
 @dataclass(frozen=True)
 class Command:
-    """What an inbound SMS asks for: kind is lodge, status, yes, no, stop or start."""
+    """What an inbound SMS asks for: kind is lodge, status, yes, no, stop, start or info."""
 
     kind: str
     code: str | None = None  # the normalised tracking code, None if missing or mistyped (both: "check the code")
-    text: str = ""
+    text: str = ""  # the whole message; for info, the answer after the code
     language: str = "en"
 
 
@@ -53,6 +54,8 @@ def parse(text: str | None) -> Command:
     rest = rest.strip()
     if kind is None:
         return Command("lodge", text=body, language=lang)
+    if kind == "info":
+        return _info(body, rest, lang)
     if kind in ALONE_ONLY:
         if rest.strip(" .!।"):
             return Command("lodge", text=body, language=lang)
@@ -61,6 +64,21 @@ def parse(text: str | None) -> Command:
         # "No payment for three months": a complaint that happens to start with a keyword.
         return Command("lodge", text=body, language=lang)
     return Command(kind, code=tracking.normalise(rest), text=body, language=lang)
+
+
+_LEADING_CODE = re.compile(r"^[#:]?\s*((?:[\d০-৯][\s\-./]?){12})(?![\d০-৯])")
+
+
+def _info(body: str, rest: str, lang: str) -> Command:
+    """INFO <code> <answer>: the code is the first 12 digits (grouped as people type them); a message
+    that starts with the word but names no code ("Info: nobody paid us") is a complaint."""
+    if not rest or not re.match(r"^[#:]?\s*[\d০-৯]", rest):
+        return Command("lodge", text=body, language=lang)
+    m = _LEADING_CODE.match(rest)
+    if m is None:
+        return Command("info", code=None, text="", language=lang)
+    answer = rest[m.end():].strip(" \t-:,.")
+    return Command("info", code=tracking.normalise(m.group(1)), text=answer, language=lang)
 
 
 def _fold_keyword(word: str) -> str:

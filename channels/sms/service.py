@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from grs import notifications, phones, services, tracking
 from grs.errors import DomainError, InvalidTransition, ValidationError
-from grs.models import Area, Grievance, InboundMessage, PhoneContact
+from grs.models import Area, Complainant, Grievance, InboundMessage, PhoneContact
 from grs.services.actors import Actor
 from grs.timeutil import as_utc
 from grs.uow import unit_of_work
@@ -127,6 +127,10 @@ class _Context:
 def _lodge(ctx: _Context, cmd: commands.Command) -> Handled:
     if not cmd.text.strip():
         return Handled("help", reply=ctx.reply("sms_help"))
+    waiting = _waiting_for_info(ctx)
+    if len(waiting) == 1:
+        # Plain text from a phone with exactly one complaint awaiting its answer: that is the answer.
+        return _attach_info(ctx, waiting[0], cmd.text)
     programme, category = commands.classify(cmd.text)
     settings = ctx.uow.settings
     session = ctx.uow.session
@@ -209,6 +213,35 @@ def _answer(ctx: _Context, cmd: commands.Command) -> Handled:
     return Handled(cmd.kind, tracking_code=code)
 
 
+def _waiting_for_info(ctx: _Context) -> list[Grievance]:
+    """The sender's grievances that wait for information from them (at most two: one is the answer)."""
+    return ctx.uow.session.scalars(
+        sa.select(Grievance).join(Complainant, Complainant.id == Grievance.complainant_id)
+        .where(Complainant.phone == ctx.sender, Grievance.status == "awaiting_info")
+        .order_by(Grievance.id).limit(2)).all()
+
+
+def _attach_info(ctx: _Context, g: Grievance, text: str) -> Handled:
+    """Attach the sender's answer to a grievance waiting for it; the reply names the code it went to."""
+    ctx.row.grievance_id = g.id
+    services.act(ctx.uow, g.tracking_code, services.ActionRequest("add_info", note=text, channel="sms"),
+                 actor=Actor.citizen("sms"), now=ctx.now)
+    ctx.row.command = "info"
+    return Handled("info", reply=ctx.reply("info_attached", about=g), tracking_code=g.tracking_code)
+
+
+def _info(ctx: _Context, cmd: commands.Command) -> Handled:
+    """INFO <code> <answer>: always for that grievance, if it is the sender's and waits for information."""
+    g = _find(ctx, cmd, own=True)
+    if g is None:
+        return Handled("info", reply=ctx.row.reply)
+    if g.status != "awaiting_info" or not cmd.text.strip():
+        return Handled("info", reply=ctx.reply("sms_info_refused", about=g, empty=not cmd.text.strip(),
+                                               waiting=g.status == "awaiting_info"),
+                       tracking_code=g.tracking_code)
+    return _attach_info(ctx, g, cmd.text)
+
+
 def _contact(ctx: _Context) -> PhoneContact:
     contact = ctx.uow.session.get(PhoneContact, ctx.sender)
     if contact is None:
@@ -232,5 +265,6 @@ def _start(ctx: _Context, cmd: commands.Command) -> Handled:
 
 
 # Every command has a handler: tests/unit/test_sms_commands.py checks this table against commands.KEYWORDS.
-HANDLERS = {"lodge": _lodge, "status": _status, "yes": _answer, "no": _answer, "stop": _stop, "start": _start}
+HANDLERS = {"lodge": _lodge, "status": _status, "yes": _answer, "no": _answer, "stop": _stop, "start": _start,
+            "info": _info}
 

@@ -15,7 +15,7 @@ from typing import Mapping, Protocol, Sequence
 from grs import tracking
 from grs.countries import name_columns, row_names
 
-from .texts import LANGUAGES, status_words, text
+from .texts import LANGUAGES, decision_words, status_words, text
 
 MAX_SCREEN = 160  # what the phone shows, after the "CON "/"END " prefix
 MAX_ITEMS = 9  # one keypress per choice
@@ -50,6 +50,7 @@ class StatusInfo:
     status: str
     level: Option | None  # None: still in the triage queue
     due: date | None = None
+    decided: str | None = None  # the decision in force (upheld, ...) or a rejection's reason code
 
 
 class Reference(Protocol):
@@ -324,8 +325,9 @@ def status_screen(lang: str, info: StatusInfo) -> str:
     """The END screen of a status check: status and level in plain words, nothing personal."""
     where = text(lang, "where_office", level=_level_word(info.level, lang)) if info.level \
         else text(lang, "where_triage")
-    out = text(lang, "status_line", code=tracking.display(info.code), status=status_words(lang, info.status),
-               where=where)
+    status = (decision_words(lang, info.decided) if info.status in ("resolved", "rejected") else None) \
+        or status_words(lang, info.status)
+    out = text(lang, "status_line", code=tracking.display(info.code), status=status, where=where)
     if info.due is not None:
         due = " " + text(lang, "status_due", date=_date(info.due, lang))
         if len(out) + len(due) <= MAX_SCREEN:

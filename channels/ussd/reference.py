@@ -10,6 +10,8 @@ from grs.countries import profile
 from grs.extensions import db
 from grs.models import OPEN_STATUSES, Area, AreaLevel, Category, Grievance, Programme, Tier
 
+from grs.services.asking import decision_of
+
 from .menu import Option, StatusInfo, area_number
 
 
@@ -70,4 +72,6 @@ class DbReference:
         due = None
         if g.status in OPEN_STATUSES and g.status != "awaiting_info" and g.due_at is not None:
             due = g.due_at.astimezone(ZoneInfo(profile(self.country).timezone)).date()
-        return StatusInfo(g.tracking_code, g.status, level, due)
+        decided = decision_of(g)
+        key = None if decided is None else decided.decision if decided.kind == "resolved" else decided.reason_code
+        return StatusInfo(g.tracking_code, g.status, level, due, decided=key)

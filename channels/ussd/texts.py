@@ -64,6 +64,27 @@ STATUS_WORDS: dict[str, str] = {
     "closed": NC_("ussd", "closed"),
 }
 
+# The decision in force, short (issue 10): what was decided, or why it was not accepted.
+DECISION_WORDS: dict[str, str] = {
+    "upheld": NC_("ussd", "decided: complaint upheld"),
+    "partly_upheld": NC_("ussd", "decided: partly upheld"),
+    "not_upheld": NC_("ussd", "decided: not upheld"),
+    "referred": NC_("ussd", "decided: referred elsewhere"),
+    "unrelated": NC_("ussd", "not accepted: not about a programme"),
+    "out_of_scope": NC_("ussd", "not accepted: outside what the office handles"),
+    "duplicate": NC_("ussd", "not accepted: repeats another complaint"),
+    "insufficient_information": NC_("ussd", "not accepted: not enough information"),
+    "withdrawn": NC_("ussd", "not accepted: withdrawn"),
+}
+
+
+def decision_words(lang: str, key: str | None) -> str | None:
+    """The decision or rejection reason in a few words, or None for a key it does not know."""
+    if key not in DECISION_WORDS:
+        return None
+    return _translations(lang).pgettext(CONTEXT, DECISION_WORDS[key])
+
+
 def text(lang: str, key: str, **values) -> str:
     """One text in the caller's language (English if the language is not offered)."""
     message = _translations(lang).pgettext(CONTEXT, TEXTS[key])

@@ -141,8 +141,16 @@ SCHEMAS: dict[str, dict] = {
     "GrievanceDetail": {
         "allOf": [
             {"$ref": "#/components/schemas/Grievance"},
-            {"type": "object", "required": ["events", "allowed_actions"], "properties": {
-                "events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}},
+            {"type": "object", "required": ["events", "allowed_actions", "reason_code", "question"], "properties": {
+                "reason_code": {**STRING_OR_NULL, "description": "Why the decision in force rejected the grievance "
+                                                                 "(one of the reject reasons); null otherwise."},
+                "question": {**STRING_OR_NULL, "description": "The office's information request waiting for the "
+                                                              "complainant's answer (status awaiting_info); null "
+                                                              "otherwise."},
+                "events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"},
+                           "description": "Every step, info_added (the complainant's answer, its text in note) "
+                                          "and feedback among them."},
+
                 "allowed_actions": {"type": "array", "items": {"type": "string", "enum": list(ACTIONS)},
                                     "description": "Extension: the actions this caller may take now."},
             }},
@@ -723,19 +731,9 @@ def _add_accountability() -> None:
     PATHS.update(OPENAPI_PATHS)
 
 
-def _add_messages() -> None:
-    """GET /messages (grs/api/messages.py), imported late for the same reason."""
-    from .messages import openapi_paths
-
-    paths, schemas_out = openapi_paths(_query, _page_of, _PAGE_PARAMS, _ref, error)
-    SCHEMAS.update(schemas_out)
-    PATHS.update(paths)
-
-
 def document(server_url: str = "/api/v1") -> dict:
     """The whole OpenAPI document (a fresh copy: callers may change it)."""
     _add_accountability()
-    _add_messages()
     if "NewCall" not in SCHEMAS:
         _init_console_and_admin()  # their request specs live with their views, which import this module's users
         for item in PATHS.values():

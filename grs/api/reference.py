@@ -18,7 +18,7 @@ from .views import bp
 ACTION_FIELDS: dict[str, tuple[str, ...]] = {
     "place": ("area",), "request_info": ("note",), "extend": ("note",), "resolve": ("decision", "resolution"),
     "reject": ("reason_code", "note"), "transfer": ("office", "note"), "escalate": ("note",),
-    "feedback": ("satisfied",),
+    "feedback": ("satisfied",), "add_info": ("text",),
 }
 
 

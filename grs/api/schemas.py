@@ -80,6 +80,9 @@ ACTION = {
                         description="Required for resolve: the outcome as the complainant will read it."),
     "office": Field("string", max_length=60, description="Office code: the target of transfer."),
     "area": Field("string", max_length=40, description="Area code: where place puts a triaged grievance."),
+    "text": Field("string", max_length=MAX_DESCRIPTION,
+                  description="Required for add_info: the complainant's answer to the information request "
+                              "(given on their behalf; it resumes the clock and tells the office)."),
     "satisfied": Field("boolean", description="Required for feedback; false opens an appeal."),
 }
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from ..models import Event, Grievance, Office, User
 from ..permissions import sees_personal_data
 from ..queries import is_overdue
+from ..services.asking import decision_of, pending_question
 
 
 def iso(value: datetime | None) -> str | None:
@@ -87,6 +88,9 @@ def event(e: Event) -> dict:
 def grievance_detail(g: Grievance, viewer: User, *, now: datetime, allowed_actions: list[str]) -> dict:
     """One grievance with its history and what the viewer may do with it next."""
     out = grievance(g, viewer, now=now)
+    decided = decision_of(g)
+    out["reason_code"] = decided.reason_code if decided is not None else None
+    out["question"] = pending_question(g)
     out["events"] = [event(e) for e in g.events]
     out["allowed_actions"] = allowed_actions
     return out

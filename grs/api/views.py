@@ -1,6 +1,8 @@
 """Blueprint `api`: the JSON API under /api/v1 for programme MIS, call centres and other systems."""
 from __future__ import annotations
 
+import dataclasses
+
 import logging
 
 import sqlalchemy as sa
@@ -127,6 +129,8 @@ def act_on_grievance(code: str):
         action=body["action"], note=body.get("note"), decision=body.get("decision"),
         resolution=body.get("resolution"), office=body.get("office"), area=body.get("area"),
         satisfied=body.get("satisfied"), reason_code=body.get("reason_code"))
+    if req.action == "add_info":
+        req = dataclasses.replace(req, note=body.get("text"), channel="api")
     now = utcnow()
     try:
         with unit_of_work() as uow:
@@ -167,4 +171,3 @@ def openapi_json():
 
 from . import webhooks  # noqa: E402,F401  /api/v1/webhooks: its views join this blueprint
 from . import admin, calls, cases, imports, reference  # noqa: E402,F401  (their views join this blueprint too)
-from . import messages  # noqa: E402,F401  /api/v1/messages: the outbox

@@ -14,10 +14,10 @@ from ..errors import N_, Forbidden, InvalidTransition, NotFound, ValidationError
 from ..models import Area, Grievance, Office, User
 from ..timeutil import as_utc
 from ..uow import unit_of_work
-from . import clocks, routing
+from . import asking, clocks, routing, storage
 from .actors import Actor
 from .history import record
-from .intake import ActionRequest
+from .intake import MAX_DESCRIPTION, ActionRequest
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +146,7 @@ def _do_start(uow, g, req, actor, now):
 
 def _do_request_info(uow, g, req, actor, now):
     question = _require(req.note, "note", N_("Say what information is needed."))
+    asking.check_question(uow, g, question)  # the whole question must reach the complainant
     t, before = _enter(g, "request_info")
     clocks.pause(g, now)
     record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status, note=question)
@@ -158,6 +159,51 @@ def _do_resume(uow, g, req, actor, now):
     g.warned_at = None
     record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status, note=req.note,
            data={"paused_working_days": waited, "due_at": g.due_at.isoformat() if g.due_at else None})
+
+
+def pause_limit_passed(uow, g: Grievance, now: datetime) -> bool:
+    """Whether the information request pausing this grievance has waited longer than its policy allows."""
+    if g.status != "awaiting_info" or g.paused_at is None:
+        return False
+    limit = clocks.limits(uow, g).pause_days
+    return now >= clocks.calendar(uow, g, g.clock_started_at).add_working_days(g.paused_at, limit)
+
+
+def end_pause(uow, g: Grievance, *, actor: Actor, now: datetime) -> None:
+    """No answer came within the pause limit (the sweep): the clock resumes by itself, the office is
+    told, and the complainant learns the office will decide on what it has."""
+    t, before = _enter(g, "resume")
+    waited = clocks.resume(uow, g, now)
+    g.warned_at = None
+    record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status,
+           note="no answer within the pause limit",
+           data={"paused_working_days": waited, "pause_limit": True, **clocks.data(g)})
+    if g.office is not None:
+        notifications.tell_office(uow, g, g.office, "pause_ended_office", now=now)
+    notifications.tell_citizen(uow, g, "pause_ended", now=now,
+                               dedupe_key=f"pause_ended:{g.tracking_code}:{g.event_count}")
+
+
+def _do_add_info(uow, g, req, actor, now):
+    """The complainant's answer to the information request (by SMS, the web, the hotline or the API):
+    attached to the grievance, the clock resumes as with `resume`, and the office is told."""
+    text = _require(req.note, "text", N_("Write the information the office asked for."))
+    if len(text) > MAX_DESCRIPTION:
+        raise ValidationError("the information is too long",
+                              {"text": f"Keep the information under {MAX_DESCRIPTION} characters."})
+    storage.check_files(uow, req.attachments)
+    t, before = _enter(g, "add_info")
+    storage.attach(uow, g, req.attachments)
+    waited = clocks.resume(uow, g, now)
+    g.warned_at = None
+    channel = req.channel or (actor.label.split(":", 1)[1] if actor.is_citizen else
+                              "operator" if actor.role == "operator" else "staff")
+    data = {"paused_working_days": waited, "channel": channel, **clocks.data(g)}
+    if req.attachments:
+        data["attachments"] = len(req.attachments)
+    record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status, note=text, data=data)
+    if g.office is not None:
+        notifications.tell_office(uow, g, g.office, "info_added", now=now)
 
 
 def _do_extend(uow, g, req, actor, now):
@@ -194,7 +240,8 @@ def _do_resolve(uow, g, req, actor, now):
     record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status, note=resolution,
            data={"decision": decision, **judged})
     notifications.tell_citizen(uow, g, "resolved", now=now,
-                               dedupe_key=f"resolved:{g.tracking_code}:{g.event_count}")
+                               dedupe_key=f"resolved:{g.tracking_code}:{g.event_count}",
+                               resolution=_fitted(uow, g, "resolved", "resolution", resolution))
 
 
 def _do_reject(uow, g, req, actor, now):
@@ -205,7 +252,14 @@ def _do_reject(uow, g, req, actor, now):
     t, before, judged = _decide(uow, g, "reject", now)
     record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status, note=reason,
            data={"reason_code": code, **judged})
-    notifications.tell_citizen(uow, g, "rejected", now=now, reason=reason)
+    notifications.tell_citizen(uow, g, "rejected", now=now, reason_code=code,
+                               reason=_fitted(uow, g, "rejected", "reason", reason, reason_code=code))
+
+
+def _fitted(uow, g, template: str, key: str, text: str, **context) -> str:
+    """The decision's text cut to what lets its SMS fit in three segments (the track page has it all)."""
+    language = (g.language or (g.complainant.language if g.complainant else None) or "en")
+    return asking.fit(uow.render, template, language, key, text, **asking.citizen_context(g), **context)
 
 
 def _do_transfer(uow, g, req, actor, now):
@@ -316,7 +370,7 @@ def _do_close(uow, g, req, actor, now):
 
 _HANDLERS = {
     "place": _do_place, "acknowledge": _do_acknowledge, "start": _do_start,
-    "request_info": _do_request_info, "resume": _do_resume, "extend": _do_extend,
+    "request_info": _do_request_info, "resume": _do_resume, "add_info": _do_add_info, "extend": _do_extend,
     "resolve": _do_resolve, "reject": _do_reject, "transfer": _do_transfer, "escalate": _do_escalate,
     "appeal": _do_appeal, "feedback": _do_feedback, "close": _do_close,
 }

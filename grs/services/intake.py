@@ -63,6 +63,8 @@ class ActionRequest:
     area: str | None = None  # place target
     satisfied: bool | None = None  # feedback
     reason_code: str | None = None  # reject: one of grs.events.REJECT_REASONS
+    attachments: tuple[AttachmentIn, ...] = ()  # add_info: files with the complainant's answer
+    channel: str | None = None  # add_info: how the answer came (default: from the actor)
     extra: dict = field(default_factory=dict)
 
 

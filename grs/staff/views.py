@@ -21,6 +21,7 @@ from ..i18n import current_language
 from ..models import Area, Attachment, Category, Event, Grievance, Office, Programme, Tier
 from ..permissions import Capability
 from .. import services
+from ..services import asking
 from ..services.actors import Actor
 from ..timeutil import utcnow
 from ..uow import unit_of_work
@@ -56,10 +57,7 @@ def staff_nav_links() -> list[tuple[str, str, str]]:
               ("/dashboard/", gettext("Dashboard"), permissions.can(user, Capability.DASHBOARD)),
               ("/accountability/", gettext("Accountability"), permissions.can(user, Capability.ACCOUNTABILITY)
                or permissions.can(user, Capability.ACCOUNTABILITY_VIEW)),
-              ("/admin/", gettext("Administration"), permissions.can(user, Capability.ADMIN_PAGES)),
-              # Supervisors read the outbox without the rest of the administration.
-              ("/admin/messages", gettext("Messages"), permissions.can(user, Capability.READ_MESSAGES)
-               and not permissions.can(user, Capability.ADMIN_PAGES))]
+              ("/admin/", gettext("Administration"), permissions.can(user, Capability.ADMIN_PAGES))]
     existing = {rule.rule: rule.endpoint for rule in current_app.url_map.iter_rules()}
     return [(path, label, existing[path]) for path, label, allowed in wanted if allowed and path in existing]
 
@@ -183,7 +181,22 @@ def _action_form(action: str, g: Grievance, lang: str, formdata=None):
     form = ACTION_FORMS[action](formdata=formdata)  # None: an empty form, even while answering a POST
     if action == "transfer":
         form.office.choices = _transfer_choices(g, lang)
+    if action == "request_info":
+        _count_question(form, g)
     return form
+
+
+def _count_question(form, g: Grievance) -> None:
+    """The question's limit (the whole SMS must fit in three segments) in its label and for the live count
+    (static/js/char-count.js); the service refuses more whatever the browser does."""
+    with unit_of_work(read_only=True) as uow:
+        limits = asking.question_limits(uow, g.language or "en")
+    limit = limits["ucs2"] if g.language == "bn" else limits["gsm"]
+    form.note.label.text = gettext("What information is needed? (at most %(limit)s characters: the whole "
+                                   "question is sent by SMS)", limit=limit)
+    form.note.render_kw = {**(form.note.render_kw or {}), "data-limit-gsm": limits["gsm"],
+                           "data-limit-ucs2": limits["ucs2"],
+                           "data-count-text": gettext("%(n)s of %(limit)s characters")}
 
 
 def _render_case(g: Grievance, *, posted: tuple[str, object] | None = None, error: str | None = None,

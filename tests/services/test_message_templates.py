@@ -15,11 +15,15 @@ from grs import ROOT
 from grs.extensions import db
 from grs.models import STATUSES, Category, Grievance, Office
 from grs.notifications import render_with
+from grs.services import asking
 from grs.services.areas import import_areas
 from grs.tracking import display
 
 MESSAGES = os.path.join(ROOT, "templates", "messages")
 LIMITS = {"en": ("GSM-7", 1), "bn": ("UCS-2", 2)}
+# Texts that carry an officer's words (the question, the decision): the words are cut to what lets the whole
+# SMS fit in asking.MAX_SEGMENTS segments (the question is refused beyond that), in every language.
+FITTED = {"info_requested": "question", "resolved": "resolution", "rejected": "reason"}
 NAMES = sorted({os.path.basename(p)[:-4] for p in glob.glob(os.path.join(MESSAGES, "*", "*.txt"))})
 
 # The longest names in the national hierarchy (../shared/data/bd-admin-areas), loaded next to the demo
@@ -71,10 +75,16 @@ def test_every_template_fits_its_segment_budget_with_the_longest_values(ctx, wor
     csv.write_text(LONGEST_AREAS, encoding="utf-8")
     builders.run(import_areas, str(csv), "BD", with_offices=True)
     encoding, max_segments = LIMITS[lang]
+
+    def render(template, language, **values):
+        return render_with(ctx.jinja_env, tuple(ctx.config["LANGUAGES"]), template, language, **values)
     too_long = {}
     for name in NAMES:
         worst = ""
         for context in _contexts(lang):
+            if name in FITTED:
+                key = FITTED[name]
+                context = {**context, key: asking.fit(render, name, lang, key, LONG_TEXT * 3, **context)}
             text = render_with(ctx.jinja_env, tuple(ctx.config["LANGUAGES"]), name, lang, **context)
             worst = max(worst, text, key=lambda t: measure(t)[1] * 1000 + len(t))
             assert "{{" not in text and "{%" not in text
@@ -82,7 +92,7 @@ def test_every_template_fits_its_segment_budget_with_the_longest_values(ctx, wor
         assert worst.strip(), f"{lang}/{name} renders empty"
         if lang == "en":
             assert got_encoding == "GSM-7", f"{lang}/{name} needs UCS-2: {worst!r}"
-        if segments > max_segments:
+        if segments > (asking.MAX_SEGMENTS if name in FITTED else max_segments):
             too_long[name] = (segments, len(worst), worst)
     assert too_long == {}, f"{lang} templates over {max_segments} {encoding} segment(s): {too_long}"
     db.session.rollback()  # the transient grievances must not be flushed

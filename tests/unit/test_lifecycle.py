@@ -14,6 +14,7 @@ EXPECTED = {
     "start": {"received": "in_progress", "acknowledged": "in_progress"},
     "request_info": {"acknowledged": "awaiting_info", "in_progress": "awaiting_info"},
     "resume": {"awaiting_info": "in_progress"},
+    "add_info": {"awaiting_info": "in_progress"},  # the complainant's answer resumes the clock
     "extend": {"acknowledged": SAME, "in_progress": SAME},
     "resolve": {s: "resolved" for s in ("received", "acknowledged", "in_progress")},
     "reject": {s: "rejected" for s in ("received", "acknowledged", "in_progress")},
@@ -24,7 +25,7 @@ EXPECTED = {
     "close": {"resolved": "closed", "rejected": "closed"},
 }
 EVENTS = {"place": "placed", "acknowledge": "acknowledged", "start": "started", "request_info": "info_requested",
-          "resume": "resumed", "extend": "extended", "resolve": "resolved", "reject": "rejected",
+          "resume": "resumed", "add_info": "info_added", "extend": "extended", "resolve": "resolved", "reject": "rejected",
           "transfer": "transferred", "escalate": "escalated", "appeal": "appealed", "feedback": "feedback",
           "close": "closed"}
 

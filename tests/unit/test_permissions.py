@@ -8,7 +8,7 @@ from grs.models import ROLES, STATUSES
 from grs.permissions import Capability as C
 
 ALL_ACTIONS = {"place", "acknowledge", "start", "request_info", "resume", "extend", "resolve", "reject",
-               "transfer", "escalate", "appeal", "feedback", "close"}
+               "transfer", "escalate", "appeal", "feedback", "close", "add_info"}
 
 # The capabilities each role holds (the sensitive flag set, accounts at district level unless "national"),
 # written out from the domain's roles rather than from the code.
@@ -125,12 +125,12 @@ def test_the_lifecycle_part_of_the_table():
 
 # Who may take what (scope is checked elsewhere), written out from the domain's roles.
 ROLE_ACTIONS = {
-    None: {"appeal", "feedback"},  # the citizen
+    None: {"appeal", "feedback", "add_info"},  # the citizen (add_info: the answer to an information request)
     "officer": {"acknowledge", "start", "request_info", "resume", "extend", "resolve", "reject", "transfer",
                 "escalate", "close"},
     "supervisor": ALL_ACTIONS - {"feedback"},
     "admin": ALL_ACTIONS,
-    "operator": {"place", "appeal", "feedback"},
+    "operator": {"place", "appeal", "feedback", "add_info"},  # add_info: on the caller's behalf
     "facilitator": set(),
     "analyst": set(),
 }
