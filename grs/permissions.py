@@ -39,6 +39,7 @@ class Capability(enum.StrEnum):
     ADMIN_PAGES = "admin_pages"              # time limits, days off
     MANAGE_ACCOUNTS = "manage_accounts"
     IMPORT = "import"                        # bulk import of paper forms (/cases/import): rows in scope only
+    READ_MESSAGES = "read_messages"          # the outbox: what each citizen and office was sent, and what failed
 
 
 C = Capability
@@ -57,10 +58,11 @@ GRANTS: dict[str, dict[str, Scope]] = {
                                         "reject", "transfer", "escalate", "close"), Scope.OWN_OFFICE),
                 C.IMPORT: Scope.AREA, C.ACCOUNTABILITY_VIEW: Scope.AREA},
     "supervisor": {**_WORKING, C.SEE_TRIAGE: Scope.NATIONAL, C.DASHBOARD: Scope.AREA, C.ACCOUNTABILITY_VIEW: Scope.AREA,
+                   C.READ_MESSAGES: Scope.AREA,
                    **_actions(set(ACTIONS) - {"feedback"}, Scope.AREA)},
     "admin": {**_WORKING, C.SEE_TRIAGE: Scope.AREA, C.OPERATOR_CONSOLE: Scope.AREA, C.SEE_ALL_CALLS: Scope.AREA,
               C.DASHBOARD: Scope.AREA, C.ACCOUNTABILITY: Scope.AREA, C.ACCOUNTABILITY_VIEW: Scope.AREA,
-              C.ADMIN_PAGES: Scope.AREA,
+              C.ADMIN_PAGES: Scope.AREA, C.READ_MESSAGES: Scope.AREA,
               C.MANAGE_ACCOUNTS: Scope.AREA, C.IMPORT: Scope.AREA, **_actions(ACTIONS, Scope.AREA)},
     # Operators speak for callers: they place triaged complaints and record a caller's answer.
     # Operators type in paper forms from anywhere in the country (a call centre's intake desk).

@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 
 from . import permissions
 from .extensions import db
-from .models import Area, Category, Grievance, GrievanceOffice, Office, Programme, User
+from .models import Area, Category, Grievance, GrievanceOffice, Office, OutboxMessage, Programme, User
 from .permissions import Capability
 
 # ---------------------------------------------------------------- overdue
@@ -150,3 +150,40 @@ def list_conditions(user: User, f: GrievanceFilter, now: datetime) -> list:
 def grievance_list(user: User, f: GrievanceFilter, now: datetime):
     """SELECT of the grievances `user` may see that match `f`, in worklist order."""
     return sa.select(Grievance).where(*list_conditions(user, f, now)).order_by(*worklist_order(now))
+
+
+# ---------------------------------------------------------------- messages (the outbox)
+
+# What the outbox holds for people: SMS and e-mails (webhook deliveries have their own log, /api/v1/webhooks).
+MESSAGE_MEDIA = ("sms", "email")
+# A row's way through channels/outbox.py: queued → sending → sent → delivered, or retry → failed, or suppressed.
+MESSAGE_STATUSES = ("queued", "sending", "retry", "sent", "delivered", "failed", "suppressed")
+
+
+@dataclass(frozen=True)
+class MessageFilter:
+    """What a list of outbox messages is narrowed to; None leaves that side open."""
+
+    grievance: str | None = None   # a tracking code, normalised
+    recipient: str | None = None   # E.164 phone or e-mail, as stored
+    status: str | None = None
+
+
+def visible_messages(user: User, f: MessageFilter):
+    """SELECT of the messages `user` may read, newest first: those about grievances the user may see (so a
+    sensitive case's only with the sensitive grant, another area's never); those about no grievance (replies
+    to unknown numbers, offices' digests) only for national accounts."""
+    if not permissions.can(user, Capability.READ_MESSAGES):
+        return sa.select(OutboxMessage).where(sa.false())
+    about_visible = OutboxMessage.grievance_id.in_(sa.select(Grievance.id).where(visible_filter(user)))
+    seen = (sa.or_(about_visible, OutboxMessage.grievance_id.is_(None)) if permissions.is_national(user)
+            else about_visible)
+    query = sa.select(OutboxMessage).where(OutboxMessage.medium.in_(MESSAGE_MEDIA), seen)
+    if f.grievance is not None:
+        query = query.where(OutboxMessage.grievance_id.in_(
+            sa.select(Grievance.id).where(Grievance.tracking_code == f.grievance)))
+    if f.recipient is not None:
+        query = query.where(OutboxMessage.recipient == f.recipient)
+    if f.status is not None:
+        query = query.where(OutboxMessage.status == f.status)
+    return query.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())

@@ -44,6 +44,8 @@ class OperatorLodgeForm(FlaskForm):
     description = TextAreaField(_l("What the caller says"), validators=[
         DataRequired(_l("Describe the complaint.")),
         Length(max=MAX_DESCRIPTION, message=_l("Keep the description under %(max)d characters."))])
+    # As on the citizen's form: a caller who does not know their union still lodges (triage places it).
+    area_unknown = BooleanField(_l("The caller does not know the exact area"))
     anonymous = BooleanField(_l("The caller wants to stay anonymous"))
     name = StringField(_l("Caller's name"), validators=[Optional(), Length(max=200)])
     phone = StringField(_l("Caller's phone number"), validators=[Optional(), Length(max=30)])

@@ -8,15 +8,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from channels.web import picker
-from grs import permissions, phones, tracking
+from channels.web import picker, wording
+from grs import permissions, phones, queries, tracking
 from grs.database import MAX_ID
 from grs.errors import DomainError, NotFound
 from grs.extensions import db
 from grs.forms import populate_errors
 from grs.i18n import current_language
-from grs.models import CallLog, Category, Programme, Tier
+from grs.models import CallLog, Category, Event, Programme, Tier
 from grs.services import ComplainantIn, Intake, find
+from grs.staff import labels
 from grs.staff.labels import STATUS
 from grs.timeutil import utcnow
 from grs.uow import unit_of_work
@@ -225,14 +226,15 @@ def lodge():
     if "narrow" in request.form:
         return render_template("operator/lodge.html", form=form, picker=area_picker, errors=errors)
     valid = form.validate()
-    if not area_picker.complete:
+    if not area_picker.complete and not form.area_unknown.data:
         errors["area"] = _("Choose the area down to the lowest level.")
     if valid and not errors:
         call_id = int(form.call_id.data) if (form.call_id.data or "").isdigit() else None
         call_id = call_id if call_id is not None and call_id <= MAX_ID else None
         try:
             with unit_of_work() as uow:
-                g = service.lodge_for_caller(uow, _user(), _intake(form, area_picker.chosen.code, lang),
+                area = area_picker.chosen  # as far down as the caller knows; none: the triage queue
+                g = service.lodge_for_caller(uow, _user(), _intake(form, area.code if area else None, lang),
                                              call_id=call_id, now=utcnow())
         except DomainError as e:
             errors.update(populate_errors(form, e, fields=_FORM_FIELDS, page_keys=("area",)))
@@ -253,3 +255,23 @@ def lodged(code: str):
     call_id = request.args.get("call", type=int)
     return render_template("operator/lodged.html", g=g, code=tracking.display(g.tracking_code), call_id=call_id,
                            status_label=STATUS)
+
+
+@bp.get("/grievances/<code>")
+def case(code: str):
+    """One of the caller's grievances to read to them: where it is, what was decided and why, what comes next."""
+    try:
+        g = find(db.session, code)
+    except NotFound:
+        abort(404)
+    user = _user()
+    if not queries.can_view(user, g):
+        abort(404)  # the history lists only what the operator may see; a typed code says no more
+    decided = db.session.scalar(
+        sa.select(Event).where(Event.grievance_id == g.id, Event.type.in_(("resolved", "rejected")))
+        .order_by(Event.seq.desc()).limit(1)) if g.status in ("resolved", "rejected", "closed") else None
+    lang = current_language()
+    call_id = request.args.get("call", type=int)
+    return render_template("operator/case.html", g=g, code=tracking.display(g.tracking_code), decided=decided,
+                           history=wording.history(g, lang), call_id=call_id, status_label=STATUS,
+                           labels=labels, personal=permissions.sees_personal_data(user))

@@ -731,9 +731,19 @@ def _add_accountability() -> None:
     PATHS.update(OPENAPI_PATHS)
 
 
+def _add_messages() -> None:
+    """GET /messages (grs/api/messages.py), imported late for the same reason."""
+    from .messages import openapi_paths
+
+    paths, schemas_out = openapi_paths(_query, _page_of, _PAGE_PARAMS, _ref, error)
+    SCHEMAS.update(schemas_out)
+    PATHS.update(paths)
+
+
 def document(server_url: str = "/api/v1") -> dict:
     """The whole OpenAPI document (a fresh copy: callers may change it)."""
     _add_accountability()
+    _add_messages()
     if "NewCall" not in SCHEMAS:
         _init_console_and_admin()  # their request specs live with their views, which import this module's users
         for item in PATHS.values():

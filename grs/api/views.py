@@ -171,3 +171,4 @@ def openapi_json():
 
 from . import webhooks  # noqa: E402,F401  /api/v1/webhooks: its views join this blueprint
 from . import admin, calls, cases, imports, reference  # noqa: E402,F401  (their views join this blueprint too)
+from . import messages  # noqa: E402,F401  /api/v1/messages: the outbox

@@ -57,7 +57,10 @@ def staff_nav_links() -> list[tuple[str, str, str]]:
               ("/dashboard/", gettext("Dashboard"), permissions.can(user, Capability.DASHBOARD)),
               ("/accountability/", gettext("Accountability"), permissions.can(user, Capability.ACCOUNTABILITY)
                or permissions.can(user, Capability.ACCOUNTABILITY_VIEW)),
-              ("/admin/", gettext("Administration"), permissions.can(user, Capability.ADMIN_PAGES))]
+              ("/admin/", gettext("Administration"), permissions.can(user, Capability.ADMIN_PAGES)),
+              # Supervisors read the outbox without the rest of the administration.
+              ("/admin/messages", gettext("Messages"), permissions.can(user, Capability.READ_MESSAGES)
+               and not permissions.can(user, Capability.ADMIN_PAGES))]
     existing = {rule.rule: rule.endpoint for rule in current_app.url_map.iter_rules()}
     return [(path, label, existing[path]) for path, label, allowed in wanted if allowed and path in existing]
 

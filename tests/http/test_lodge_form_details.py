@@ -177,3 +177,62 @@ def test_no_decision_is_chosen_for_the_officer(app, world, client_as):
     assert r.status_code in (400, 422) and "Choose the decision." in r.get_data(as_text=True)
     with app.app_context():
         assert builders.find(code).status == "received"
+
+
+# ---------------------------------------------------------------- the operator console
+
+def _console_form(client, **overrides) -> dict:
+    page = client.get("/operator/lodge").get_data(as_text=True)
+    token = re.search(r'name="token" type="hidden" value="([0-9a-f]+)"', page)
+    data = {"token": token.group(1), "programme": "OAA", "category": "payment",
+            "description": "Caller says her allowance stopped.", "name": "Rahima Begum", "phone": "01712345678"}
+    data.update(overrides)
+    return data
+
+
+def _lodged_code(resp) -> str:
+    assert resp.status_code == 303, resp.get_data(as_text=True)[:2000]
+    return resp.headers["Location"].split("/operator/lodged/")[1].split("?")[0]
+
+
+def test_the_operator_lodges_for_a_caller_who_does_not_know_their_union(app, client_as, world):
+    op = client_as("operator")
+    page = op.get("/operator/lodge").get_data(as_text=True)
+    assert 'name="area_unknown"' in page and "The caller does not know the exact area" in page
+    refused = op.post("/operator/lodge", data=_console_form(op))
+    assert refused.status_code == 400 and "Choose the area down to the lowest level." in refused.get_data(as_text=True)
+    code = _lodged_code(op.post("/operator/lodge", data=_console_form(op, area_unknown="y")))
+    partly = _lodged_code(op.post("/operator/lodge", data=_console_form(
+        op, area_unknown="y", area_1="BD-DIV-6", area_2=builders.GAZIPUR)))
+    with app.app_context():
+        g = builders.find(code)
+        assert g.office_id is None and g.area_id is None and g.channel == "operator"  # the triage queue
+        assert builders.find(partly).area.code == builders.GAZIPUR
+
+
+def test_the_callers_history_opens_a_read_view_with_the_decision(app, client_as, world):
+    resolved = builders.lodge_in(app, BARIA)
+    builders.act_in(app, world, "officer_baria", resolved, "resolve", decision="partly_upheld",
+                    resolution="The March instalment was paid in cash on 3 March; April follows.")
+    rejected = builders.lodge_in(app, BARIA)
+    builders.act_in(app, world, "officer_baria", rejected, "reject", reason_code="duplicate",
+                    note="The same complaint as 4821 0937 5512, which was resolved.")
+    op = client_as("operator")
+    history = op.post("/operator/lookup", data={"phone": "01712345678"}).get_data(as_text=True)
+    assert f'href="/operator/grievances/{resolved}"' in history and f'href="/operator/grievances/{rejected}"' in history
+    assert "/operator/lodged/" not in history
+    page = op.get(f"/operator/grievances/{resolved}").get_data(as_text=True)
+    assert "Read the tracking code to the caller" not in page
+    assert "The decision" in page and "Partly upheld" in page
+    assert "The March instalment was paid in cash on 3 March; April follows." in page
+    assert "The caller may say whether they are satisfied, or appeal, until" in page
+    page = op.get(f"/operator/grievances/{rejected}").get_data(as_text=True)
+    assert "Duplicate" in page or "duplicate" in page.lower()
+    assert "The same complaint as 4821 0937 5512, which was resolved." in page
+
+
+def test_the_read_view_keeps_to_what_the_operator_may_see(app, client_as, world):
+    sensitive = builders.lodge_in(app, BARIA, category="corruption")
+    assert client_as("operator").get(f"/operator/grievances/{sensitive}").status_code == 404
+    assert client_as("operator").get("/operator/grievances/123456789012").status_code == 404
+    assert client_as("officer_baria").get(f"/operator/grievances/{sensitive}").status_code == 403
