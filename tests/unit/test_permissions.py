@@ -15,7 +15,9 @@ ALL_ACTIONS = {"place", "acknowledge", "start", "request_info", "resume", "exten
 HOLDS = {
     # Officers read the forums' findings and commitments about their area (ACCOUNTABILITY_VIEW).
     "officer": {C.VIEW_CASES, C.SEE_SENSITIVE, C.SEE_PERSONAL_DATA, C.LODGE, C.IMPORT, C.ACCOUNTABILITY_VIEW},
-    "supervisor": {C.VIEW_CASES, C.SEE_SENSITIVE, C.SEE_PERSONAL_DATA, C.LODGE, C.DASHBOARD, C.ACCOUNTABILITY_VIEW},
+    # Supervisors read the outbox of their area's cases (what each citizen was told, what failed).
+    "supervisor": {C.VIEW_CASES, C.SEE_SENSITIVE, C.SEE_PERSONAL_DATA, C.LODGE, C.DASHBOARD, C.ACCOUNTABILITY_VIEW,
+                   C.READ_MESSAGES},
     "admin": set(C),
     "operator": {C.VIEW_CASES, C.SEE_SENSITIVE, C.SEE_PERSONAL_DATA, C.LODGE, C.SEE_TRIAGE, C.OPERATOR_CONSOLE,
                  C.IMPORT},
