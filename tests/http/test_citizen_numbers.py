@@ -115,3 +115,26 @@ def test_every_text_says_the_configured_numbers_and_none_is_hard_coded(tmp_path)
         bn = render_with(app.jinja_env, ("en", "bn"), "sms_answer_refused", "bn", code=tracking.display("482109375512"),
                          status="closed", late=False)
         assert bn.endswith("সাহায্য: 09612-000111")
+
+
+def _bodies(app, template: str) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(sa.select(OutboxMessage.body).where(OutboxMessage.template == template)))
+
+
+@NUMBERS
+def test_the_texts_that_ask_for_an_answer_say_where_to_send_it(app, world):
+    _decided(app, world)
+    assert _bodies(app, "resolved")[0].endswith("to 16262 (NO = appeal).")
+    rejected = builders.lodge_in(app, phone="01712345678", language="bn")
+    builders.act_in(app, world, "officer_baria", rejected, "reject", reason_code="duplicate", note="আগেও দিয়েছেন।")
+    assert f"16262 নম্বরে লিখুন: NO {rejected}" in _bodies(app, "rejected")[0]
+    asked = builders.lodge_in(app, phone="01712345678")
+    builders.act_in(app, world, "officer_baria", asked, "acknowledge")
+    builders.act_in(app, world, "officer_baria", asked, "request_info", note="Which month was missed?")
+    assert _bodies(app, "info_requested")[0].endswith(f"INFO {asked} and your answer to 16262.")
+
+
+def test_without_a_number_those_texts_read_as_before(app, world):
+    _decided(app, world)
+    assert _bodies(app, "resolved")[0].endswith(" (NO = appeal).") and " to " not in _bodies(app, "resolved")[0][-40:]
