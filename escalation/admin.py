@@ -24,6 +24,7 @@ class PolicyIn:
     resolve_days: int
     extension_days: int
     category: str | None = None
+    pause_days: int | None = None  # how long an information request may pause the clock; None: the default
 
 
 def _validate(session, p: PolicyIn) -> int | None:
@@ -32,8 +33,10 @@ def _validate(session, p: PolicyIn) -> int | None:
         errors["tier"] = N_("Unknown tier.")
     if p.kind not in ("grievance", "appeal"):
         errors["kind"] = N_("Use grievance or appeal.")
-    for name in ("ack_days", "resolve_days", "extension_days"):
+    for name in ("ack_days", "resolve_days", "extension_days", "pause_days"):
         value = getattr(p, name)
+        if name == "pause_days" and value is None:
+            continue
         if not isinstance(value, int) or value < 0 or value > MAX_DAYS:
             errors[name] = f"Use a whole number of working days from 0 to {MAX_DAYS}."
     if isinstance(p.resolve_days, int) and p.resolve_days < 1:
@@ -62,6 +65,7 @@ def save_policy(uow, p: PolicyIn, *, actor: Actor, now: datetime) -> tuple[SlaPo
         row = SlaPolicy(tier=p.tier, kind=p.kind, category_id=category_id)
         uow.session.add(row)
     row.ack_days, row.resolve_days, row.extension_days = p.ack_days, p.resolve_days, p.extension_days
+    row.pause_days = p.pause_days  # read by the sweep; it moves no deadline
     conditions = [Grievance.level == p.tier, Grievance.clock_kind == p.kind]
     if category_id is not None:
         conditions.append(Grievance.category_id == category_id)
@@ -98,12 +102,13 @@ def load_policies(uow, path: str, *, replace: bool = False, actor: Actor | None 
         for tier in ([t for t in tiers if (t, kind, cat) not in named] if r["tier"] == "*" else [r["tier"]]):
             p = PolicyIn(tier=tier, kind=r.get("kind", "grievance"), ack_days=r["ack_days"],
                          resolve_days=r["resolve_days"], extension_days=r["extension_days"],
-                         category=r.get("category"))
+                         category=r.get("category"), pause_days=r.get("pause_days"))
             category_id = _validate(uow.session, p)
             row = _find_policy(uow.session, tier, p.kind, category_id)
             if row is None:
                 uow.session.add(SlaPolicy(tier=tier, kind=p.kind, category_id=category_id, ack_days=p.ack_days,
-                                         resolve_days=p.resolve_days, extension_days=p.extension_days))
+                                         resolve_days=p.resolve_days, extension_days=p.extension_days,
+                                         pause_days=p.pause_days))
                 created += 1
             elif replace and (row.ack_days, row.resolve_days, row.extension_days) != (
                     p.ack_days, p.resolve_days, p.extension_days):

@@ -36,6 +36,8 @@ class PolicyForm(FlaskForm):
     ack_days = IntegerField(_l("Acknowledge within (working days)"), validators=DAYS)
     resolve_days = IntegerField(_l("Resolve within (working days)"), validators=DAYS)
     extension_days = IntegerField(_l("One-time extension (working days)"), validators=DAYS)
+    pause_days = IntegerField(_l("Wait for the complainant's information at most (working days; empty: 15)"),
+                              validators=[Optional(), NumberRange(min=0, max=service.MAX_DAYS)])
 
 
 class HolidayForm(FlaskForm):
@@ -99,7 +101,8 @@ def save_policy():
             saved, changed = service.save_policy(uow, service.PolicyIn(
                 tier=form.tier.data, kind=form.kind.data, category=form.category.data or None,
                 ack_days=form.ack_days.data, resolve_days=form.resolve_days.data,
-                extension_days=form.extension_days.data), actor=Actor.staff(current_user), now=utcnow())
+                extension_days=form.extension_days.data, pause_days=form.pause_days.data),
+                actor=Actor.staff(current_user), now=utcnow())
     except DomainError as e:
         populate_errors(form, e)
         flash(message(e), "error")

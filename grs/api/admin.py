@@ -36,6 +36,9 @@ POLICY = {
     "ack_days": Field("integer", required=True, nullable=False, **_DAYS, example=2),
     "resolve_days": Field("integer", required=True, nullable=False, **_DAYS, example=7),
     "extension_days": Field("integer", required=True, nullable=False, **_DAYS, example=10),
+    "pause_days": Field("integer", **_DAYS, example=15,
+                        description="How long an information request may pause the clock; absent or null: "
+                                    "the default (15 working days), after which the sweep resumes it."),
 }
 HOLIDAY = {
     "day": Field("string", required=True, nullable=False, max_length=10, format="date", example="2026-12-16"),
@@ -61,7 +64,7 @@ def _id(raw: str, what: str) -> int:
 def policy(p: SlaPolicy) -> dict:
     return {"id": p.id, "tier": p.tier, "kind": p.kind, "category": p.category.code if p.category else None,
             "ack_days": p.ack_days, "resolve_days": p.resolve_days, "extension_days": p.extension_days,
-            "updated_at": serialize.iso(p.updated_at)}
+            "pause_days": p.pause_days, "updated_at": serialize.iso(p.updated_at)}
 
 
 def holiday(h: Holiday) -> dict:
@@ -86,7 +89,8 @@ def save_policy():
     with unit_of_work() as uow:
         saved, changed = service.save_policy(uow, service.PolicyIn(
             tier=body["tier"], kind=body.get("kind") or "grievance", category=body.get("category") or None,
-            ack_days=body["ack_days"], resolve_days=body["resolve_days"], extension_days=body["extension_days"]),
+            ack_days=body["ack_days"], resolve_days=body["resolve_days"], extension_days=body["extension_days"],
+            pause_days=body.get("pause_days")),
             actor=Actor.staff(user), now=utcnow())
         uow.session.flush()
         out = {"policy": policy(saved), "changed": changed}

@@ -238,3 +238,19 @@ def asking_limit(code: str):
     with unit_of_work(read_only=True) as uow:
         g = builders.find(code)
         return clocks.calendar(uow, g, g.clock_started_at).add_working_days(g.paused_at, 15)
+
+
+def test_a_policy_sets_a_shorter_pause_limit(ctx, world):
+    from escalation.admin import PolicyIn, save_policy
+    code = builders.lodge(BARIA).tracking_code
+    builders.run(save_policy, PolicyIn(tier="union", kind="grievance", ack_days=2, resolve_days=7, extension_days=10,
+                                       pause_days=5), actor=world.actor("admin"), now=T0)
+    ask(world, code, "Which payment point?", when=T0)
+    with unit_of_work(read_only=True) as uow:
+        g = builders.find(code)
+        from grs.services import clocks
+        five = clocks.calendar(uow, g, g.clock_started_at).add_working_days(g.paused_at, 5)
+    assert sweep(five - timedelta(minutes=1)).unpaused == []
+    assert sweep(five + timedelta(minutes=1)).unpaused == [code]
+    g = reload(code)
+    assert g.status == "in_progress" and g.events[-1].data["paused_working_days"] >= 5
