@@ -63,6 +63,7 @@ class OperatorLodgeForm(FlaskForm):
                                  ("60_plus", _l("60 or older"))]
         self.disability.choices = [("", _l("Not asked / not said")), ("yes", _l("Yes")), ("no", _l("No"))]
 
+
 class AddInfoForm(FlaskForm):
     """The information a caller gives in answer to the office's request, typed by the operator."""
 

@@ -98,6 +98,7 @@ def lodge_for_caller(uow, user: User, intake: Intake, *, call_id: int | None = N
             call.phone = None  # an anonymous complaint must not be traceable through the call log
     return g
 
+
 def waiting_for_caller(grievances: list[Grievance]) -> list[tuple[Grievance, str | None]]:
     """The caller's grievances waiting for information from them, each with the office's question."""
     return [(g, pending_question(g)) for g in grievances if g.status == "awaiting_info"]

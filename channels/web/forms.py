@@ -66,3 +66,19 @@ class LodgeForm(FlaskForm):
         if not f or not getattr(f, "filename", ""):
             return None
         return UPLOAD_TYPES.get(f.filename.rsplit(".", 1)[-1].lower())
+
+
+class InfoReplyForm(FlaskForm):
+    """The complainant's answer to an information request on the track page (with the lodge form's
+    attachment checks); proved by the last 4 digits of the phone they gave, when they gave one."""
+
+    phone_last4 = StringField(_l("Last 4 digits of the phone number you gave"),
+                              validators=[Optional(), Length(max=8)],
+                              render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    text = TextAreaField(_l("Your answer"), validators=[
+        DataRequired(_l("Write the information the office asked for.")),
+        Length(max=MAX_DESCRIPTION, message=_l("Keep the description under %(max)d characters."))])
+    attachment = FileField(_l("Attach a photo or document (optional)"),
+                           validators=LodgeForm.attachment.kwargs["validators"])
+
+    attachment_type = LodgeForm.attachment_type

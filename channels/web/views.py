@@ -217,3 +217,6 @@ def track(code: str):
                            status_meaning=meaning, tier=tier.name(lang) if tier else None,
                            office=g.office.name(lang) if g.office else None,
                            history=wording.history(g, lang))
+
+
+from . import info_reply  # noqa: E402,F401  the answer to an information request: its view joins this blueprint

@@ -67,3 +67,13 @@ def event_sentence(ev: Event, lang: str) -> str:
 def history(g: Grievance, lang: str) -> list[tuple[Event, str]]:
     """The public steps of a grievance with their sentences; internal ones stay on the staff pages."""
     return [(ev, event_sentence(ev, lang)) for ev in g.events if ev.type in events.PUBLIC]
+
+
+def decision_words(decision) -> str:
+    """The decision (grs.services.asking.Decision) in one plain sentence: what was decided, or for a
+    rejection why, in the complainant's words."""
+    if decision.kind == "rejected":
+        reason = REJECT_REASON.get(decision.reason_code)
+        return str(reason) if reason else _("The office rejected the complaint.")
+    words = DECISION.get(decision.decision)
+    return str(words) if words else _("The office resolved the complaint.")
