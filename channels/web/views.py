@@ -6,6 +6,8 @@ import uuid
 import sqlalchemy as sa
 from flask import (Blueprint, current_app, jsonify, redirect, render_template, request, session,
                    url_for)
+from flask import g as flask_g
+from flask import make_response
 from flask_babel import gettext as _
 from flask_wtf.csrf import ValidationError as CSRFValidationError
 from flask_wtf.csrf import validate_csrf
@@ -26,6 +28,7 @@ from grs.uow import unit_of_work
 
 from . import picker, wording
 from .forms import LodgeForm
+from .forms import InfoReplyForm
 from .public_stats import cached_figures
 
 bp = Blueprint("web", __name__)
@@ -132,14 +135,19 @@ class _Discarded:
         return b""
 
 
+# The citizen's forms that take a file and, over the limit, come back filled in (the rest get the 413 page).
+_REFILLED = ("web.new", "web.add_info")
+
+
 @bp.errorhandler(RequestEntityTooLarge)
 def too_large(e: RequestEntityTooLarge):
-    """A lodge form over the upload limit comes back filled in, the file left out, rather than lost."""
+    """A lodge form (or a track page's answer) over the upload limit comes back filled in, the file left out,
+    rather than lost."""
     limit = int(current_app.config["MAX_CONTENT_LENGTH"])
     length = request.content_length or 0
     # The body was refused before a byte of it was read; read it once more without the limit, the files
     # thrown away as they arrive, unless it is so large that reading it is not worth the typing it holds.
-    if request.endpoint != "web.new" or request.method != "POST" or not length or length > 10 * limit:
+    if request.endpoint not in _REFILLED or request.method != "POST" or not length or length > 10 * limit:
         return error_response(413, "request_entity_too_large", "The upload is too large.")
     _stream, typed, _files = parse_form_data(request.environ, stream_factory=lambda *a, **kw: _Discarded(),
                                              max_content_length=None, silent=True)
@@ -148,6 +156,8 @@ def too_large(e: RequestEntityTooLarge):
             validate_csrf(typed.get("csrf_token"))
     except CSRFValidationError:
         return error_response(413, "request_entity_too_large", "The upload is too large.")
+    if request.endpoint == "web.add_info":
+        return _answer_too_large(typed, limit)
     lang = current_language()
     form = LodgeForm(formdata=typed)
     form.fill_choices(*_reference_choices(lang))
@@ -155,6 +165,19 @@ def too_large(e: RequestEntityTooLarge):
                                 "is kept below: attach a smaller file, or send the complaint without it.",
                                 mb=max(1, limit // 1048576))]
     return render_template("web/new.html", form=form, picker=picker.build(typed, lang), errors={}), 413
+
+
+def _answer_too_large(typed, limit: int):
+    """The track page with the answer to the office's question filled in as typed, the file refused."""
+    form = InfoReplyForm(formdata=typed, prefix="info")
+    form.attachment.errors = [_("The file was larger than %(mb)s MB, so it was not sent. Everything you typed "
+                                "is kept below: attach a smaller file, or send your answer without it.",
+                                mb=max(1, limit // 1048576))]
+    flask_g.info_form, flask_g.info_error = form, _("Check the fields marked below.")
+    page = getattr(track, "__wrapped__", track)  # the page itself, not a second count against the rate limit
+    response = make_response(page(request.view_args["code"]))
+    response.status_code = 413
+    return response
 
 
 @bp.get("/grievances/lodged")

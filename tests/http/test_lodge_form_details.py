@@ -236,3 +236,19 @@ def test_the_read_view_keeps_to_what_the_operator_may_see(app, client_as, world)
     assert client_as("operator").get(f"/operator/grievances/{sensitive}").status_code == 404
     assert client_as("operator").get("/operator/grievances/123456789012").status_code == 404
     assert client_as("officer_baria").get(f"/operator/grievances/{sensitive}").status_code == 403
+
+
+@pytest.mark.config(MAX_CONTENT_LENGTH=4096)
+def test_an_answer_over_the_limit_on_the_track_page_keeps_what_was_typed(app, client, world):
+    code = builders.lodge_in(app, BARIA, phone="01712345678")
+    builders.act_in(app, world, "officer_baria", code, "acknowledge")
+    builders.act_in(app, world, "officer_baria", code, "request_info", note="Which month was missed?")
+    r = client.post(f"/track/{code}/info", content_type="multipart/form-data", data={
+        "info-text": "March & April were both missed.", "info-phone_last4": "5678",
+        "info-attachment": (io.BytesIO(PNG + b"\x00" * 8000), "slip.png")})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 413
+    assert "so it was not sent. Everything you typed is kept below" in page and "send your answer without it" in page
+    assert "March &amp; April were both missed.</textarea>" in page and 'value="5678"' in page
+    with app.app_context():
+        assert builders.find(code).status == "awaiting_info"
