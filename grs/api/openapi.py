@@ -23,6 +23,10 @@ def field_schema(spec: Mapping[str, Field], *, title: str = "") -> dict:
     for name, f in spec.items():
         if f.type == "object" and f.members is not None:
             prop = field_schema(f.members)
+        elif f.type == "array":
+            prop = {"type": "array", "items": field_schema(f.members) if f.members is not None else {}}
+            if f.max_items is not None:
+                prop["maxItems"] = f.max_items
         else:
             prop = {"type": f.type}
         if f.nullable and not f.required:

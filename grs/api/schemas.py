@@ -26,7 +26,7 @@ class BadJson(DomainError):
 class Field:
     """One member of a JSON object: its JSON type, limits, and a line for the OpenAPI description."""
 
-    type: str  # "string" | "boolean" | "integer" | "object"
+    type: str  # "string" | "boolean" | "integer" | "object" | "array"
     required: bool = False
     nullable: bool = True
     max_length: int | None = None
@@ -34,7 +34,8 @@ class Field:
     maximum: int | None = None
     format: str | None = None   # "date": a string YYYY-MM-DD
     enum: tuple[str, ...] | None = None
-    members: Mapping[str, "Field"] | None = None  # for "object"
+    members: Mapping[str, "Field"] | None = None  # for "object", and each item of an "array"
+    max_items: int | None = None  # for "array"
     description: str = ""
     example: Any = None
 
@@ -69,6 +70,13 @@ LODGE = {
                           example="MIS-2026-000123"),
 }
 
+# A file sent with add_info: its bytes base64-encoded (JPEG, PNG or PDF within the upload limit).
+ATTACHMENT = {
+    "filename": Field("string", required=True, nullable=False, max_length=200, example="payment-slip.jpg"),
+    "content_type": Field("string", required=True, nullable=False, max_length=100, example="image/jpeg"),
+    "content": Field("string", required=True, nullable=False, description="The file's bytes, base64."),
+}
+
 ACTION = {
     "action": Field("string", required=True, nullable=False, enum=ACTIONS, example="resolve"),
     "note": Field("string", max_length=MAX_DESCRIPTION,
@@ -80,6 +88,8 @@ ACTION = {
                         description="Required for resolve: the outcome as the complainant will read it."),
     "office": Field("string", max_length=60, description="Office code: the target of transfer."),
     "area": Field("string", max_length=40, description="Area code: where place puts a triaged grievance."),
+    "attachments": Field("array", max_items=5, members=ATTACHMENT,
+                         description="add_info: files with the answer, each checked as on the lodge form."),
     "text": Field("string", max_length=MAX_DESCRIPTION,
                   description="Required for add_info: the complainant's answer to the information request "
                               "(given on their behalf; it resumes the clock and tells the office)."),
@@ -92,7 +102,7 @@ SERVICE_FIELD_PATHS = {
     "age_band": "complainant.age_band",
 }
 
-_JSON_TYPES = {"string": str, "boolean": bool, "integer": int, "object": dict}
+_JSON_TYPES = {"string": str, "boolean": bool, "integer": int, "object": dict, "array": list}
 
 
 def parse_body(raw: bytes) -> dict:
@@ -143,6 +153,14 @@ def problems(body: Mapping[str, Any], spec: Mapping[str, Field], prefix: str = "
                 errors[path] = f"Use a whole number from {f.minimum} to {f.maximum}."
         elif f.type == "object" and f.members is not None:
             errors.update(problems(value, f.members, path + "."))
+        elif f.type == "array":
+            if f.max_items is not None and len(value) > f.max_items:
+                errors[path] = f"Give at most {f.max_items}."
+            for i, item in enumerate(value):
+                if type(item) is not dict:
+                    errors[f"{path}.{i}"] = "Must be an object."
+                elif f.members is not None:
+                    errors.update(problems(item, f.members, f"{path}.{i}."))
     return errors
 
 

@@ -1,6 +1,8 @@
 """Blueprint `api`: the JSON API under /api/v1 for programme MIS, call centres and other systems."""
 from __future__ import annotations
 
+import base64
+import binascii
 import dataclasses
 
 import logging
@@ -121,6 +123,19 @@ def get_grievance(code: str):
     return jsonify(_detail(g, utcnow()))
 
 
+def _attachments(items) -> tuple[services.AttachmentIn, ...]:
+    """add_info's files from their base64 content (the service then checks type, size and bytes)."""
+    out = []
+    for i, item in enumerate(items):
+        try:
+            data = base64.b64decode(item["content"], validate=True)
+        except (binascii.Error, ValueError):
+            raise ValidationError("an attachment is not base64",
+                                  {f"attachments.{i}.content": "Send the file's bytes base64-encoded."}) from None
+        out.append(services.AttachmentIn(filename=item["filename"], content_type=item["content_type"], data=data))
+    return tuple(out)
+
+
 @bp.post("/grievances/<code>/actions")
 def act_on_grievance(code: str):
     g = services.find(db.session, code)  # 404 for a mistyped code before anything else is said about it
@@ -130,7 +145,8 @@ def act_on_grievance(code: str):
         resolution=body.get("resolution"), office=body.get("office"), area=body.get("area"),
         satisfied=body.get("satisfied"), reason_code=body.get("reason_code"))
     if req.action == "add_info":
-        req = dataclasses.replace(req, note=body.get("text"), channel="api")
+        req = dataclasses.replace(req, note=body.get("text"), channel="api",
+                                  attachments=_attachments(body.get("attachments") or ()))
     now = utcnow()
     try:
         with unit_of_work() as uow:

@@ -248,3 +248,24 @@ def test_ussd_status_shows_the_decision_short(app, client, world, action, kw, wo
     reply = ussd(client, f"S-{action}", "2*" + code).get_data(as_text=True)
     assert reply.startswith("END") and words in reply, reply
     assert "January" not in reply and "land dispute" not in reply  # no free text on USSD
+
+
+def test_api_add_info_with_attachments_checked_as_on_the_lodge_form(app, client, auth, world):
+    import base64
+    code = waiting(app, world)
+    operator = auth("operator")
+    fake = {"filename": "slip.png", "content_type": "image/png", "content": base64.b64encode(b"nope").decode()}
+    r = api_act(client, operator, code, action="add_info", text="Here", attachments=[fake])
+    assert r.status_code == 422 and "attachment" in r.get_json()["error"]["fields"]
+    r = api_act(client, operator, code, action="add_info", text="Here",
+                attachments=[{**fake, "content": "%%%not base64"}])
+    assert r.status_code == 422 and "attachments.0.content" in r.get_json()["error"]["fields"]
+    r = api_act(client, operator, code, action="add_info", text="Here", attachments=[{"filename": "x"}])
+    assert r.status_code == 422 and "attachments.0.content" in r.get_json()["error"]["fields"]
+    assert state(app, code)[0] == "awaiting_info"
+    png = {**fake, "content": base64.b64encode(PNG).decode()}
+    r = api_act(client, operator, code, action="add_info", text="Here", attachments=[png])
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["events"][-1]["data"]["attachments"] == 1
+    listed = client.get(f"/api/v1/grievances/{code}/attachments", headers=operator).get_json()["items"]
+    assert [a["filename"] for a in listed] == ["slip.png"]
