@@ -15,6 +15,7 @@ from grs.config import from_environment
 from grs.extensions import db
 from grs.models import OutboxMessage
 from grs.notifications import render_with
+from grs.timeutil import utcnow
 
 NUMBERS = pytest.mark.config(SMS_NUMBER="16262", HOTLINE="16263")
 WEB_FORM = {"programme": "OAA", "category": "payment", "description": "My allowance was not paid.",
@@ -138,3 +139,17 @@ def test_the_texts_that_ask_for_an_answer_say_where_to_send_it(app, world):
 def test_without_a_number_those_texts_read_as_before(app, world):
     _decided(app, world)
     assert _bodies(app, "resolved")[0].endswith(" (NO = appeal).") and " to " not in _bodies(app, "resolved")[0][-40:]
+
+
+@NUMBERS
+def test_an_anonymous_complainant_may_use_the_track_pages_appeal_form_when_it_is_offered(app, client, world):
+    code = builders.lodge_in(app, phone=None, now=utcnow())
+    builders.act_in(app, world, "officer_baria", code, "resolve", decision="upheld", resolution="Paid in cash.",
+                    now=utcnow())  # today (the tests' pinned clock): the answer window is open
+    html = client.get(f"/track/{code}").get_data(as_text=True)
+    page = _text(html)
+    assert "phone number you gave" not in page
+    if 'id="appeal"' in html:  # the page's own appeal form (the appeal rules offer it within the answer window)
+        assert "Not satisfied? Ask for an appeal with the form below, or call the hotline on 16263." in page
+    else:
+        assert "Call the hotline on 16263 with your tracking code and ask for an appeal." in page
