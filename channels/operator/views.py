@@ -162,8 +162,6 @@ def add_info(call_id: int, code: str):
                            **_waiting(c, history, (code, form))), 400
 
 
-
-
 @bp.post("/calls/<int:call_id>/end")
 def end_call(call_id: int):
     c = _call_or_404(call_id)
