@@ -12,6 +12,7 @@ from grs.models import Area, Category, Grievance, Holiday, SlaPolicy, Tier
 from grs.services import clocks
 from grs.services.actors import Actor
 from grs.services.history import record
+from grs.timeutil import as_utc
 
 MAX_DAYS = 365
 
@@ -170,6 +171,15 @@ def _follow_change(uow, conditions: list, *, actor: Actor, now: datetime, reason
     return recompute_deadlines(uow, conditions, actor=actor, now=now, reason=reason)
 
 
+def _local_day(uow, at: datetime) -> date:
+    """The calendar day of an instant in the country's time zone (what a reader sees of a deadline)."""
+    from zoneinfo import ZoneInfo
+
+    from grs.countries import profile
+
+    return as_utc(at).astimezone(ZoneInfo(profile(uow.settings.country).timezone)).date()
+
+
 def recompute_deadlines(uow, conditions: list, *, actor: Actor, now: datetime, reason: str, batch: int = 500) -> int:
     """Recompute the deadlines of open grievances matching `conditions` from their clock's start,
     today's policies and calendars; write an event on each that changed. Returns how many changed."""
@@ -189,14 +199,17 @@ def recompute_deadlines(uow, conditions: list, *, actor: Actor, now: datetime, r
             if due == g.due_at and ack == g.ack_due_at:
                 continue
             old = g.due_at
+            # Only a deadline whose day moves is worth a line in the history (and a "from ... to ..." there).
+            day_moved = old is None or _local_day(uow, old) != _local_day(uow, due)
             g.due_at, g.ack_due_at = due, ack
             if g.due_at > now:
                 g.warned_at = None
                 g.overdue_flagged = False
             if ack is not None and ack > now:
                 g.ack_breached = False
-            record(g, "deadline_changed", actor=actor, at=now, status_from=g.status, status_to=g.status,
-                   note=reason, data={"from": old.isoformat() if old else None, "to": due.isoformat()})
+            if day_moved:
+                record(g, "deadline_changed", actor=actor, at=now, status_from=g.status, status_to=g.status,
+                       note=reason, data={"from": old.isoformat() if old else None, "to": due.isoformat()})
             changed += 1
         last_id = rows[-1].id
         uow.session.flush()

@@ -59,3 +59,16 @@ def native_digits(text: str, lang: str) -> str:
     """`text` with its digits in the language's own numerals (Bangla: '১,২৩৪'); unchanged for the others."""
     table = _digit_table(lang or "en")
     return text.translate(table) if table else text
+
+
+# How a day is written to a reader: English keeps its short month ('13 Dec 2026'); other languages get the
+# full month name in their own digits ('১৩ ডিসেম্বর ২০২৬'), as their readers write a date.
+_DAY_FORMATS = {"en": "d MMM yyyy"}
+
+
+def long_date(value, lang: str | None) -> str:
+    """A calendar date for SMS texts, USSD screens and pages (the one formatter they share)."""
+    from babel.dates import format_date
+
+    lang = lang or "en"
+    return native_digits(format_date(value, format=_DAY_FORMATS.get(lang, "d MMMM y"), locale=lang), lang)

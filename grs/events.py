@@ -177,15 +177,21 @@ CATALOGUE: Mapping[EventType, EventSpec] = _specs(
               fields={"from": str, "to": str, "tier": str, "breach": bool, **CLOCK},
               citizen=_l("Moved up to %(office)s."),
               citizen_when={"breach": _l("The time limit passed, so it moved up to %(office)s.")}),
-    # appeal: how many appeals this grievance has had, this one included.
+    # appeal: how many appeals this grievance has had, this one included. undecided: appealed because its
+    # resolution deadline (overdue_since) passed without a decision, not against a decision.
     EventSpec(E.APPEALED, _l("Appealed"),
               fields={"from": str, "to": str, "tier": str, "appeal": int, **CLOCK},
+              optional={"undecided": bool, "overdue_since": str},
               citizen=_l("An appeal was opened at %(office)s.")),
+    # national_review: not satisfied with no tier left to appeal to, so it went to the national review list.
     EventSpec(E.FEEDBACK, _l("Complainant's feedback"),
-              fields={"satisfied": bool},
+              fields={"satisfied": bool}, optional={"national_review": bool},
               citizen=_l("You said you were not satisfied."),
-              citizen_when={"satisfied": _l("You said you were satisfied.")}),
-    # reason: why it closed when no officer closed it ("satisfied", the feedback window ran out).
+              citizen_when={"satisfied": _l("You said you were satisfied."),
+                            "national_review": _l("You said you were not satisfied; the complaint went to "
+                                                  "national review.")}),
+    # reason: why it closed when no officer closed it ("satisfied", the feedback window ran out, "withdrawn"
+    # or "closed by an admin": an admin closing with a reason, the note).
     EventSpec(E.CLOSED, _l("Closed"),
               optional={"reason": str},
               citizen=_l("The complaint was closed.")),

@@ -81,15 +81,14 @@ def chart_svg(chart, lang: str | None = None):
 
 
 def localdate(value, lang: str | None = None) -> str:
-    """A date in the country's time zone, written for the reader's language ('5 Dec 2026')."""
-    from babel.dates import format_date
+    """A date in the country's time zone, written for the reader's language ('5 Dec 2026', '৫ ডিসেম্বর ২০২৬')."""
     from zoneinfo import ZoneInfo
 
     if value is None:
         return ""
     if hasattr(value, "astimezone"):
         value = value.astimezone(ZoneInfo(profile(current_app.config["COUNTRY"]).timezone)).date()
-    return format_date(value, format="d MMM yyyy", locale=lang or "en")
+    return catalogue.long_date(value, lang)
 
 
 def localtime(value, lang: str | None = None) -> str:
@@ -100,4 +99,6 @@ def localtime(value, lang: str | None = None) -> str:
     if value is None:
         return ""
     tz = ZoneInfo(profile(current_app.config["COUNTRY"]).timezone)
-    return format_datetime(value.astimezone(tz), format="d MMM yyyy, HH:mm", locale=lang or "en")
+    lang = lang or "en"
+    fmt = "d MMM yyyy, HH:mm" if lang == "en" else "d MMMM y, HH:mm"
+    return catalogue.native_digits(format_datetime(value.astimezone(tz), format=fmt, locale=lang), lang)

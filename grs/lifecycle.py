@@ -32,8 +32,10 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     Transition("reject", WORKING, "rejected", "rejected"),
     Transition("transfer", OPEN, "received", "transferred"),
     Transition("escalate", OPEN, "received", "escalated"),
-    Transition("appeal", ("resolved", "rejected"), "received", "appealed"),
-    Transition("feedback", ("resolved",), None, "feedback"),
+    # Appeal after a decision, or from a working status once its resolution deadline has passed without
+    # one (grs.services.actions.open_appeal checks the deadline; grs.permissions offers it only then).
+    Transition("appeal", (*WORKING, "resolved", "rejected"), "received", "appealed"),
+    Transition("feedback", ("resolved", "rejected"), None, "feedback"),
     Transition("close", ("resolved", "rejected"), "closed", "closed"),
 )}
 

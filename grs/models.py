@@ -297,6 +297,8 @@ class Grievance(db.Model):
     # After resolution: the window for the citizen's YES/NO, and the answer.
     feedback_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     satisfied: Mapped[bool | None] = mapped_column()
+    # A NO with no tier left to appeal to: on the national review list (grs.queries.national_review) until closed.
+    review_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     decision: Mapped[str | None] = mapped_column(sa.String(40))
     resolution: Mapped[str | None] = mapped_column(sa.Text)

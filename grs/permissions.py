@@ -6,9 +6,11 @@ Which grievances a user may *see* is a query built on this table (`grs.queries.v
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 
-from .lifecycle import ACTIONS, TRANSITIONS
+from .lifecycle import ACTIONS, TRANSITIONS, WORKING
+from .timeutil import as_utc, utcnow
 
 if TYPE_CHECKING:
     from .models import Grievance, User
@@ -162,12 +164,36 @@ def _reaches(user: User, g: Grievance, scope: Scope | None) -> bool:
     return True  # VISIBLE, or NATIONAL held by a national account
 
 
-def actions_for(user: User, g: Grievance, *, visible: bool) -> list[str]:
+def overdue(g: Grievance, now: datetime) -> bool:
+    """Whether the resolution deadline in force has passed without a decision (a paused clock is not running)."""
+    return (g.status in WORKING and g.due_at is not None and g.paused_at is None
+            and as_utc(now) > as_utc(g.due_at))
+
+
+def answer_window_open(g: Grievance, now: datetime) -> bool:
+    """Whether the complainant may still answer a decision (YES, or NO to appeal): then only that answer, the
+    sweep at the window's end, or an admin giving a reason closes it."""
+    return (g.status in ("resolved", "rejected") and g.feedback_due_at is not None
+            and as_utc(now) <= as_utc(g.feedback_due_at))
+
+
+def timely(name: str, role: str | None, g: Grievance, now: datetime) -> bool:
+    """Whether the clock allows `name` now: an undecided grievance is appealed only once overdue; a decision
+    is closed by anyone but an admin only after the complainant's answer window."""
+    if name == "appeal" and g.status in WORKING:
+        return overdue(g, now)
+    if name == "close" and role != "admin":
+        return not answer_window_open(g, now) and g.review_flagged_at is None
+    return True
+
+
+def actions_for(user: User, g: Grievance, *, visible: bool, now: datetime | None = None) -> list[str]:
     """The lifecycle actions this user may take on this grievance now (empty if none).
 
     `visible` is `grs.queries.can_view(user, g)`, which the caller has checked (seeing comes first).
     """
     if not visible:
         return []
+    now = now if now is not None else utcnow()
     return [name for name in allowed_actions(g.status, user.role, in_triage=g.office_id is None)
-            if _reaches(user, g, grant(user, name))]
+            if _reaches(user, g, grant(user, name)) and timely(name, user.role, g, now)]

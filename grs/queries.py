@@ -102,6 +102,7 @@ class GrievanceFilter:
     area: str | None = None         # code: that area and every area below it
     overdue: bool | None = None     # True: only overdue; False: only not overdue
     code: str | None = None         # part of a tracking code, as typed (spaces, dashes, Bangla digits)
+    national_review: bool = False   # only the national review list (see `national_review`)
 
 
 def filter_conditions(f: GrievanceFilter, now: datetime) -> list:
@@ -129,11 +130,19 @@ def filter_conditions(f: GrievanceFilter, now: datetime) -> list:
                 sa.select(in_area.id).where(in_area.path.startswith(root, autoescape=True))))
     if f.overdue is not None:
         conditions.append(overdue(now) if f.overdue else sa.not_(overdue(now)))
+    if f.national_review:
+        conditions.append(national_review())
     if f.code is not None:
         digits = re.sub(r"\D", "", f.code.translate(_BANGLA_DIGITS))
         # Part of a code finds every code containing it; no digits at all finds nothing.
         conditions.append(Grievance.tracking_code.contains(digits, autoescape=True) if digits else sa.false())
     return conditions
+
+
+def national_review():
+    """The national review list: a complainant said NO with no tier left to appeal to (grs.services.actions
+    _do_feedback flags it), and no admin has closed it yet."""
+    return sa.and_(Grievance.review_flagged_at.is_not(None), Grievance.status != "closed")
 
 
 def worklist_order(now: datetime) -> tuple:

@@ -17,6 +17,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "status": ("status", "stat", "স্ট্যাটাস", "স্টেটাস", "অবস্থা"),
     "yes": ("yes", "y", "হ্যাঁ", "হ্যা", "হাঁ", "হা", "জি"),
     "no": ("no", "n", "না"),
+    "appeal": ("appeal", "আপিল", "আপীল"),  # APPEAL <code>: as NO, and also for an overdue undecided complaint
     "stop": ("stop", "unsubscribe", "বন্ধ"),
     "start": ("start", "unstop", "চালু"),
     "info": ("info", "তথ্য"),  # INFO <code> <answer>: the answer to an information request
@@ -43,6 +44,16 @@ class Command:
 def language_of(text: str) -> str:
     """'bn' when the message is written in Bangla script, else 'en'."""
     return "bn" if _BANGLA.search(text or "") else "en"
+
+
+def reply_language(stored: Iterable[str | None], script: str, languages: Iterable[str]) -> str:
+    """The language to answer in: the first language stored for the sender (their phone contact, then their
+    complaint) that the deployment speaks; the script of the message only when nothing is stored."""
+    known = tuple(languages)
+    for lang in stored:
+        if lang and lang in known:
+            return lang
+    return script
 
 
 def parse(text: str | None) -> Command:

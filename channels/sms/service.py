@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from grs import notifications, phones, services, tracking
+from grs import notifications, permissions, phones, services, tracking
 from grs.errors import DomainError, InvalidTransition, ValidationError
 from grs.models import Area, Complainant, Grievance, InboundMessage, PhoneContact
 from grs.services.actors import Actor
@@ -64,7 +64,7 @@ def receive(uow, sms: InboundSms, *, now: datetime, reply_inline: bool) -> Handl
     if sender is None:
         # Alphanumeric senders (network promotions) and garbage: kept for the record, never answered.
         return Handled("ignored")
-    ctx = _Context(uow, sms, row, sender, cmd.language, reply_inline, now)
+    ctx = _Context(uow, sms, row, sender, _language(uow, sender, cmd.language), reply_inline, now)
     handler = HANDLERS[cmd.kind]
     try:
         with unit_of_work(savepoint=True):
@@ -81,6 +81,17 @@ def _seen(session, sms: InboundSms) -> bool:
     return session.scalar(sa.select(InboundMessage.id).where(
         InboundMessage.provider == sms.provider, InboundMessage.provider_message_id == sms.message_id[:120])
     ) is not None
+
+
+def _language(uow, sender: str, script: str) -> str:
+    """The sender's stored language (phone contact, then their latest complaint), else the message's script:
+    a Bangla speaker who types the Latin STATUS the Bangla texts show is answered in Bangla."""
+    session = uow.session
+    contact = session.get(PhoneContact, sender)
+    latest = session.scalar(sa.select(Complainant.language).where(Complainant.phone == sender)
+                            .order_by(Complainant.id.desc()).limit(1))
+    return commands.reply_language((contact.language if contact else None, latest), script,
+                                   uow.settings.languages)
 
 
 def _phone(uow, raw: str | None) -> str | None:
@@ -146,7 +157,7 @@ def _lodge(ctx: _Context, cmd: commands.Command) -> Handled:
         category=category or settings.sms_default_category,
         description=cmd.text[:services.MAX_DESCRIPTION],
         area=area,
-        language=cmd.language,
+        language=cmd.language if cmd.language != "en" else ctx.lang,  # Latin script says little: keep theirs
         complainant=services.ComplainantIn(phone=ctx.sender),
         source_ref=f"{ctx.sms.provider}:{ctx.sms.message_id}"[:120],
         receipt_by_channel=ctx.inline,
@@ -189,15 +200,16 @@ def _status(ctx: _Context, cmd: commands.Command) -> Handled:
 
 
 def _answer(ctx: _Context, cmd: commands.Command) -> Handled:
-    """YES / NO after a decision: YES closes a resolved complaint, NO appeals a resolved or rejected one."""
+    """YES / NO / APPEAL: after a decision YES closes it and NO (or APPEAL) appeals it, or, with no tier left,
+    sends it to national review; NO or APPEAL also appeals a complaint whose deadline passed undecided."""
     g = _find(ctx, cmd, own=True)
     if g is None:
         return Handled(cmd.kind, reply=ctx.row.reply)
     satisfied = cmd.kind == "yes"
-    if g.status == "resolved":
+    if g.status in ("resolved", "rejected"):
         req = services.ActionRequest("feedback", satisfied=satisfied, note="by SMS")
-    elif g.status == "rejected" and not satisfied:
-        req = services.ActionRequest("appeal", note="by SMS")
+    elif not satisfied and permissions.overdue(g, ctx.now):
+        req = services.ActionRequest("appeal", note="by SMS: no decision by the deadline")
     else:
         return Handled(cmd.kind, reply=ctx.reply("sms_answer_refused", about=g, status=g.status),
                        tracking_code=g.tracking_code)
@@ -265,6 +277,6 @@ def _start(ctx: _Context, cmd: commands.Command) -> Handled:
 
 
 # Every command has a handler: tests/unit/test_sms_commands.py checks this table against commands.KEYWORDS.
-HANDLERS = {"lodge": _lodge, "status": _status, "yes": _answer, "no": _answer, "stop": _stop, "start": _start,
-            "info": _info}
+HANDLERS = {"lodge": _lodge, "status": _status, "yes": _answer, "no": _answer, "appeal": _answer, "stop": _stop,
+            "start": _start, "info": _info}
 

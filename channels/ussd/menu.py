@@ -336,9 +336,9 @@ def status_screen(lang: str, info: StatusInfo) -> str:
 
 
 def _date(d: date, lang: str) -> str:
-    from babel.dates import format_date
+    from grs.catalogue import long_date
 
-    return format_date(d, format="d MMM y", locale=lang)
+    return long_date(d, lang)
 
 
 def _level_word(level: Option, lang: str) -> str:
@@ -469,8 +469,13 @@ def _list_lines(state: dict, ref: Reference) -> list[str]:
             + [_footer(state, ref, more=page + 1 < len(pages))])
 
 
+# Words a cut label must not end on ("যৌন শোষণ বা." reads as "sexual exploitation or."): dropped with the cut.
+_DANGLING = frozenset({"বা", "ও", "এবং", "অথবা", "কিংবা", "or", "and", "of", "the", "a"})
+
+
 def shorten(label: str, width: int) -> str:
-    """A label cut to `width`: first drop a bracketed aside, then cut at a word and mark it with '.'."""
+    """A label cut to `width`: first drop a bracketed aside, then cut at a word, never after a word like "or",
+    and mark the cut: '.' in Latin script, '…' in Bangla (where a full stop would end the sentence)."""
     label = " ".join(label.split())
     if len(label) <= width:
         return label
@@ -480,4 +485,7 @@ def shorten(label: str, width: int) -> str:
     cut = plain[:width - 1]
     if " " in cut and cut.rfind(" ") >= width // 2:
         cut = cut[:cut.rfind(" ")]
-    return cut.rstrip(" ,;:-–") + "."
+    cut = cut.rstrip(" ,;:-–।")
+    while " " in cut and cut.rsplit(" ", 1)[1].casefold() in _DANGLING:
+        cut = cut.rsplit(" ", 1)[0].rstrip(" ,;:-–।")
+    return cut + ("…" if re.search(r"[\u0980-\u09FF]", cut) else ".")

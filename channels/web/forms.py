@@ -82,3 +82,12 @@ class InfoReplyForm(FlaskForm):
                            validators=LodgeForm.attachment.kwargs["validators"])
 
     attachment_type = LodgeForm.attachment_type
+
+
+class AppealForm(FlaskForm):
+    """The complainant asks for an appeal on the track page: proved by the last 4 digits of the phone they gave."""
+
+    phone_last4 = StringField(_l("Last 4 digits of the phone number you gave"),
+                              validators=[Optional(), Length(max=8)], render_kw={"inputmode": "numeric",
+                                                                               "autocomplete": "off"})
+    note = TextAreaField(_l("Why are you appealing? (optional)"), validators=[Optional(), Length(max=1000)])

@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 
 import sqlalchemy as sa
-from flask import (Blueprint, current_app, jsonify, redirect, render_template, request, session,
+from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session,
                    url_for)
 from flask import g as flask_g
 from flask import make_response
@@ -15,20 +15,19 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import parse_form_data
 
 from grs import tracking
-from grs.errors import NotFound, ValidationError
+from grs.errors import DomainError, NotFound, ValidationError
 from grs.extensions import db, limiter
-from grs.forms import populate_errors
+from grs.forms import message, populate_errors
 from grs.http_errors import error_response
 from grs.i18n import current_language
 from grs.models import Area, Category, Programme, Tier
 from grs.services.actors import Actor
-from grs.services import AttachmentIn, ComplainantIn, Intake, find, lodge
+from grs.services import AttachmentIn, ComplainantIn, Intake, complainant_appeal, find, lodge, may_appeal
 from grs.timeutil import utcnow
 from grs.uow import unit_of_work
 
 from . import picker, wording
-from .forms import LodgeForm
-from .forms import InfoReplyForm
+from .forms import AppealForm, InfoReplyForm, LodgeForm
 from .public_stats import cached_figures
 
 bp = Blueprint("web", __name__)
@@ -233,13 +232,58 @@ def track(code: str):
     except NotFound:
         error = _("No complaint has that tracking code. Check the digits and try again.")
         return render_template("web/track.html", typed=code, error=error), 404
+    return _status_page(g)
+
+
+def _status_page(g, status: int = 200):
+    """The track page of one grievance (also answering a refused appeal, with its form and error)."""
     lang = current_language()
     tier = db.session.get(Tier, g.level) if g.level else None
     label, meaning = wording.status_words(g.status)
     return render_template("web/status.html", g=g, code=tracking.display(g.tracking_code), status_label=label,
                            status_meaning=meaning, tier=tier.name(lang) if tier else None,
                            office=g.office.name(lang) if g.office else None,
-                           history=wording.history(g, lang))
+                           history=wording.history(g, lang), **_appeal_context(g)), status
+
+
+def _appeal_context(g) -> dict:
+    """The appeal form when the complainant may appeal now (after a decision, or past the deadline)."""
+    if not may_appeal(g, utcnow()):
+        return {}
+    return {"appeal_form": getattr(flask_g, "appeal_form", None) or AppealForm(formdata=None),
+            "appeal_error": getattr(flask_g, "appeal_error", None),
+            "appeal_needs_phone": bool(g.complainant is not None and g.complainant.phone)}
+
+
+@bp.post("/track/<code>/appeal")
+@limiter.limit(_lookup_limit)
+def appeal(code: str):
+    """The complainant's appeal from the track page (CSRF, rate limited, the phone's last 4 digits)."""
+    from .info_reply import proved
+
+    try:
+        g = find(db.session, code)
+    except NotFound:
+        abort(404)
+    form = AppealForm()
+    status = 422
+    if not form.validate():
+        error = _("Check the fields marked below.")
+    elif not proved(g, form.phone_last4.data):
+        error = _("Those are not the last 4 digits of the phone number you gave.")
+        form.phone_last4.errors = [error]
+    else:
+        try:
+            with unit_of_work() as uow:
+                complainant_appeal(uow, g.tracking_code, channel="web", now=utcnow(), note=form.note.data or None)
+        except DomainError as e:
+            error, status = message(e), e.status
+        else:
+            flash(_("Your appeal was recorded. You will get an answer from the office one level up."), "success")
+            return redirect(url_for("web.track", code=g.tracking_code))
+    flask_g.appeal_form, flask_g.appeal_error = form, error
+    db.session.expire_all()
+    return _status_page(find(db.session, code), status)
 
 
 from . import info_reply  # noqa: E402,F401  the answer to an information request: its view joins this blueprint

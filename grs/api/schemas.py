@@ -80,10 +80,12 @@ ATTACHMENT = {
 ACTION = {
     "action": Field("string", required=True, nullable=False, enum=ACTIONS, example="resolve"),
     "note": Field("string", max_length=MAX_DESCRIPTION,
-                  description="Reason or message; required for request_info, extend, reject, transfer, escalate."),
+                  description="Reason or message; required for request_info, extend, reject, transfer, escalate, "
+                              "and for close by an admin."),
     "decision": Field("string", enum=DECISIONS, description="Required for resolve."),
     "reason_code": Field("string", enum=REJECT_REASONS,
-                         description="Required for reject: why (\"unrelated\" is counted apart in statistics)."),
+                         description="Required for reject: why (\"unrelated\" is counted apart in statistics). "
+                                     "close by an admin may give \"withdrawn\"."),
     "resolution": Field("string", max_length=MAX_DESCRIPTION,
                         description="Required for resolve: the outcome as the complainant will read it."),
     "office": Field("string", max_length=60, description="Office code: the target of transfer."),
@@ -93,7 +95,8 @@ ACTION = {
     "text": Field("string", max_length=MAX_DESCRIPTION,
                   description="Required for add_info: the complainant's answer to the information request "
                               "(given on their behalf; it resumes the clock and tells the office)."),
-    "satisfied": Field("boolean", description="Required for feedback; false opens an appeal."),
+    "satisfied": Field("boolean", description="Required for feedback; false opens an appeal, or with no "
+                                                          "tier left puts it on the national review list."),
 }
 
 # Where a service names a complainant field, the API caller knows it by another path.

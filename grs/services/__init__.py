@@ -5,9 +5,10 @@
 - actions: `act` on a grievance through the transition table (escalation, appeals, closing)
 - storage: attachments; history: the hash-chained events; accounts, areas, reference: set-up
 """
-from .actions import DECISIONS, REJECT_REASONS, act, close, escalate_one, find, open_appeal
+from .actions import (DECISIONS, REJECT_REASONS, act, close, complainant_appeal, escalate_one, find, may_appeal,
+                      open_appeal)
 from .intake import MAX_DESCRIPTION, ActionRequest, AttachmentIn, ComplainantIn, Intake
 from .lodging import lodge
 
 __all__ = ["DECISIONS", "MAX_DESCRIPTION", "REJECT_REASONS", "ActionRequest", "AttachmentIn", "ComplainantIn", "Intake", "act",
-           "close", "escalate_one", "find", "lodge", "open_appeal"]
+           "close", "complainant_appeal", "escalate_one", "find", "lodge", "may_appeal", "open_appeal"]

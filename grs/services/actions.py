@@ -57,7 +57,29 @@ def _check_state(g: Grievance, action: str) -> None:
         raise InvalidTransition("the grievance is already placed")
 
 
-def _check_permission(uow, g: Grievance, action: str, actor: Actor) -> None:
+def _day(uow, at: datetime) -> str:
+    """A date as the English service messages write it ('13 Dec 2026'), in the country's time zone."""
+    from zoneinfo import ZoneInfo
+
+    from ..countries import profile
+
+    return as_utc(at).astimezone(ZoneInfo(profile(uow.settings.country).timezone)).strftime("%-d %b %Y")
+
+
+def _check_timing(uow, g: Grievance, action: str, role: str | None, now: datetime) -> None:
+    """InvalidTransition (409) for an action the clock does not allow yet: an appeal of an undecided
+    grievance before its deadline, or closing a decision the complainant may still answer (admins only)."""
+    if action == "appeal" and g.status in lifecycle.WORKING and not permissions.overdue(g, now):
+        when = f" ({_day(uow, g.due_at)})" if g.due_at is not None else ""
+        raise InvalidTransition(f"an undecided grievance can be appealed only once its deadline{when} has passed")
+    if action == "close" and role not in (None, "admin") and permissions.answer_window_open(g, now):
+        raise InvalidTransition(f"the complainant may answer until {_day(uow, g.feedback_due_at)}; before then "
+                                "only the answer, the end of the window or an admin giving a reason closes it")
+    if action == "close" and role not in (None, "admin") and g.review_flagged_at is not None:
+        raise InvalidTransition("the grievance is on the national review list: an admin closes it, giving a reason")
+
+
+def _check_permission(uow, g: Grievance, action: str, actor: Actor, now: datetime) -> None:
     """Forbidden unless the actor may take this action here; a wrong state is a 409 for anyone who
     may see the grievance, so staff learn what is wrong rather than that they are refused."""
     if actor.is_system:
@@ -67,6 +89,7 @@ def _check_permission(uow, g: Grievance, action: str, actor: Actor) -> None:
         if action not in permissions.CITIZEN_ACTIONS:
             raise Forbidden("citizens cannot take that action")
         _check_state(g, action)
+        _check_timing(uow, g, action, None, now)
         return
     user = uow.session.get(User, actor.user_id)
     if user is None or not user.active:
@@ -74,7 +97,8 @@ def _check_permission(uow, g: Grievance, action: str, actor: Actor) -> None:
     if not queries.can_view(user, g):
         raise Forbidden("this grievance is outside your area or permissions")
     _check_state(g, action)
-    if action not in permissions.actions_for(user, g, visible=True):
+    _check_timing(uow, g, action, user.role, now)
+    if action not in permissions.actions_for(user, g, visible=True, now=now):
         raise Forbidden(f"you may not {action.replace('_', ' ')} this grievance")
 
 
@@ -102,7 +126,7 @@ def act(uow, code: str, req: ActionRequest, *, actor: Actor, now: datetime) -> G
     if req.action not in lifecycle.TRANSITIONS:
         raise ValidationError(f"unknown action '{req.action}'",
                               {"action": f"Use one of {', '.join(lifecycle.ACTIONS)}."})
-    _check_permission(uow, g, req.action, actor)
+    _check_permission(uow, g, req.action, actor, now)
     before = g.status
     # A handler may fail after a first change (feedback "no" with no tier to appeal to records the
     # feedback first): the savepoint drops it all, so no event rides without its change.
@@ -214,6 +238,7 @@ def _do_extend(uow, g, req, actor, now):
     days = clocks.extend(uow, g)
     record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status, note=reason,
            data={"days": days, "due_at": g.due_at.isoformat()})
+    notifications.tell_citizen(uow, g, "extended", now=now)
 
 
 def _decide(uow, g, action: str, now: datetime) -> tuple[lifecycle.Transition, str, dict]:
@@ -283,7 +308,7 @@ def _do_transfer(uow, g, req, actor, now):
            data={**clocks.data(g), "from": origin, "to": target.code,
                  "clock": "kept" if same_tier else "restarted"})
     notifications.tell_office(uow, g, target, "case_arrived", now=now)
-    notifications.tell_citizen(uow, g, "forwarded", now=now, office_name=target.name(g.language))
+    notifications.tell_citizen(uow, g, "forwarded", now=now, office_name=target.name(g.language), why="transfer")
 
 
 def escalate_one(uow, g: Grievance, *, actor: Actor, now: datetime, reason: str, breach: bool) -> Office | None:
@@ -300,6 +325,7 @@ def escalate_one(uow, g: Grievance, *, actor: Actor, now: datetime, reason: str,
            data={"from": origin, "to": target.code, "tier": target.tier, "breach": breach, **clocks.data(g)})
     notifications.tell_office(uow, g, target, "case_arrived", now=now)
     notifications.tell_citizen(uow, g, "forwarded", now=now, office_name=target.name(g.language),
+                               why="overdue" if breach else "escalated",
                                dedupe_key=f"forwarded:{g.tracking_code}:{g.event_count}")
     return target
 
@@ -311,14 +337,20 @@ def _do_escalate(uow, g, req, actor, now):
 
 
 def open_appeal(uow, g: Grievance, *, actor: Actor, now: datetime, note: str | None) -> Office:
-    """Send a resolved or rejected grievance to the appellate office one tier up, on the appeal clock."""
+    """Send a grievance to the appellate office one tier up, on the appeal clock: after a decision (within the
+    answer window), or when its resolution deadline passed without one. Both offices are told it is an appeal."""
+    undecided = g.status in lifecycle.WORKING
+    if undecided and not permissions.overdue(g, now):
+        raise InvalidTransition("an undecided grievance can be appealed only once its deadline has passed")
     if g.feedback_due_at is not None and now > g.feedback_due_at:
         raise InvalidTransition("the time to appeal has passed")
     target = routing.next_office_up(uow, g)
     if target is None:
         raise InvalidTransition("there is no higher tier to appeal to")
+    overdue_since = g.due_at.isoformat() if undecided else None
     t, before = _enter(g, "appeal")
-    origin = g.office.code
+    origin_office = g.office
+    origin = origin_office.code
     g.satisfied = False if before == "resolved" else g.satisfied
     g.appeal_count += 1
     g.resolved_at = None
@@ -328,11 +360,29 @@ def open_appeal(uow, g: Grievance, *, actor: Actor, now: datetime, note: str | N
     clocks.start(uow, g, now, "appeal")
     record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status, note=note,
            data={"from": origin, "to": target.code, "tier": target.tier, "appeal": g.appeal_count,
-                 **clocks.data(g)})
-    notifications.tell_office(uow, g, target, "case_arrived", now=now)
+                 **({"undecided": True, "overdue_since": overdue_since} if undecided else {}), **clocks.data(g)})
+    notifications.tell_office(uow, g, target, "case_arrived", now=now, appeal=True)
+    notifications.tell_office(uow, g, origin_office, "appeal_left", now=now, to_office=target)
     notifications.tell_citizen(uow, g, "appeal_opened", now=now, office_name=target.name(g.language),
                                dedupe_key=f"appeal:{g.tracking_code}:{g.appeal_count}")
     return target
+
+
+def complainant_appeal(uow, code: str, *, channel: str, now: datetime, note: str | None = None) -> Grievance:
+    """The complainant asks for an appeal (the track page; SMS NO/APPEAL does the same): after a decision it
+    is their NO (feedback: an appeal one tier up, or the national review list at the top); before a decision,
+    an appeal once the resolution deadline has passed (InvalidTransition otherwise)."""
+    g = _lock(uow, code)
+    decided = g.status in ("resolved", "rejected")
+    req = ActionRequest("feedback", satisfied=False, note=note) if decided else ActionRequest("appeal", note=note)
+    return act(uow, g.tracking_code, req, actor=Actor.citizen(channel), now=now)
+
+
+def may_appeal(g: Grievance, now: datetime) -> bool:
+    """Whether the complainant may ask for an appeal now (what the track page offers)."""
+    if g.review_flagged_at is not None:
+        return False
+    return permissions.answer_window_open(g, now) or permissions.overdue(g, now)
 
 
 def _do_appeal(uow, g, req, actor, now):
@@ -343,12 +393,22 @@ def _do_feedback(uow, g, req, actor, now):
     if req.satisfied is None:
         raise ValidationError("say whether the complainant is satisfied",
                               {"satisfied": N_("Answer true (satisfied) or false (not satisfied).")})
+    if not req.satisfied and g.feedback_due_at is not None and now > g.feedback_due_at:
+        raise InvalidTransition("the time to appeal has passed")
+    # NO with no tier left to appeal to is not dropped: recorded, and the grievance goes to national review.
+    to_review = not req.satisfied and routing.next_office_up(uow, g) is None
     t, before = _enter(g, "feedback")
     g.satisfied = bool(req.satisfied)
     record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status, note=req.note,
-           data={"satisfied": g.satisfied})
+           data={"satisfied": g.satisfied, **({"national_review": True} if to_review else {})})
     if req.satisfied:
         close(uow, g, actor=actor, now=now, reason="satisfied")
+    elif to_review:
+        # Off the sweep's "no answer" list (it was answered); on the national review list until an admin closes it.
+        g.review_flagged_at = now
+        g.feedback_due_at = None
+        notifications.tell_citizen(uow, g, "national_review", now=now,
+                                   dedupe_key=f"review:{g.tracking_code}:{g.event_count}")
     else:
         open_appeal(uow, g, actor=actor, now=now, note=req.note)
 
@@ -361,11 +421,24 @@ def close(uow, g: Grievance, *, actor: Actor, now: datetime, note: str | None = 
     g.feedback_due_at = None
     record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status, note=note,
            data={"reason": reason} if reason else None)
-    notifications.tell_citizen(uow, g, "closed", now=now)
+    notifications.tell_citizen(uow, g, "closed", now=now, why=CLOSE_WHY.get(reason or "", "office"))
+
+
+# Why a grievance was closed, as the citizen's "closed" text says it (anything else: "the office closed it").
+CLOSE_WHY = {"satisfied": "satisfied", "no answer within the feedback window": "no_answer", "withdrawn": "withdrawn"}
+CLOSE_REASON_CODES = ("withdrawn",)
 
 
 def _do_close(uow, g, req, actor, now):
-    close(uow, g, actor=actor, now=now, note=req.note)
+    user = uow.session.get(User, actor.user_id) if actor.user_id is not None else None
+    if user is None or user.role != "admin":
+        close(uow, g, actor=actor, now=now, note=req.note)
+        return
+    # An admin may close at any time, the answer window included, and says why.
+    note = _require(req.note, "note", N_("Give the reason for closing."))
+    if req.reason_code is not None and req.reason_code not in CLOSE_REASON_CODES:
+        raise ValidationError("unknown reason_code", {"reason_code": f"Use one of {', '.join(CLOSE_REASON_CODES)}."})
+    close(uow, g, actor=actor, now=now, note=note, reason=req.reason_code or "closed by an admin")
 
 
 _HANDLERS = {

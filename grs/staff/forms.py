@@ -29,6 +29,7 @@ class InboxFilters(FlaskForm):
     programme = SelectField(_l("Programme"), default="")
     category = SelectField(_l("Category"), default="")
     overdue = BooleanField(_l("Overdue only"))
+    review = BooleanField(_l("National review list"))  # offered to national accounts only
     q = StringField(_l("Tracking code"), validators=[Optional(), Length(max=40)])
 
 

@@ -99,3 +99,44 @@ def actor_label(event) -> str:
     if label == "sweep":
         return gettext("Escalation sweep")
     return gettext("System")
+
+
+# Notes the system writes in English on events (the sweep, the time-limit and day-off pages): shown in the
+# page's language. Anything else in a note is what a person wrote, shown as written.
+SYSTEM_NOTES = {
+    "time limit passed": _l("Time limit passed"),
+    "overdue at the highest tier": _l("Overdue at the highest tier"),
+    "time limit changed": _l("Time limit changed"),
+    "time limit removed": _l("Time limit removed"),
+    "time limits reloaded": _l("Time limits reloaded"),
+}
+DAY_NOTES = {
+    "day off added: ": _l("Day off added: %(day)s"),
+    "day off removed: ": _l("Day off removed: %(day)s"),
+}
+
+
+def note(event, lang: str) -> str:
+    """An event's note for the case history: system notes translated; a moved deadline with its two dates."""
+    from datetime import date, datetime
+
+    from ..i18n import localdate
+
+    text = event.note or ""
+    if text in SYSTEM_NOTES:
+        text = str(SYSTEM_NOTES[text])
+    else:
+        for prefix, sentence in DAY_NOTES.items():
+            if text.startswith(prefix):
+                try:
+                    day = date.fromisoformat(text[len(prefix):].strip())
+                except ValueError:
+                    break
+                text = str(sentence) % {"day": localdate(day, lang)}
+                break
+    data = event.data or {}
+    if event.type == "deadline_changed" and data.get("from") and data.get("to"):
+        moved = gettext("Deadline moved from %(old)s to %(new)s.", old=localdate(datetime.fromisoformat(data["from"]), lang),
+                        new=localdate(datetime.fromisoformat(data["to"]), lang))
+        text = f"{text}: {moved}" if text else moved
+    return text

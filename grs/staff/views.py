@@ -90,13 +90,21 @@ def _valid(field, default=""):
 
 
 def inbox_filter(form: InboxFilters) -> queries.GrievanceFilter:
-    """The filters as submitted, each invalid one left open."""
+    """The filters as submitted, each invalid one left open. The national review list (national accounts
+    only) holds decided grievances, so "open" does not narrow it."""
     status = _valid(form.status, "open")
+    review = bool(form.review.data) and may_review(_user())
     return queries.GrievanceFilter(
-        open_only=status == "open", status=None if status in ("open", "all") else status,
+        open_only=status == "open" and not review, status=None if status in ("open", "all") else status,
+        national_review=review,
         level=_valid(form.level) or None, programme=_valid(form.programme) or None,
         category=_valid(form.category) or None, overdue=True if form.overdue.data else None,
         code=form.q.data if form.q.data and not form.q.errors else None)
+
+
+def may_review(user) -> bool:
+    """Whether the account opens the national review list: national staff (and admins) who see cases."""
+    return permissions.is_national(user) and permissions.can(user, Capability.VIEW_CASES)
 
 
 def inbox_query(user, form: InboxFilters, now):
@@ -136,7 +144,15 @@ def inbox():
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("cases/inbox.html", form=form, page=page, clock=Clock(now), tiers=tiers,
                            mask=phones.mask, display=tracking.display, labels=labels, args=args,
-                           overdue_commitments=_overdue_commitments(now))
+                           overdue_commitments=_overdue_commitments(now), may_review=may_review(_user()),
+                           review_count=_review_count() if may_review(_user()) else 0)
+
+
+def _review_count() -> int:
+    """How many grievances wait on the national review list this account sees."""
+    user = _user()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Grievance).where(
+        queries.visible_filter(user), queries.national_review())) or 0
 
 
 def _overdue_commitments(now) -> int:

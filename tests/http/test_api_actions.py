@@ -38,7 +38,7 @@ def test_full_lifecycle_through_the_api(client, auth, code):
         assert r.get_json()["status"] == status
     resolved = r.get_json()
     assert resolved["decision"] == "upheld" and resolved["resolution"].startswith("The missed payment")
-    assert resolved["allowed_actions"] == ["close"]
+    assert resolved["allowed_actions"] == []  # no close while the complainant may still answer
     assert resolved["feedback_due_at"] is not None
 
     r = act(client, auth("operator"), code, action="feedback", satisfied=True, note="Caller is happy.")

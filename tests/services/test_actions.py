@@ -68,7 +68,7 @@ def test_the_whole_life_of_a_grievance(ctx, world):
     assert g.satisfied is True and g.closed_at == t + 5 * DAY
     assert [e.type for e in events_of(g)] == ["lodged", "routed", "acknowledged", "started", "info_requested",
                                               "resumed", "extended", "resolved", "feedback", "closed"]
-    assert sms_templates(g) == ["receipt", "info_requested", "resolved", "closed"]
+    assert sms_templates(g) == ["receipt", "info_requested", "extended", "resolved", "closed"]
     with pytest.raises(InvalidTransition):
         builders.run(svc.act, code, svc.ActionRequest("appeal"), actor=Actor.citizen("sms"), now=t + 6 * DAY)
 
@@ -98,7 +98,7 @@ def test_messages_are_queued_in_the_same_transaction(ctx, world):
     (["acknowledge"], "acknowledge", {}),
     (["acknowledge", ("request_info", {"note": "x"})], "resolve", RESOLVE),
     ([("resolve", RESOLVE)], "resolve", RESOLVE),
-    ([("resolve", RESOLVE), ("close", {})], "escalate", {"note": "x"}),
+    ([("resolve", RESOLVE), ("close", {"now": T0 + 30 * DAY})], "escalate", {"note": "x"}),  # after the window
 ])
 def test_disallowed_transitions_are_409(ctx, world, setup, action, kw):
     code = builders.lodge(BARIA).tracking_code
@@ -264,7 +264,7 @@ def test_feedback_no_opens_the_appeal(ctx, world):
     assert g.satisfied is False and g.level == "upazila"
 
 
-def test_feedback_no_at_the_top_tier_changes_nothing(ctx, world):
+def test_feedback_no_at_the_top_tier_is_recorded_and_goes_to_national_review(ctx, world):
     code = builders.lodge(BARIA).tracking_code
     for n in range(3):
         builders.act(world, "admin", code, "escalate", note="up", now=T0 + n * DAY)
@@ -274,13 +274,16 @@ def test_feedback_no_at_the_top_tier_changes_nothing(ctx, world):
         builders.act(world, "admin", code, "escalate", note="up", now=T0 + 3 * DAY)
     builders.act(world, "admin", code, "resolve", now=T0 + 3 * DAY, **RESOLVE)
     n = builders.find(code).event_count
-    with pytest.raises(InvalidTransition):
-        builders.run(svc.act, code, svc.ActionRequest("feedback", satisfied=False), actor=Actor.citizen("sms"), now=T0 + 4 * DAY)
-    db.session.commit()  # whatever the caller commits next must not carry a half-taken action
+    builders.run(svc.act, code, svc.ActionRequest("feedback", satisfied=False), actor=Actor.citizen("sms"),
+                 now=T0 + 4 * DAY)
     db.session.expire_all()
     g = builders.find(code)
-    assert (g.status, g.event_count, g.satisfied) == ("resolved", n, None)
-    assert len(events_of(g)) == n
+    # Never dropped: the NO is a feedback event, and the grievance waits on the national review list.
+    assert (g.status, g.event_count, g.satisfied, g.review_flagged_at) == ("resolved", n + 1, False, T0 + 4 * DAY)
+    assert events_of(g)[-1].type == "feedback" and events_of(g)[-1].data == {"satisfied": False,
+                                                                            "national_review": True}
+    assert g.feedback_due_at is None  # answered: the sweep does not close it as unanswered
+    assert sms_templates(g)[-1] == "national_review"
 
 
 def test_appeal_after_the_window_is_refused(ctx, world):
@@ -298,7 +301,9 @@ def test_reject_then_close(ctx, world):
     g = step(world, "officer_baria", code, "reject", T0, expect="rejected", note="Not about a programme.",
              reason_code="unrelated")
     assert sms_templates(g)[-1] == "rejected" and not g.is_open and g.due_at is None
-    step(world, "officer_baria", code, "close", T0 + DAY, expect="closed")
+    with pytest.raises(InvalidTransition, match="may answer until"):
+        builders.act(world, "officer_baria", code, "close", now=T0 + DAY)
+    step(world, "admin", code, "close", T0 + DAY, expect="closed", note="Withdrawn at the union office.")
 
 
 def test_tracking_code_typed_with_spaces_finds_the_case(ctx, world):

@@ -24,6 +24,12 @@ LIMITS = {"en": ("GSM-7", 1), "bn": ("UCS-2", 2)}
 # Texts that carry an officer's words (the question, the decision): the words are cut to what lets the whole
 # SMS fit in asking.MAX_SEGMENTS segments (the question is refused beyond that), in every language.
 FITTED = {"info_requested": "question", "resolved": "resolution", "rejected": "reason"}
+# Texts told to the complainant at a step that changes what they should expect, whose Bangla carries an office
+# name, the reason in plain words and a date with its full month: up to three UCS-2 segments there.
+STEP_BUDGETS = {"bn": {"forwarded": 3, "appeal_opened": 3, "national_review": 3, "extended": 3, "closed": 3,
+                       "sms_status": 3}}
+# What each step text may say why (grs.services.actions: forwarded's reasons, closed's CLOSE_WHY and "office").
+WHYS = (None, "overdue", "escalated", "transfer", "satisfied", "no_answer", "withdrawn", "office")
 NAMES = sorted({os.path.basename(p)[:-4] for p in glob.glob(os.path.join(MESSAGES, "*", "*.txt"))})
 
 # The longest names in the national hierarchy (../shared/data/bd-admin-areas), loaded next to the demo
@@ -42,7 +48,7 @@ def test_every_template_exists_in_english_and_bangla():
         have = {os.path.basename(p)[:-4] for p in glob.glob(os.path.join(MESSAGES, lang, "*.txt"))}
         assert have == set(NAMES), f"missing in {lang}: {sorted(set(NAMES) - have)}"
     for needed in ("receipt", "forwarded", "info_requested", "resolved", "rejected", "appeal_opened", "closed",
-                   "case_arrived", "deadline_warning", "sms_status"):
+                   "case_arrived", "deadline_warning", "sms_status", "extended", "national_review", "appeal_left"):
         assert needed in NAMES
 
 
@@ -61,12 +67,16 @@ def _contexts(lang: str):
     texts = [LONG_TEXT] + [LONG_TEXT[:n].rstrip() + "." for n in range(20, 110)]
     combos = [(due, status, late, LONG_TEXT) for due, status, late in itertools.product(dates, STATUSES, (False, True))]
     combos += [(due, "awaiting_info", False, text) for due, text in itertools.product(dates[:1], texts)]
-    for due, status, late, text in combos:
+    combos = [(*c, None, False) for c in combos]
+    combos += [(due, "in_progress", False, LONG_TEXT, why, appeal)
+               for due, why, appeal in itertools.product(dates, WHYS, (False, True))]
+    for due, status, late, text, why, appeal in combos:
         g = Grievance(tracking_code="482109375512", due_at=due, office=office, category=category,
                       status=status, is_open=True, language=lang)
         yield {"code": display(g.tracking_code), "grievance": g, "lang": lang, "office": office,
                "office_name": office.name(lang), "question": text, "reason": text, "status": status,
-               "late": late, "day": "28 Sep 2026", "open": 1234, "due_today": 567, "overdue": 890}
+               "late": late, "day": "28 Sep 2026", "why": why, "appeal": appeal, "to_office": office,
+               "open": 1234, "due_today": 567, "overdue": 890}
 
 
 @pytest.mark.parametrize("lang", sorted(LIMITS))
@@ -92,7 +102,7 @@ def test_every_template_fits_its_segment_budget_with_the_longest_values(ctx, wor
         assert worst.strip(), f"{lang}/{name} renders empty"
         if lang == "en":
             assert got_encoding == "GSM-7", f"{lang}/{name} needs UCS-2: {worst!r}"
-        if segments > (asking.MAX_SEGMENTS if name in FITTED else max_segments):
+        if segments > (asking.MAX_SEGMENTS if name in FITTED else STEP_BUDGETS.get(lang, {}).get(name, max_segments)):
             too_long[name] = (segments, len(worst), worst)
     assert too_long == {}, f"{lang} templates over {max_segments} {encoding} segment(s): {too_long}"
     db.session.rollback()  # the transient grievances must not be flushed

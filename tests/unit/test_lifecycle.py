@@ -20,8 +20,9 @@ EXPECTED = {
     "reject": {s: "rejected" for s in ("received", "acknowledged", "in_progress")},
     "transfer": {s: "received" for s in OPEN_STATUSES},
     "escalate": {s: "received" for s in OPEN_STATUSES},
-    "appeal": {"resolved": "received", "rejected": "received"},
-    "feedback": {"resolved": SAME},
+    # An undecided grievance may be appealed once its deadline has passed (the service checks the clock).
+    "appeal": {s: "received" for s in ("received", "acknowledged", "in_progress", "resolved", "rejected")},
+    "feedback": {"resolved": SAME, "rejected": SAME},  # YES closes; NO appeals (or, at the top, national review)
     "close": {"resolved": "closed", "rejected": "closed"},
 }
 EVENTS = {"place": "placed", "acknowledge": "acknowledged", "start": "started", "request_info": "info_requested",

@@ -1,4 +1,5 @@
 """Who may do what, tested as a table: role × capability, role × action, and how far each reaches."""
+from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
 import pytest
@@ -39,8 +40,9 @@ def user(role: str, path: str = DISTRICT, *, office_=None, sensitive=True, uid=1
                            office_id=office_.id if office_ else None, can_see_sensitive=sensitive)
 
 
-def grievance(status: str = "in_progress", at=None):
-    return SimpleNamespace(status=status, office=at, office_id=at.id if at else None)
+def grievance(status: str = "in_progress", at=None, *, due_at=None, feedback_due_at=None, review_flagged_at=None):
+    return SimpleNamespace(status=status, office=at, office_id=at.id if at else None, due_at=due_at, paused_at=None,
+                           feedback_due_at=feedback_due_at, review_flagged_at=review_flagged_at)
 
 
 def test_every_role_has_a_row():
@@ -160,11 +162,35 @@ def test_triage_only_place_or_reject(role, expected):
 
 def test_examples_a_user_would_see():
     assert permissions.allowed_actions("resolved", None) == ["appeal", "feedback"]
-    assert permissions.allowed_actions("rejected", None) == ["appeal"]
-    assert permissions.allowed_actions("received", None) == []
+    assert permissions.allowed_actions("rejected", None) == ["appeal", "feedback"]
+    assert permissions.allowed_actions("received", None) == ["appeal"]  # once overdue (actions_for checks the clock)
+    assert permissions.allowed_actions("closed", None) == []
     assert permissions.allowed_actions("in_progress", "officer") == [
         "request_info", "extend", "resolve", "reject", "transfer", "escalate"]
     assert permissions.allowed_actions("awaiting_info", "officer") == ["resume", "transfer", "escalate"]
     assert permissions.allowed_actions("resolved", "officer") == ["close"]
     assert permissions.allowed_actions("unknown-status", "admin") == []
     assert permissions.allowed_actions("received", "no-such-role") == []
+
+
+NOW = datetime(2026, 11, 29, 5, 0, tzinfo=timezone.utc)
+
+
+def test_an_undecided_grievance_is_appealable_only_once_its_deadline_passed():
+    operator = user("operator", UPAZILA)
+    assert permissions.actions_for(operator, grievance("in_progress", HERE, due_at=NOW + timedelta(hours=1)),
+                                   visible=True, now=NOW) == []
+    assert permissions.actions_for(operator, grievance("in_progress", HERE, due_at=NOW - timedelta(hours=1)),
+                                   visible=True, now=NOW) == ["appeal"]
+
+
+def test_close_waits_for_the_answer_window_except_for_an_admin():
+    officer = user("officer", office_=HERE)
+    waiting = grievance("resolved", HERE, feedback_due_at=NOW + timedelta(days=3))
+    assert permissions.actions_for(officer, waiting, visible=True, now=NOW) == []
+    assert "close" in permissions.actions_for(user("admin", DISTRICT), waiting, visible=True, now=NOW)
+    over = grievance("resolved", HERE, feedback_due_at=NOW - timedelta(days=1))
+    assert permissions.actions_for(officer, over, visible=True, now=NOW) == ["close"]
+    # On the national review list only an admin closes it.
+    flagged = grievance("resolved", HERE, review_flagged_at=NOW)
+    assert permissions.actions_for(officer, flagged, visible=True, now=NOW) == []
