@@ -97,7 +97,7 @@ def test_sms_to_decision_walk_over_http(app, client, auth, world):
     r = api_act(client, officer, code, action="resolve", decision="partly_upheld", resolution=RESOLUTION_BN)
     assert r.status_code == 200 and r.get_json()["decision"] == "partly_upheld" and r.get_json()["reason_code"] is None
     (decided,) = rows(app, "resolved")
-    assert RESOLUTION_BN in decided.body and decided.segments <= 3 and f"NO {code}" in decided.body
+    assert RESOLUTION_BN in decided.body and decided.segments <= 3 and f"না {code}" in decided.body
     page = client.get(f"/track/{code}").get_data(as_text=True)
     assert RESOLUTION_BN in page and 'id="decision-words"' in page
 
