@@ -70,3 +70,9 @@ class AddInfoForm(FlaskForm):
     text = TextAreaField(_l("What the caller says"),
                          validators=[DataRequired(_l("Write the information the office asked for.")),
                                      Length(max=MAX_DESCRIPTION)])
+
+
+class CallerAppealForm(FlaskForm):
+    """The caller asks for an appeal (after a decision, or once the deadline passed without one)."""
+
+    note = TextAreaField(_l("Why the caller appeals (optional)"), validators=[Optional(), Length(max=1000)])

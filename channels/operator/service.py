@@ -113,3 +113,17 @@ def add_info_for_caller(uow, user: User, code: str, text: str | None, *, call_id
     if call is not None and call.ended_at is None and call.grievance_id is None:
         call.grievance_id = g.id
     return g
+
+
+def appeal_for_caller(uow, user: User, code: str, note: str | None, *, call_id: int | None = None,
+                      now: datetime) -> Grievance:
+    """The caller's appeal, recorded as the operator acting on their behalf: after a decision it is their NO
+    (an appeal one tier up, or the national review list at the top), before one an appeal once overdue."""
+    call = _own_call(uow, user, call_id) if call_id is not None else None
+    g = find(uow.session, code)
+    decided = g.status in ("resolved", "rejected")
+    req = ActionRequest("feedback", satisfied=False, note=note) if decided else ActionRequest("appeal", note=note)
+    g = act(uow, g.tracking_code, req, actor=Actor.staff(user), now=now)
+    if call is not None and call.ended_at is None and call.grievance_id is None:
+        call.grievance_id = g.id
+    return g

@@ -13,7 +13,7 @@ from grs import permissions, phones, queries, tracking
 from grs.database import MAX_ID
 from grs.errors import DomainError, NotFound
 from grs.extensions import db
-from grs.forms import populate_errors
+from grs.forms import message, populate_errors
 from grs.i18n import current_language
 from grs.models import CallLog, Category, Event, Programme, Tier
 from grs.services import ComplainantIn, Intake, find
@@ -23,7 +23,7 @@ from grs.timeutil import utcnow
 from grs.uow import unit_of_work
 
 from . import service
-from .forms import AddInfoForm, EndCallForm, LookupForm, OperatorLodgeForm, StartCallForm
+from .forms import AddInfoForm, CallerAppealForm, EndCallForm, LookupForm, OperatorLodgeForm, StartCallForm
 
 bp = Blueprint("operator", __name__, url_prefix="/operator")
 
@@ -160,6 +160,32 @@ def add_info(call_id: int, code: str):
     end.fill_choices()
     return render_template("operator/call.html", call=c, grievances=history, end=end, status_label=STATUS,
                            **_waiting(c, history, (code, form))), 400
+
+
+@bp.context_processor
+def appeal_helpers():
+    """For the call page: whether the caller may appeal a grievance now, and its form."""
+    from grs.services import may_appeal
+
+    now = utcnow()
+    return {"may_appeal_now": lambda g: may_appeal(g, now),
+            "caller_appeal_form": lambda g: CallerAppealForm(formdata=None, prefix=f"appeal-{g.tracking_code}")}
+
+
+@bp.post("/calls/<int:call_id>/appeal/<code>")
+def appeal(call_id: int, code: str):
+    """The caller's appeal of one of their grievances (after a decision, or past its deadline)."""
+    c = _call_or_404(call_id)
+    form = CallerAppealForm(prefix=f"appeal-{code}")
+    if form.validate():
+        try:
+            with unit_of_work() as uow:
+                service.appeal_for_caller(uow, _user(), code, form.note.data or None, call_id=c.id, now=utcnow())
+        except DomainError as e:
+            flash(message(e), "error")
+        else:
+            flash(_("The appeal was opened for the caller; both offices were told."), "success")
+    return redirect(url_for("operator.call", call_id=c.id), code=303)
 
 
 @bp.post("/calls/<int:call_id>/end")

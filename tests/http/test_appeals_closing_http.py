@@ -217,3 +217,21 @@ def test_a_deadline_recomputed_line_only_when_the_day_moves(app, world, client_a
     assert "Deadline moved from" in html and "Day off added:" in html
     bn = client_as("officer_baria").get(f"/cases/{code}?lang=bn").get_data(as_text=True)
     assert "ছুটির দিন যোগ হয়েছে" in bn and re.search(r"থেকে সরে [০-৯]+ \S+ [০-৯]{4} হয়েছে", bn)
+
+
+def test_the_operator_console_appeals_for_a_caller(app, world, client_as):
+    with app.app_context():
+        overdue = builders.lodge(BARIA, now=T0).tracking_code
+        waiting = builders.lodge(BARIA, now=utcnow()).tracking_code
+    op = client_as("operator")
+    call_id = int(op.post("/operator/calls", data={"phone": "01712345678"}).headers["Location"].rsplit("/", 1)[1])
+    page = op.get(f"/operator/calls/{call_id}").get_data(as_text=True)
+    assert "Appeal for this caller" in page
+    assert f'id="appeal-{overdue}"' in page and f'id="appeal-{waiting}"' not in page
+    r = op.post(f"/operator/calls/{call_id}/appeal/{overdue}", data={f"appeal-{overdue}-note": "No answer yet."})
+    assert r.status_code == 303
+    g = fresh(app, overdue)
+    assert g.level == "upazila" and g.clock_kind == "appeal"
+    # Not overdue yet: refused with the reason, nothing changes.
+    op.post(f"/operator/calls/{call_id}/appeal/{waiting}", data={})
+    assert fresh(app, waiting).level == "union"
