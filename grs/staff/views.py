@@ -202,6 +202,10 @@ def _action_form(action: str, g: Grievance, lang: str, formdata=None):
         form.office.choices = _transfer_choices(g, lang)
     if action == "request_info":
         _count_question(form, g)
+    if action == "close" and _user().role == "admin":
+        # An admin may close before the complainant's answer window ends, and always says why (the service checks).
+        form.note.label.text = gettext("Reason for closing (required)")
+        form.note.render_kw = {**(form.note.render_kw or {}), "required": True}
     return form
 
 

@@ -177,8 +177,11 @@ def test_the_national_review_list_in_the_inbox(app, world, client_as):
     forms = set(re.findall(r'action="/cases/\d{12}/actions/(\w+)"', client_as("officer_national")
                            .get(f"/cases/{code}").get_data(as_text=True)))
     assert "close" not in forms
-    assert "close" in set(re.findall(r'action="/cases/\d{12}/actions/(\w+)"',
-                                     admin.get(f"/cases/{code}").get_data(as_text=True)))
+    admin_case = admin.get(f"/cases/{code}").get_data(as_text=True)
+    assert "close" in set(re.findall(r'action="/cases/\d{12}/actions/(\w+)"', admin_case))
+    assert "Reason for closing (required)" in admin_case
+    r = admin.post(f"/cases/{code}/actions/close", data={})
+    assert r.status_code == 422 and fresh(app, code).status == "resolved"
 
 
 def test_staff_history_notes_in_the_pages_language(app, world, client_as):
