@@ -44,6 +44,28 @@ def queries(session) -> list[tuple[str, dict]]:
         ("from=2026-01-15, to=2026-03-10 (any days)", {"from": "2026-01-15", "to": "2026-03-10"}),
         ("programme=OAA, group_by=level", {"programme": "OAA", "group_by": "level"}),
         ("programme=OAA, sex=female, group_by=area", {"programme": "OAA", "sex": "female", "group_by": "area"}),
+        ("group_by=sex", {"group_by": "sex"}),
+        ("group_by=age_band, disability=true", {"group_by": "age_band", "disability": "true"}),
+        (f"group_by=office, area={division} (a division's league)", {"group_by": "office", "area": division}),
+        ("group_by=office, from=2026-04-01, to=2026-06-30 (a quarter's league)",
+         {"group_by": "office", "from": "2026-04-01", "to": "2026-06-30"}),
+        ("group_by=office, from=2025-07-01, to=2026-06-30 (a fiscal year's league)",
+         {"group_by": "office", "from": "2025-07-01", "to": "2026-06-30"}),
+        ("channel=sms (a filter no roll-up keeps)", {"channel": "sms"}),
+        ("group_by=category (a group no roll-up keeps)", {"group_by": "category"}),
+    ]
+
+
+def pages(session) -> list[tuple[str, dict]]:
+    """The dashboard pages timed: (label, query string). Each draws eight figures (by month, tier,
+    programme, office, area, sex, age band, disability) and their charts."""
+    from grs.models import Area
+    division = session.scalar(sa.select(Area.code).where(Area.level == "division").order_by(Area.code).limit(1))
+    return [
+        ("/dashboard/ (the whole country, all time)", {}),
+        (f"/dashboard/?area={division}", {"area": division}),
+        ("/dashboard/?from=2025-07-01&to=2026-06-30", {"from": "2025-07-01", "to": "2026-06-30"}),
+        ("/dashboard/?programme=OAA&sex=female", {"programme": "OAA", "sex": "female"}),
     ]
 
 
@@ -56,6 +78,20 @@ def _token(app) -> str:
             if uow.session.scalar(sa.select(User.id).where(User.email == ANALYST)) is None:
                 create_user(uow, ANALYST, "bench-password-1", "analyst", area_code=uow.settings.country)
             return create_token(uow, ANALYST)
+
+
+def _signed_in(app):
+    """A test client with the analyst's session (as a browser has after signing in)."""
+    from flask_login import FlaskLoginClient
+
+    from grs.extensions import db
+    from grs.models import User
+    app.test_client_class = FlaskLoginClient
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == ANALYST))
+        client = app.test_client(user=user)
+        db.session.remove()
+    return client
 
 
 def _pct(samples: list[float], q: int) -> float:
@@ -114,7 +150,9 @@ def run(url: str, grievances: int, overdue: int, *, repeat: int = 20, workers: i
         body = resp.get_json()
         f = StatsFilter(date_from=date.fromisoformat(params["from"]) if "from" in params else None,
                         date_to=date.fromisoformat(params["to"]) if "to" in params else None,
-                        area=params.get("area"), programme=params.get("programme"), sex=params.get("sex"))
+                        area=params.get("area"), programme=params.get("programme"), sex=params.get("sex"),
+                        channel=params.get("channel"),
+                        disability={"true": True, "false": False}.get(params.get("disability")))
         service = []
         with app.app_context():
             for _ in range(max(5, repeat // 2)):
@@ -128,6 +166,26 @@ def run(url: str, grievances: int, overdue: int, *, repeat: int = 20, workers: i
         log(f"  {label}: p50 {rows[-1]['http_p50_ms']:.0f} ms, p95 {rows[-1]['http_p95_ms']:.0f} ms")
     result["rows"] = rows
     result["repeat"] = repeat
+    page_rows = []
+    if only is None or only == "dashboard":
+        browser = _signed_in(app)
+        with app.app_context():
+            ps = pages(db.session)
+            db.session.remove()
+        for label, params in ps:
+            resp = browser.get("/dashboard/", query_string=params)  # warm
+            if resp.status_code != 200:
+                raise RuntimeError(f"GET /dashboard/ {params}: {resp.status_code}")
+            took = []
+            for _ in range(max(5, repeat // 2)):
+                t = time.perf_counter()
+                resp = browser.get("/dashboard/", query_string=params)
+                took.append(time.perf_counter() - t)
+                assert resp.status_code == 200
+            page_rows.append({"page": label, "p50_ms": pystats.median(took) * 1000, "p95_ms": _pct(took, 95) * 1000,
+                              "kb": len(resp.data) / 1024, "n": len(took)})
+            log(f"  {label}: p50 {page_rows[-1]['p50_ms']:.0f} ms")
+    result["pages"] = page_rows
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -146,6 +204,12 @@ def render(r: dict) -> list[str]:
     for row in r["rows"]:
         lines.append(f"| {row['query']} | {row['groups']:,} | {row['http_p50_ms']:.0f} ms | {row['http_p95_ms']:.0f} ms | "
                      f"{row['service_p50_ms']:.0f} ms |")
+    if r.get("pages"):
+        lines += ["", f"The dashboard, signed in as an analyst of the whole country ({r['pages'][0]['n']} requests "
+                      "each after one warm-up; the whole page: eight figures, their charts and tables, HTML):", "",
+                  "| page | p50 | p95 | size |", "|---|---|---|---|"]
+        for row in r["pages"]:
+            lines.append(f"| {row['page']} | {row['p50_ms']:.0f} ms | {row['p95_ms']:.0f} ms | {row['kb']:.0f} KB |")
     if r.get("generated"):
         g = r["generated"]
         lines += ["", f"Generated for this run by bench/generate.py: {g['grievances']:,} grievances "

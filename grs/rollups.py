@@ -1,30 +1,59 @@
-"""The statistics roll-up (`stat_rollups`): `stat_counts` summed by month at three grains of area (the
-country, each division, each district), for the wide figures (the whole country, a division, a
-district; by tier, programme, month, area) that would otherwise sum millions of per-day, per-union
-counter rows. A figure reads one grain: the root's own (one area's rows), or the one below for a
-drill-down by area.
+"""The statistics roll-ups: `stat_counts` summed by month in a few shapes ("families"), each keeping the
+counter columns some figures need and summing the others away, at one or more grains of area. A figure
+reads the first family that still has every column its filters and group use, at a grain fine enough for
+its area, instead of millions of per-day, per-union counter rows.
 
-Triggers on `stat_counts` apply every insert, update and delete of a counter row to its roll-up row in
-the same statement, so the roll-up equals the counters summed at any moment, whoever changed them
-(`statistics.track`, `recount(write=True)`, a bulk load that then calls `rebuild`). At grain g a counter
-row's area rolls up to its ancestor at depth g (area_levels.depth: 0 the country, 1 the division, 2 the
-district), or to itself when it lies higher; area 0 (none yet) stays 0.
+- `stat_rollups` (the wide figures: tier, programme, month, area): at the country, each division, each
+  district and each upazila (grains 0-3).
+- `stat_people_rollups` (the figures by sex, age band and disability, alone or together): the same columns
+  and those three, at the country, division and district (0-2).
+- `stat_office_rollups` (the office league table): by office, tier and working days, with the area summed to
+  the district (grain 2), so a league for the country, a division or a district reads it; and
+  `stat_office_totals`, the same with every month summed into one row, for a league with no dates (a
+  tenth of the rows: most offices see a few cases a month).
 
-grs/statistics.py reads the table, grs/models.py declares it and attaches the triggers; `expected` works
-the roll-up out in Python, for the tests that hold the triggers to it.
+Triggers on `stat_counts` apply every insert, update and delete of a counter row to its row in each family
+at each grain in the same statement, so every roll-up equals the counters summed at any moment, whoever
+changed them (`statistics.track`, `recount(write=True)`, a bulk load that then calls `rebuild`). At grain g
+a counter row's area rolls up to its ancestor at depth g (area_levels.depth: 0 the country, 1 the
+division, 2 the district, 3 the upazila in Bangladesh), or to itself when it lies higher; area 0 (none
+yet) stays 0. Each change of a counter row costs one upsert per family and grain (9) inside the database.
+
+grs/statistics.py reads the tables, grs/models.py declares them and attaches the triggers; `expected`
+works the roll-ups out in Python, for the tests that hold the triggers to them.
 """
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-ROLLUP_DEPTH = 2  # the deepest grain: the district in Bangladesh (country 0, division 1)
-GRAINS = tuple(range(ROLLUP_DEPTH + 1))  # each counter row is summed at every grain: country, division, district
 
-KEY = ("grain", "area_id", "month", "measure", "programme_id", "level", "sensitive", "working_days")
+@dataclass(frozen=True)
+class Family:
+    table: str
+    columns: tuple[str, ...]  # the counter columns kept (besides the area, the month and n)
+    grains: tuple[int, ...]  # the depths its areas are summed at
+    all_time: bool = False  # every month summed into one row (month = ALL_TIME): for figures with no dates
 
-_MAX_STEPS = 4  # how far below the deepest grain an area may lie (Bangladesh: unions are 2 below districts)
+    @property
+    def key(self) -> tuple[str, ...]:
+        return ("grain", "area_id", "month", *self.columns)
+
+
+_BASE = ("measure", "programme_id", "level", "sensitive", "working_days")
+AREAS = Family("stat_rollups", _BASE, (0, 1, 2, 3))
+PEOPLE = Family("stat_people_rollups", (*_BASE, "sex", "age_band", "disability"), (0, 1, 2))
+OFFICES = Family("stat_office_rollups", ("measure", "office_id", "level", "sensitive", "working_days"), (2,))
+OFFICE_TOTALS = Family("stat_office_totals", OFFICES.columns, (2,), all_time=True)
+FAMILIES = (AREAS, PEOPLE, OFFICE_TOTALS, OFFICES)
+ALL_TIME = "0001-01-01"  # the month of an all-time family's rows
+
+ROLLUP_DEPTH = max(g for f in FAMILIES for g in f.grains)  # the deepest grain any family has
+KEY = AREAS.key  # kept for callers of the first roll-up
+
+_MAX_STEPS = 4  # how far below a grain an area may lie (Bangladesh: unions are 2 below districts)
 
 
 def _up(steps: int) -> str:
@@ -43,26 +72,32 @@ def area_sql(x: str, grain: int) -> str:
             f"FROM areas a JOIN area_levels l ON l.code = a.level WHERE a.id = {x}), 0)")
 
 
-def _month(dialect: str, day: str) -> str:
+def _month(dialect: str, day: str, family: Family | None = None) -> str:
+    if family is not None and family.all_time:
+        return f"DATE '{ALL_TIME}'" if dialect == "postgresql" else f"'{ALL_TIME}'"
     return f"CAST(date_trunc('month', {day}) AS DATE)" if dialect == "postgresql" else f"strftime('%Y-%m-01', {day})"
 
 
-def _values(dialect: str, row: str, sign: str, grain: int) -> str:
-    return (f"{grain}, {area_sql(row + '.area_id', grain)}, {_month(dialect, row + '.day')}, {row}.measure, "
-            f"{row}.programme_id, {row}.level, {row}.sensitive, {row}.working_days, {sign}{row}.n")
+def _values(dialect: str, family: Family, row: str, sign: str, grain: int) -> str:
+    cols = ", ".join(f"{row}.{c}" for c in family.columns)
+    return (f"{grain}, {area_sql(row + '.area_id', grain)}, {_month(dialect, row + '.day', family)}, {cols}, "
+            f"{sign}{row}.n")
 
 
 def _upserts(dialect: str, row: str, sign: str) -> list[str]:
-    cols = ", ".join(KEY)
-    return [f"INSERT INTO stat_rollups ({cols}, n) VALUES ({_values(dialect, row, sign, grain)}) "
-            f"ON CONFLICT ({cols}) DO UPDATE SET n = stat_rollups.n + excluded.n" for grain in GRAINS]
+    out = []
+    for family in FAMILIES:
+        cols = ", ".join(family.key)
+        out += [f"INSERT INTO {family.table} ({cols}, n) VALUES ({_values(dialect, family, row, sign, grain)}) "
+                f"ON CONFLICT ({cols}) DO UPDATE SET n = {family.table}.n + excluded.n" for grain in family.grains]
+    return out
 
 
 def ddl(dialect: str) -> list[str]:
-    """The statements that create the triggers (after stat_counts exists)."""
+    """The statements that create the triggers (after stat_counts and the roll-up tables exist)."""
+    old = " ".join(f"{u};" for u in _upserts(dialect, "OLD", "-"))
+    new = " ".join(f"{u};" for u in _upserts(dialect, "NEW", ""))
     if dialect == "postgresql":
-        old = " ".join(f"{u};" for u in _upserts(dialect, "OLD", "-"))
-        new = " ".join(f"{u};" for u in _upserts(dialect, "NEW", ""))
         return [
             "CREATE OR REPLACE FUNCTION stat_rollups_apply() RETURNS trigger LANGUAGE plpgsql AS $$\n"
             "BEGIN\n"
@@ -73,8 +108,6 @@ def ddl(dialect: str) -> list[str]:
             "CREATE TRIGGER stat_rollups_apply AFTER INSERT OR UPDATE OR DELETE ON stat_counts "
             "FOR EACH ROW EXECUTE FUNCTION stat_rollups_apply()",
         ]
-    old = " ".join(f"{u};" for u in _upserts(dialect, "OLD", "-"))
-    new = " ".join(f"{u};" for u in _upserts(dialect, "NEW", ""))
     return [
         f"CREATE TRIGGER stat_rollups_insert AFTER INSERT ON stat_counts WHEN NEW.n <> 0 BEGIN {new} END",
         f"CREATE TRIGGER stat_rollups_update AFTER UPDATE ON stat_counts BEGIN {old} {new} END",
@@ -82,63 +115,92 @@ def ddl(dialect: str) -> list[str]:
     ]
 
 
+def drop_ddl(dialect: str) -> list[str]:
+    """The statements that remove the triggers (a migration that changes them drops, then creates)."""
+    if dialect == "postgresql":
+        return ["DROP TRIGGER IF EXISTS stat_rollups_apply ON stat_counts",
+                "DROP FUNCTION IF EXISTS stat_rollups_apply()"]
+    return [f"DROP TRIGGER IF EXISTS stat_rollups_{op}" for op in ("insert", "update", "delete")]
+
+
 def attach(table: sa.Table) -> None:
-    """Create the triggers whenever `table` (stat_counts) is created by metadata.create_all."""
+    """Create the triggers whenever `table` (stat_counts) is created by metadata.create_all (the roll-up
+    tables may come after it: both databases resolve a trigger's tables when it fires)."""
     for dialect in ("postgresql", "sqlite"):
         for stmt in ddl(dialect):
             sa.event.listen(table, "after_create", sa.DDL(stmt.replace("%", "%%")).execute_if(dialect=dialect))
 
 
-def rebuild_sql(dialect: str) -> list[str]:
-    """INSERTs that fill an empty stat_rollups from stat_counts, a grain each."""
-    cols = ", ".join(KEY)
+def rebuild_sql(dialect: str, family: Family = AREAS) -> list[str]:
+    """INSERTs that fill an empty roll-up table from stat_counts, a grain each."""
+    cols = ", ".join(family.key)
+    kept = ", ".join(family.columns)
+    c_kept = ", ".join(f"c.{c}" for c in family.columns)
+    group = ", ".join(str(i) for i in range(1, len(family.columns) + 3))
     out = []
-    for grain in GRAINS:
+    for grain in family.grains:
         out.append(
-            f"INSERT INTO stat_rollups ({cols}, n) "
-            f"SELECT {grain}, COALESCE(m.rollup_id, 0), c.month, c.measure, c.programme_id, c.level, c.sensitive, "
-            f"c.working_days, SUM(c.n) "
-            f"FROM (SELECT {_month(dialect, 'day')} AS month, measure, programme_id, area_id, level, sensitive, "
-            f"working_days, SUM(n) AS n FROM stat_counts GROUP BY 1, 2, 3, 4, 5, 6, 7) AS c "
+            f"INSERT INTO {family.table} ({cols}, n) "
+            f"SELECT {grain}, COALESCE(m.rollup_id, 0), c.month, {c_kept}, SUM(c.n) "
+            f"FROM (SELECT {_month(dialect, 'day', family)} AS month, area_id, {kept}, SUM(n) AS n FROM stat_counts "
+            f"GROUP BY {group}) AS c "
             f"LEFT JOIN (SELECT x.id AS area_id, {area_sql('x.id', grain)} AS rollup_id FROM areas x) AS m "
             f"ON m.area_id = c.area_id "
-            f"GROUP BY COALESCE(m.rollup_id, 0), c.month, c.measure, c.programme_id, c.level, c.sensitive, "
-            f"c.working_days")
+            f"GROUP BY COALESCE(m.rollup_id, 0), c.month, {c_kept}")
     return out
 
 
 def rebuild(session) -> int:
-    """Recompute the roll-up from the counters (after a bulk load that bypassed the triggers); returns
+    """Recompute every roll-up from the counters (after a bulk load that bypassed the triggers); returns
     the rows written."""
-    session.execute(sa.text("DELETE FROM stat_rollups"))
-    return sum(session.execute(sa.text(stmt)).rowcount for stmt in rebuild_sql(session.get_bind().dialect.name))
+    dialect = session.get_bind().dialect.name
+    written = 0
+    for family in FAMILIES:
+        session.execute(sa.text(f"DELETE FROM {family.table}"))
+        written += sum(session.execute(sa.text(stmt)).rowcount for stmt in rebuild_sql(dialect, family))
+    return written
 
 
-def stored(session) -> Counter:
-    """The roll-up as stored, without zero rows: {(grain, area_id, month ISO, measure, programme_id, level,
-    sensitive, working_days): n}."""
-    rows = session.execute(sa.text(f"SELECT {', '.join(KEY)}, n FROM stat_rollups WHERE n <> 0"))
-    out: Counter = Counter()
-    for grain, area, month, *rest, n in rows:
-        rest[-2] = bool(rest[-2])
-        out[(grain, area, str(month)[:10], *rest)] += n
+def _normal(family: Family, key: tuple) -> tuple:
+    key = list(key)
+    key[2] = str(key[2])[:10]
+    i = 3 + family.columns.index("sensitive")
+    key[i] = bool(key[i])
+    return tuple(key)
+
+
+def stored(session) -> dict[str, Counter]:
+    """Each roll-up as stored, without zero rows: {table: {(grain, area_id, month ISO, *columns): n}}."""
+    out: dict[str, Counter] = {}
+    for family in FAMILIES:
+        rows = session.execute(sa.text(f"SELECT {', '.join(family.key)}, n FROM {family.table} WHERE n <> 0"))
+        c: Counter = Counter()
+        for *key, n in rows:
+            c[_normal(family, key)] += n
+        out[family.table] = c
     return out
 
 
-def expected(session, counts: Counter) -> Counter:
-    """What the roll-up should hold for these counters (statistics.stored_counts' keys), worked out in
+def expected(session, counts: Counter) -> dict[str, Counter]:
+    """What each roll-up should hold for these counters (statistics.stored_counts' keys), worked out in
     Python from the areas' paths rather than by the triggers' SQL: the check that the two agree."""
+    from .statistics import KEY_FIELDS
     depth = dict(session.execute(sa.text("SELECT code, depth FROM area_levels")).all())
     areas = {i: (path, depth[level]) for i, path, level in session.execute(sa.text("SELECT id, path, level FROM areas"))}
     ids = {path: i for i, (path, _) in areas.items()}
-    out: Counter = Counter()
-    for (day, measure, programme, _cat, _ch, area, _office, level, _sex, _age, _dis, sensitive, wd), n in counts.items():
-        for grain in GRAINS:
-            if area and area in areas:
-                path, d = areas[area]
-                codes = [c for c in path.split("/") if c]
-                at = area if d <= grain else ids["/" + "/".join(codes[:grain + 1]) + "/"]
-            else:
-                at = 0
-            out[(grain, at, day[:8] + "01", measure, programme, level, bool(sensitive), wd)] += n
-    return Counter({k: v for k, v in out.items() if v})
+    out: dict[str, Counter] = {f.table: Counter() for f in FAMILIES}
+    for key, n in counts.items():
+        row = dict(zip(KEY_FIELDS, key))
+        area = row["area_id"]
+        for family in FAMILIES:
+            kept = tuple(bool(row[c]) if c == "sensitive" else row[c] for c in family.columns)
+            for grain in family.grains:
+                if area and area in areas:
+                    path, d = areas[area]
+                    codes = [c for c in path.split("/") if c]
+                    at = area if d <= grain else ids["/" + "/".join(codes[:grain + 1]) + "/"]
+                else:
+                    at = 0
+                month = ALL_TIME if family.all_time else row["day"][:8] + "01"
+                out[family.table][(grain, at, month, *kept)] += n
+    return {t: Counter({k: v for k, v in c.items() if v}) for t, c in out.items()}
