@@ -22,6 +22,10 @@ from .forms import Selection
 BOARD_GROUPS = ("month", "level", "programme", "office", "area", "sex", "age_band", "disability")
 
 
+LEAGUE_ENDS = 10  # with more than twice this many offices ranked, the chart shows this many at each end
+LEFT_OUT_NAMED = 30  # offices named as not ranked; the rest are counted
+
+
 @dataclass(frozen=True)
 class Headline:
     key: str  # the field of the API's `total`
@@ -39,7 +43,10 @@ class Board:
     charts: list[Chart] = field(default_factory=list)
     headlines: list[Headline] = field(default_factory=list)
     drill: list[dict] = field(default_factory=list)  # {"area": Area | None, "figures": {...}}
-    league_left_out: list[tuple[str, int]] = field(default_factory=list)  # (office name, decisions)
+    league_left_out: list[tuple[str, int]] = field(default_factory=list)  # (office name, decisions), the first few
+    league_left_out_more: int = 0  # how many more offices are not ranked than the list names
+    league_ranked: int = 0  # offices ranked
+    league_shown: int = 0  # of them in the chart (the highest and lowest when there are many)
     min_cases: int = statistics.LEAGUE_MIN_CASES
 
 
@@ -77,8 +84,12 @@ def _month_label(key: str, lang: str) -> str:
     return native_digits(format_date(date(year, month, 1), "MMM y", locale=lang), lang)
 
 
-def _names(session, model, lang: str, key_col) -> dict:
-    return {getattr(row, key_col): row.name(lang) for row in session.scalars(sa.select(model))}
+def _names(session, model, lang: str, key_col, codes=None) -> dict:
+    """{code: name in `lang`}, of every row or of those with these codes (a country has thousands of offices)."""
+    q = sa.select(model)
+    if codes is not None:
+        q = q.where(getattr(model, key_col).in_(list(codes)))
+    return {getattr(row, key_col): row.name(lang) for row in session.scalars(q)}
 
 
 def _not_recorded() -> str:
@@ -119,18 +130,28 @@ def build(session, results: dict[str, dict], lang: str, min_cases: int) -> Board
         [Series(gettext("Lodged"), [g["received"] for g in groups]), Series(resolved, [g["resolved"] for g in groups])],
         label_heading=gettext("Programme")))
 
-    offices = _names(session, Office, lang, "code")
     league = results["office"]["league"]
     ranked = league["ranked"]
-    board.charts.append(Chart(
-        "offices", gettext("Resolved within the time limit, by office"), "hbar",
-        [f"{native_digits(str(e['rank']), lang)}. {offices.get(e['key'], e['key'])}" for e in ranked],
-        [Series(gettext("Within the limit"), [e["within_limit_share"] for e in ranked])],
-        percent=True, label_heading=gettext("Office")))
+    board.league_ranked = len(ranked)
+    if len(ranked) > 2 * LEAGUE_ENDS:  # a country's thousands of offices: the two ends, the rest downloadable
+        shown = ranked[:LEAGUE_ENDS] + ranked[-LEAGUE_ENDS:]
+        title = gettext("Resolved within the time limit: the %(num)s highest and %(num)s lowest ranked offices",
+                        num=native_digits(str(LEAGUE_ENDS), lang))
+    else:
+        shown, title = ranked, gettext("Resolved within the time limit, by office")
+    board.league_shown = len(shown)
     ranked_keys = {e["key"] for e in ranked}
-    board.league_left_out = [(offices.get(g["key"], g["key"]), g["resolved"] + g["rejected"])
-                             for g in results["office"]["groups"]
-                             if g["key"] is not None and g["key"] not in ranked_keys and g["resolved"] + g["rejected"]]
+    left_out = [(g["key"], g["resolved"] + g["rejected"]) for g in results["office"]["groups"]
+                if g["key"] is not None and g["key"] not in ranked_keys and g["resolved"] + g["rejected"]]
+    board.league_left_out = left_out[:LEFT_OUT_NAMED]
+    board.league_left_out_more = len(left_out) - len(board.league_left_out)
+    offices = _names(session, Office, lang, "code", {e["key"] for e in shown} | {k for k, _ in board.league_left_out})
+    board.league_left_out = [(offices.get(k, k), n) for k, n in board.league_left_out]
+    board.charts.append(Chart(
+        "offices", title, "hbar",
+        [f"{native_digits(str(e['rank']), lang)}. {offices.get(e['key'], e['key'])}" for e in shown],
+        [Series(gettext("Within the limit"), [e["within_limit_share"] for e in shown])],
+        percent=True, label_heading=gettext("Office")))
 
     disability = {"yes": gettext("With a disability"), "no": gettext("Without a disability")}
     for group, title, heading, words in (

@@ -151,6 +151,29 @@ def test_the_league_says_which_offices_were_left_out(client_as, cases):
     assert re.search(r"Not ranked, too few decisions:\s+Baria Union Parishad GRS \(2\), Basan", text)
 
 
+def test_a_long_league_charts_its_two_ends_and_points_to_the_download(app, world, client, client_as, auth, cases,
+                                                                     monkeypatch):
+    """A country ranks thousands of offices: the chart shows the highest and lowest (here 1 each, of 3 ranked
+    with min_cases=1), and the page says where the whole league is; the not-ranked list is cut short too."""
+    from grs.dashboard import board
+    up = builders.lodge_in(app, BASAN)  # a third office decides: the upazila's
+    builders.act_in(app, world, "officer_basan", up, "escalate", note="Needs the upazila.", now=T0)
+    builders.act_in(app, world, "officer_sadar", up, "resolve", decision="upheld", resolution="Paid.",
+                    now=T0 + timedelta(days=1))
+    league = api(client, auth, "admin", area=GAZIPUR, group_by="office", min_cases="1")["league"]["ranked"]
+    assert len(league) == 3
+    monkeypatch.setattr(board, "LEAGUE_ENDS", 1)
+    body = client_as("admin").get(f"/dashboard/?lang=en&area={GAZIPUR}&min_cases=1").get_data(as_text=True)
+    part = body.split('data-chart-table="offices"')[1].split("</table>")[0]
+    rows = [html.unescape(th) for th in re.findall(r'<th scope="row">(.*?)</th>', part)]
+    assert [r.split(". ")[0] for r in rows] == ["1", "3"]
+    assert "the 1 highest and 1 lowest ranked offices" in body
+    assert "All 3 ranked offices, with every figure, are in the" in html.unescape(body)
+    monkeypatch.setattr(board, "LEFT_OUT_NAMED", 1)
+    text = page_text(client_as("admin").get("/dashboard/?lang=en"))
+    assert re.search(r"Not ranked, too few decisions:\s+Baria Union Parishad GRS \(2\), and \d+ more offices", text)
+
+
 def test_the_drill_down_links_each_area_to_the_same_filters_with_a_way_back_up(client, client_as, auth, cases):
     c = client_as("admin")
     body = c.get(f"/dashboard/?lang=en&area={GAZIPUR}&programme=OAA").get_data(as_text=True)
