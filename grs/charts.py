@@ -7,6 +7,8 @@ are written in the reader's language (Bangla digits in Bangla).
 """
 from __future__ import annotations
 
+import math
+
 import re
 from dataclasses import dataclass, field
 from typing import Sequence
@@ -108,6 +110,10 @@ def svg(chart: Chart, lang: str = "en", *, no_data: str = "No data") -> Markup:
     drawing.x_labels = list(chart.labels)
     if chart.percent:
         drawing.y_labels = [0, 0.25, 0.5, 0.75, 1]
+    else:  # counts: whole-number ticks (pygal's own for a top of 3 would read 0, 0.5, 1, ... 3)
+        top = max((float(v) for s in chart.series for v in s.values if v is not None), default=0)
+        if top <= 10:
+            drawing.y_labels = list(range(0, max(1, math.ceil(top)) + 1))
     for s in chart.series:
         drawing.add(s.name, [None if v is None or (s.hidden and s.hidden[i]) else float(v)
                              for i, v in enumerate(s.values)])

@@ -149,7 +149,7 @@ def export_grievances_cmd(fmt: str, open_data: bool, out_path: str | None) -> No
         with open(out_path, "wb") as out:
             exports.write_file(fmt, columns, progress(rows), out, title=name)
     else:
-        stream = click.get_binary_stream("stdout")
+        stream = sys.stdout.buffer
         exports.write_file(fmt, columns, progress(rows), stream, title=name)
         stream.flush()
     click.echo(f"exported {counted['n']} grievance(s) to {target}", err=True)

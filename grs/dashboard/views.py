@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from babel.dates import format_date
@@ -20,7 +19,6 @@ from .. import permissions, statistics
 from ..api import exports
 from ..api.schemas import ListQuery
 from ..catalogue import native_digits
-from ..countries import profile
 from ..errors import N_, DomainError, Forbidden, ValidationError
 from ..extensions import db
 from ..http_errors import error_response
@@ -146,15 +144,9 @@ def index():
 # ---------------------------------------------------------------- exports
 
 
-def _row_matches(g: Grievance, f: statistics.StatsFilter, tz: ZoneInfo) -> bool:
-    """The filters the grievance list query does not take itself, as the statistics read them: the channel,
-    the local date of receipt, and the complainant's sex, age band and disability."""
-    if f.channel is not None and g.channel != f.channel:
-        return False
-    if f.date_from is not None or f.date_to is not None:
-        day = g.received_at.astimezone(tz).date()
-        if (f.date_from is not None and day < f.date_from) or (f.date_to is not None and day > f.date_to):
-            return False
+def _row_matches(g: Grievance, f: statistics.StatsFilter) -> bool:
+    """The filters the grievance list query does not take itself, as the statistics read them: the
+    complainant's sex, age band and disability (the list's SQL takes the channel and the dates)."""
     p = g.complainant
     if f.sex is not None and (p is None or p.sex != f.sex):
         return False
@@ -163,11 +155,11 @@ def _row_matches(g: Grievance, f: statistics.StatsFilter, tz: ZoneInfo) -> bool:
     return f.disability is None or (p is not None and p.disability is f.disability)
 
 
-def _grievance_rows(viewer_id: int, q: ListQuery, f: statistics.StatsFilter, tz: ZoneInfo, now: datetime):
+def _grievance_rows(viewer_id: int, q: ListQuery, f: statistics.StatsFilter, now: datetime):
     # Read while the response is written: the viewer afresh from this session, as the view's may be gone.
     viewer = db.session.get(User, viewer_id)
     for g in exports.matching(viewer, q, now=now):
-        if _row_matches(g, f, tz):
+        if _row_matches(g, f):
             yield exports.grievance_row(g, viewer, now=now)
 
 
@@ -203,10 +195,10 @@ def _export(name: str, fmt: str, user: User, reach: StatisticsReach, sel: Select
         with unit_of_work(read_only=True) as uow:
             # The same questions the statistics ask first: codes that exist, an area within reach.
             statistics.figures(uow.session, f, None, now=now, country=uow.settings.country, **reach._asdict())
-            tz = ZoneInfo(profile(uow.settings.country).timezone)
-        q = ListQuery(area=f.area, programme=f.programme, category=f.category)
+        q = ListQuery(area=f.area, programme=f.programme, category=f.category, channel=f.channel,
+                      date_from=f.date_from, date_to=f.date_to)
         return exports.file_response(fmt, "grievances", exports.grievance_columns(user),
-                                     _grievance_rows(user.id, q, f, tz, now), today=now.date())
+                                     _grievance_rows(user.id, q, f, now), today=now.date())
     with unit_of_work(read_only=True) as uow:
         result = statistics.figures(uow.session, f, None if name == "summary" else name, now=now,
                                     country=uow.settings.country, min_cases=sel.min_cases, **reach._asdict())

@@ -48,3 +48,13 @@ def test_a_withheld_value_draws_no_bar_and_its_cell_says_why():
     assert not Chart("p", "P", "bar", ["WA"], [Series("n", [None], hidden=(True,))]).empty  # a table to show
     drawn = str(svg(c, "en"))
     assert drawn.count('class="rect reactive tooltip-trigger"') == 1  # the 3 is not drawn
+
+
+@pytest.mark.parametrize("values, ticks", [([3, 1], ["0", "1", "2", "3"]), ([0, 0], ["0", "1"]), ([2.5], ["0", "1", "2", "3"])])
+def test_a_small_count_is_ticked_in_whole_numbers(values, ticks):
+    """A count of 3 cases has no half case: the value axis reads 0, 1, 2, 3."""
+    c = Chart("sex", "By sex", "bar", [f"g{i}" for i in range(len(values))], [Series("received", values)])
+    guides = re.findall(r'class="axis y[^"]*".*?</g>\s*</g>', str(svg(c, "en")), re.S)
+    texts = re.findall(r">([^<>]+)</text>", guides[0] if guides else str(svg(c, "en")))
+    labels = [t for t in texts if re.fullmatch(r"[\d.,]+", t)]
+    assert labels == ticks
