@@ -154,7 +154,6 @@ SCHEMAS: dict[str, dict] = {
                 "events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"},
                            "description": "Every step, info_added (the complainant's answer, its text in note) "
                                           "and feedback among them."},
-
                 "allowed_actions": {"type": "array", "items": {"type": "string", "enum": list(ACTIONS)},
                                     "description": "Extension: the actions this caller may take now."},
             }},

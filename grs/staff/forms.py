@@ -57,7 +57,7 @@ class RejectForm(FlaskForm):
                               choices=[("", _l("Choose a reason")),
                                        *[(r, labels.REJECT_REASON[r]) for r in REJECT_REASONS]],
                               render_kw={"required": True})
-    note = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=NOTE_MAX)],
+    note = TextAreaField(_l("Reason, as the complainant will read it"), validators=[Optional(), Length(max=NOTE_MAX)],
                          render_kw={"required": True})
 
 

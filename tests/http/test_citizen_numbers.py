@@ -129,7 +129,7 @@ def test_the_texts_that_ask_for_an_answer_say_where_to_send_it(app, world):
     assert _bodies(app, "resolved")[0].endswith("to 16262 (NO = appeal).")
     rejected = builders.lodge_in(app, phone="01712345678", language="bn")
     builders.act_in(app, world, "officer_baria", rejected, "reject", reason_code="duplicate", note="আগেও দিয়েছেন।")
-    assert f"16262 নম্বরে লিখুন: NO {rejected}" in _bodies(app, "rejected")[0]
+    assert f"16262 নম্বরে লিখুন: আপিল {rejected}" in _bodies(app, "rejected")[0]  # the Bangla keyword taught
     asked = builders.lodge_in(app, phone="01712345678")
     builders.act_in(app, world, "officer_baria", asked, "acknowledge")
     builders.act_in(app, world, "officer_baria", asked, "request_info", note="Which month was missed?")

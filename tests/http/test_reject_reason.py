@@ -34,7 +34,7 @@ def test_track_page_says_why_in_plain_words(app, world, client):
                     reason_code="duplicate")
     text = client.get(f"/track/{code}").get_data(as_text=True)
     assert "It repeats a complaint already made." in text
-    assert "Duplicate of 1234" not in text  # the note stays with staff
+    assert "Duplicate of 1234." in text  # the officer's reason, written for the complainant, in full
 
 
 def test_api_reject_stores_the_reason(client, auth, world, app):

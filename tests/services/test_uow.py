@@ -68,13 +68,18 @@ def test_a_savepoint_lets_one_row_fail_alone(ctx, world):
     assert grievances() == before + 2
 
 
-def test_a_failed_action_leaves_nothing_behind_in_the_callers_transaction(ctx, world):
-    # A sensitive complaint with no area goes to the national cell, where "not satisfied" has no tier to
-    # appeal to: the feedback is recorded first, then the appeal fails; the savepoint drops both.
-    code = builders.lodge(None, category="sea_gbv").tracking_code
-    builders.act(world, "officer_national", code, "acknowledge")
-    builders.act(world, "officer_national", code, "resolve", decision="upheld", resolution="Action taken.")
+def test_a_failed_action_leaves_nothing_behind_in_the_callers_transaction(ctx, world, monkeypatch):
+    # "Not satisfied" records the feedback first, then opens the appeal; when the appeal fails (here made
+    # to), the savepoint drops the feedback too and the caller's own work still commits.
+    from grs.services import actions
+
+    def refuse(*args, **kwargs):
+        raise InvalidTransition("no office to appeal to")
+    code = builders.lodge(BARIA).tracking_code
+    builders.act(world, "officer_baria", code, "acknowledge")
+    builders.act(world, "officer_baria", code, "resolve", decision="upheld", resolution="Action taken.")
     events = builders.find(code).event_count
+    monkeypatch.setattr(actions, "open_appeal", refuse)
     with unit_of_work() as uow:
         with pytest.raises(InvalidTransition):
             svc.act(uow, code, svc.ActionRequest("feedback", satisfied=False), actor=Actor.citizen("sms"), now=T0)
