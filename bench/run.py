@@ -203,7 +203,7 @@ def render(results: list[dict]) -> str:
 
 def render_stats(r: dict) -> str:
     now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    lines = [STATS_BEGIN, f"## Statistics: `GET /api/v1/stats` at {r['grievances']:,} grievances", "",
+    lines = [STATS_BEGIN, f"## Statistics: `GET /api/v1/stats` and the dashboard at {r['grievances']:,} grievances", "",
              f"Measured by `make bench` (bench/stats.py) on {now}: {platform.machine()}, {os.cpu_count()} cores, "
              f"Python {platform.python_version()}. Target: p50 under 500 ms.", "", *stats_bench.render(r), "",
              f"Reproduce: `make bench` ({'SIZE=small: 100,000' if r['grievances_asked'] < 1_000_000 else '1,000,000'} "

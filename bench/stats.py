@@ -51,8 +51,9 @@ def queries(session) -> list[tuple[str, dict]]:
          {"group_by": "office", "from": "2026-04-01", "to": "2026-06-30"}),
         ("group_by=office, from=2025-07-01, to=2026-06-30 (a fiscal year's league)",
          {"group_by": "office", "from": "2025-07-01", "to": "2026-06-30"}),
-        ("channel=sms (a filter no roll-up keeps)", {"channel": "sms"}),
-        ("group_by=category (a group no roll-up keeps)", {"group_by": "category"}),
+        ("channel=sms", {"channel": "sms"}),
+        ("group_by=category", {"group_by": "category"}),
+        ("channel=sms, sex=female (a pair no roll-up keeps: the counters)", {"channel": "sms", "sex": "female"}),
     ]
 
 

@@ -7,6 +7,8 @@ its area, instead of millions of per-day, per-union counter rows.
   district and each upazila (grains 0-3).
 - `stat_people_rollups` (the figures by sex, age band and disability, alone or together): the same columns
   and those three, at the country, division and district (0-2).
+- `stat_source_rollups` (the figures by channel and category, alone or together): the same columns and
+  those two, at the same grains.
 - `stat_office_rollups` (the office league table): by office, tier and working days, with the area summed to
   the district (grain 2), so a league for the country, a division or a district reads it; and
   `stat_office_totals`, the same with every month summed into one row, for a league with no dates (a
@@ -17,7 +19,7 @@ at each grain in the same statement, so every roll-up equals the counters summed
 changed them (`statistics.track`, `recount(write=True)`, a bulk load that then calls `rebuild`). At grain g
 a counter row's area rolls up to its ancestor at depth g (area_levels.depth: 0 the country, 1 the
 division, 2 the district, 3 the upazila in Bangladesh), or to itself when it lies higher; area 0 (none
-yet) stays 0. Each change of a counter row costs one upsert per family and grain (9) inside the database.
+yet) stays 0. Each change of a counter row costs one upsert per family and grain (12) inside the database.
 
 grs/statistics.py reads the tables, grs/models.py declares them and attaches the triggers; `expected`
 works the roll-ups out in Python, for the tests that hold the triggers to them.
@@ -45,9 +47,10 @@ class Family:
 _BASE = ("measure", "programme_id", "level", "sensitive", "working_days")
 AREAS = Family("stat_rollups", _BASE, (0, 1, 2, 3))
 PEOPLE = Family("stat_people_rollups", (*_BASE, "sex", "age_band", "disability"), (0, 1, 2))
+SOURCES = Family("stat_source_rollups", (*_BASE, "channel", "category_id"), (0, 1, 2))
 OFFICES = Family("stat_office_rollups", ("measure", "office_id", "level", "sensitive", "working_days"), (2,))
 OFFICE_TOTALS = Family("stat_office_totals", OFFICES.columns, (2,), all_time=True)
-FAMILIES = (AREAS, PEOPLE, OFFICE_TOTALS, OFFICES)
+FAMILIES = (AREAS, PEOPLE, SOURCES, OFFICE_TOTALS, OFFICES)
 ALL_TIME = "0001-01-01"  # the month of an all-time family's rows
 
 ROLLUP_DEPTH = max(g for f in FAMILIES for g in f.grains)  # the deepest grain any family has
@@ -78,39 +81,69 @@ def _month(dialect: str, day: str, family: Family | None = None) -> str:
     return f"CAST(date_trunc('month', {day}) AS DATE)" if dialect == "postgresql" else f"strftime('%Y-%m-01', {day})"
 
 
-def _values(dialect: str, family: Family, row: str, sign: str, grain: int) -> str:
+_COUNTER_KEY = ("day", "measure", "programme_id", "category_id", "channel", "area_id", "office_id", "level", "sex",
+                "age_band", "disability", "sensitive", "working_days")  # statistics.KEY_FIELDS
+_GRAINS = sorted({g for f in FAMILIES for g in f.grains})
+
+
+def _values(dialect: str, family: Family, row: str, value: str, grain: int, area=None) -> str:
     cols = ", ".join(f"{row}.{c}" for c in family.columns)
-    return (f"{grain}, {area_sql(row + '.area_id', grain)}, {_month(dialect, row + '.day', family)}, {cols}, "
-            f"{sign}{row}.n")
+    where = area(grain) if area else area_sql(row + ".area_id", grain)
+    return f"{grain}, {where}, {_month(dialect, row + '.day', family)}, {cols}, {value}"
 
 
-def _upserts(dialect: str, row: str, sign: str) -> list[str]:
+def _upserts(dialect: str, row: str, value: str, area=None) -> list[str]:
+    """One upsert per family and grain adding `value` for counter row `row`; `area(grain)` names the
+    row's area at that grain when the caller has worked it out already."""
     out = []
     for family in FAMILIES:
         cols = ", ".join(family.key)
-        out += [f"INSERT INTO {family.table} ({cols}, n) VALUES ({_values(dialect, family, row, sign, grain)}) "
+        out += [f"INSERT INTO {family.table} ({cols}, n) VALUES ({_values(dialect, family, row, value, grain, area)}) "
                 f"ON CONFLICT ({cols}) DO UPDATE SET n = {family.table}.n + excluded.n" for grain in family.grains]
     return out
 
 
+def _same_key(a: str, b: str) -> str:
+    return " AND ".join(f"{a}.{c} IS {b}.{c}" for c in _COUNTER_KEY)  # SQLite's IS: equal, NULLs included
+
+
 def ddl(dialect: str) -> list[str]:
-    """The statements that create the triggers (after stat_counts and the roll-up tables exist)."""
-    old = " ".join(f"{u};" for u in _upserts(dialect, "OLD", "-"))
-    new = " ".join(f"{u};" for u in _upserts(dialect, "NEW", ""))
+    """The statements that create the triggers (after stat_counts and the roll-up tables exist).
+
+    A change of a counter's n (all `statistics.track` does) adds the difference once; a row inserted or
+    deleted adds or takes its n; a row whose key itself changed (by hand) takes the old and adds the new.
+    PostgreSQL works the row's area out once per grain and reuses it for every family."""
     if dialect == "postgresql":
+        def block(value: str) -> str:
+            areas = " ".join(f"a{g} := {area_sql('r.area_id', g)};" for g in _GRAINS)
+            ups = " ".join(f"{u};" for u in _upserts(dialect, "r", value, area=lambda g: f"a{g}"))
+            return f"{areas} {ups}"
+        same = " AND ".join(f"NEW.{c} IS NOT DISTINCT FROM OLD.{c}" for c in _COUNTER_KEY)
         return [
             "CREATE OR REPLACE FUNCTION stat_rollups_apply() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+            f"DECLARE r stat_counts; d integer; {' '.join(f'a{g} integer;' for g in _GRAINS)}\n"
             "BEGIN\n"
-            f"  IF TG_OP <> 'INSERT' AND OLD.n <> 0 THEN {old} END IF;\n"
-            f"  IF TG_OP <> 'DELETE' AND NEW.n <> 0 THEN {new} END IF;\n"
+            f"  IF TG_OP = 'UPDATE' AND {same} THEN\n"
+            "    r := NEW; d := NEW.n - OLD.n;\n"
+            f"    IF d <> 0 THEN {block('d')} END IF;\n"
+            "    RETURN NULL;\n"
+            "  END IF;\n"
+            f"  IF TG_OP <> 'INSERT' AND OLD.n <> 0 THEN r := OLD; {block('-r.n')} END IF;\n"
+            f"  IF TG_OP <> 'DELETE' AND NEW.n <> 0 THEN r := NEW; {block('r.n')} END IF;\n"
             "  RETURN NULL;\n"
             "END $$",
             "CREATE TRIGGER stat_rollups_apply AFTER INSERT OR UPDATE OR DELETE ON stat_counts "
             "FOR EACH ROW EXECUTE FUNCTION stat_rollups_apply()",
         ]
+    old = " ".join(f"{u};" for u in _upserts(dialect, "OLD", "-OLD.n"))
+    new = " ".join(f"{u};" for u in _upserts(dialect, "NEW", "NEW.n"))
+    delta = " ".join(f"{u};" for u in _upserts(dialect, "NEW", "NEW.n - OLD.n"))
+    same = _same_key("NEW", "OLD")
     return [
         f"CREATE TRIGGER stat_rollups_insert AFTER INSERT ON stat_counts WHEN NEW.n <> 0 BEGIN {new} END",
-        f"CREATE TRIGGER stat_rollups_update AFTER UPDATE ON stat_counts BEGIN {old} {new} END",
+        f"CREATE TRIGGER stat_rollups_update AFTER UPDATE ON stat_counts WHEN {same} AND NEW.n <> OLD.n "
+        f"BEGIN {delta} END",
+        f"CREATE TRIGGER stat_rollups_rekey AFTER UPDATE ON stat_counts WHEN NOT ({same}) BEGIN {old} {new} END",
         f"CREATE TRIGGER stat_rollups_delete AFTER DELETE ON stat_counts WHEN OLD.n <> 0 BEGIN {old} END",
     ]
 
@@ -120,7 +153,7 @@ def drop_ddl(dialect: str) -> list[str]:
     if dialect == "postgresql":
         return ["DROP TRIGGER IF EXISTS stat_rollups_apply ON stat_counts",
                 "DROP FUNCTION IF EXISTS stat_rollups_apply()"]
-    return [f"DROP TRIGGER IF EXISTS stat_rollups_{op}" for op in ("insert", "update", "delete")]
+    return [f"DROP TRIGGER IF EXISTS stat_rollups_{op}" for op in ("insert", "update", "rekey", "delete")]
 
 
 def attach(table: sa.Table) -> None:

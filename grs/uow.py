@@ -75,6 +75,8 @@ class UnitOfWork:
         self.policies = policies if policies is not None else Policies(session, settings.country)
         self._after_commit: list[Callable[[], None]] = []
         self._on_rollback: list[Callable[[], None]] = []
+        # Answers worth keeping for this transaction only (a read that several figures of one page share).
+        self.memo: dict = {}
 
     def after_commit(self, fn: Callable[[], None]) -> None:
         """Run `fn` once the outermost transaction has committed (never if it rolls back)."""
