@@ -38,7 +38,7 @@ GRIEVANCE_COLUMNS = (
     "tracking_code", "status", "level", "office_code", "office_name", "channel", "programme", "category",
     "area", "sensitive", "language", "anonymous", "description", "received_at", "ack_due_at", "due_at",
     "acknowledged_at", "resolved_at", "closed_at", "feedback_due_at", "overdue", "paused", "extended",
-    "escalation_count", "appeal_count", "decision", "resolution", "satisfied",
+    "escalation_count", "appeal_count", "decision", "resolution", "satisfied", "national_review_since",
 )
 PERSONAL_COLUMNS = ("complainant_name", "complainant_phone", "complainant_gender", "complainant_age_band",
                     "complainant_disability", "complainant_beneficiary_id")

@@ -121,6 +121,9 @@ SCHEMAS: dict[str, dict] = {
             "decision": STRING_OR_NULL,
             "resolution": STRING_OR_NULL,
             "satisfied": {"type": ["boolean", "null"]},
+            "national_review_since": {**TIME_OR_NULL, "description": "When a NO at the top tier (no tier left "
+                                                                     "to appeal to) put it on the national review "
+                                                                     "list; null when it is not on it."},
             "complainant": _nullable({"$ref": "#/components/schemas/Complainant"}),
         },
     },

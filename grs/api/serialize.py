@@ -59,6 +59,7 @@ def grievance(g: Grievance, viewer: User | None, *, now: datetime, personal: boo
         "decision": g.decision,
         "resolution": g.resolution,
         "satisfied": g.satisfied,
+        "national_review_since": iso(g.review_flagged_at),
     }
     if personal if personal is not None else sees_personal_data(viewer):
         out["complainant"] = complainant(g)

@@ -379,10 +379,17 @@ def complainant_appeal(uow, code: str, *, channel: str, now: datetime, note: str
 
 
 def may_appeal(g: Grievance, now: datetime) -> bool:
-    """Whether the complainant may ask for an appeal now (what the track page offers)."""
+    """Whether the complainant may ask for an appeal now (what the track page and the operator offer): in the
+    answer window after a decision (a NO at the top tier goes to national review), or past the deadline
+    without one when there is a tier above to appeal to."""
     if g.review_flagged_at is not None:
         return False
-    return permissions.answer_window_open(g, now) or permissions.overdue(g, now)
+    if permissions.answer_window_open(g, now):
+        return True
+    if not permissions.overdue(g, now):
+        return False
+    with unit_of_work(read_only=True) as uow:  # joins the caller's, or reads in its own
+        return routing.next_office_up(uow, g) is not None
 
 
 def _do_appeal(uow, g, req, actor, now):

@@ -115,6 +115,20 @@ def test_the_track_page_offers_an_appeal_once_overdue_and_checks_the_phone(app, 
     assert r.status_code == 409 and fresh(app, waiting).level == "union"
 
 
+def test_no_appeal_is_offered_for_an_overdue_grievance_with_no_tier_above(app, client, world):
+    with app.app_context():
+        top = builders.lodge(BARIA, now=T0).tracking_code
+        for n in range(3):  # union -> upazila -> district -> national
+            builders.act(world, "admin", top, "escalate", note="up", now=T0 + n * timedelta(hours=1))
+        assert fresh(app, top).level == "national"
+    with app.app_context():
+        from grs.services import may_appeal
+        g = builders.find(top)
+        assert may_appeal(g, g.due_at + timedelta(days=1)) is False
+        lower = builders.find(builders.lodge(BARIA, now=T0).tracking_code)
+        assert may_appeal(lower, lower.due_at + timedelta(days=1)) is True
+
+
 def test_the_track_page_appeal_after_a_decision(app, client, world):
     code = resolved_now(app, world)
     assert 'id="appeal"' in _track(client, code)
@@ -182,6 +196,22 @@ def test_the_national_review_list_in_the_inbox(app, world, client_as):
     assert "Reason for closing (required)" in admin_case
     r = admin.post(f"/cases/{code}/actions/close", data={})
     assert r.status_code == 422 and fresh(app, code).status == "resolved"
+
+
+def test_the_api_says_since_when_a_grievance_is_on_the_national_review_list(app, world, client, auth):
+    with app.app_context():
+        code = builders.lodge(BARIA, now=T0).tracking_code
+        for n in range(3):
+            builders.act(world, "admin", code, "escalate", note="up", now=T0 + n * timedelta(days=1))
+        builders.act(world, "admin", code, "resolve", now=utcnow(), **RESOLVE)
+        other = builders.lodge(BARIA).tracking_code
+    assert client.get(f"/api/v1/grievances/{code}", headers=auth("admin")).get_json()["national_review_since"] is None
+    with app.app_context():
+        builders.run(svc.act, code, svc.ActionRequest("feedback", satisfied=False), actor=Actor.citizen("sms"),
+                     now=utcnow())
+    body = client.get(f"/api/v1/grievances/{code}", headers=auth("admin")).get_json()
+    assert body["national_review_since"] is not None and body["satisfied"] is False
+    assert client.get(f"/api/v1/grievances/{other}", headers=auth("admin")).get_json()["national_review_since"] is None
 
 
 def test_staff_history_notes_in_the_pages_language(app, world, client_as):

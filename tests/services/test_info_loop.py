@@ -145,6 +145,13 @@ def test_the_question_limit_comes_from_the_template_and_the_service_refuses_more
     assert msg.segments == 3 and "x" * en["gsm"] in msg.body
 
 
+@pytest.mark.config(SMS_NUMBER="16262")
+def test_a_short_code_in_the_text_still_leaves_a_bangla_question_150_characters(ctx):
+    with unit_of_work(read_only=True) as uow:
+        assert asking.question_limits(uow, "bn")["ucs2"] >= 150
+        assert asking.question_limits(uow, "en")["gsm"] >= 380
+
+
 @pytest.mark.parametrize("keyword", ["INFO", "info", "তথ্য"])
 def test_info_keyword_always_attaches_even_with_two_waiting(ctx, world, keyword):
     first = lodged_by_sms(world).tracking_code
