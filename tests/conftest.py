@@ -112,6 +112,8 @@ def pytest_runtest_setup(item):
     problem = item.stash.get(_UNIT_BUILDS_APP, None)
     if problem:
         pytest.fail(problem, pytrace=False)
+    if item.get_closest_marker("slow") and not IN_CI and not os.environ.get("GRS_SLOW_TESTS"):
+        pytest.skip("a slow proof: it runs in CI (CI=true make test, or GRS_SLOW_TESTS=1 here)")
 
 
 @pytest.fixture(scope="session")

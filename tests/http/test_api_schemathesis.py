@@ -83,6 +83,7 @@ def codes(app, world):
     return [fresh, resolved, elsewhere, triage, basan]
 
 
+@pytest.mark.slow  # property-based over every operation and role: a long proof, run in CI
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("group", GROUPS)
 def test_every_operation_answers_as_documented(app, client, auth, codes, group, role):

@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 import builders
 
-pytestmark = [pytest.mark.both_backends,
+pytestmark = [pytest.mark.both_backends, pytest.mark.slow,  # sweeps of every form and route: CI (tests/conftest.py)
               pytest.mark.config(PROPAGATE_EXCEPTIONS=False, TRACK_RATE_LIMIT=100000, LOGIN_RATE_LIMIT=100000)]
 
 FORM = "application/x-www-form-urlencoded"

@@ -445,6 +445,7 @@ NASTY = ["", " ", "x" * 5000, "a\x00b", "\x01\x08\x1b\x7f", "বাংলা অ
 
 
 @pytest.mark.both_backends
+@pytest.mark.slow  # every operation with odd values, both formats: a long proof, run in CI
 @pytest.mark.config(PROPAGATE_EXCEPTIONS=False, TRACK_RATE_LIMIT=100000)
 def test_bad_input_is_never_a_500_and_always_the_spec_format(app, client, world):
     api_key = key(app, world)

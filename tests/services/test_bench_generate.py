@@ -16,7 +16,7 @@ from grs import queries, rollups, statistics
 from grs.extensions import db
 from grs.models import Event, Grievance, GrievanceOffice, Office, StatContribution
 
-pytestmark = [pytest.mark.both_backends, pytest.mark.committing_db]
+pytestmark = [pytest.mark.both_backends, pytest.mark.committing_db, pytest.mark.slow]  # a bench tool: CI
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 29, 5, 0, tzinfo=timezone.utc)

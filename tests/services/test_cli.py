@@ -100,6 +100,7 @@ def counts():
 
 @pytest.mark.both_backends
 @pytest.mark.committing_db
+@pytest.mark.slow  # the whole demo twice: a long proof, run in CI (fresh-check runs `make run`'s demo too)
 def test_demo_is_idempotent(app, runner):
     # The same instant both times: the demo builds its year up to `now` (no wall clock in the test).
     at = "2026-11-22T10:00:00+00:00"

@@ -33,6 +33,7 @@ def count(q):
 
 
 @pytest.mark.committing_db
+@pytest.mark.slow  # all 5,106 areas with offices: a long proof, run in CI (and by make run's demo)
 def test_import_the_whole_country(app, runner, bd_areas, backend):
     started = time.perf_counter()
     first = runner.invoke(args=["import-areas", bd_areas, "--with-offices"])

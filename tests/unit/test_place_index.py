@@ -80,7 +80,7 @@ def messages(unions: list[dict], areas: list[AreaName], rng: random.Random) -> l
     return out
 
 
-@pytest.mark.parametrize("source", ["demo", "country"])
+@pytest.mark.parametrize("source", ["demo", pytest.param("country", marks=pytest.mark.slow)])
 def test_the_index_picks_what_the_difflib_matcher_picked(source):
     path = DEMO_AREAS if source == "demo" else COUNTRY_FILE
     shared_file(path)
