@@ -52,6 +52,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.instance_secret(app.instance_path)
+    from .uow import reject_reasons
+    reject_reasons(app.config)  # a reason code the contract does not have stops the app here, not at a rejection
     served_over_tls = str(app.config.get("PUBLIC_URL") or "").startswith("https://")
     for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
         if app.config.get(key) is None:

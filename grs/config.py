@@ -37,7 +37,9 @@ ENV_SETTINGS = {
     "GRS_MAIL_FROM": "MAIL_FROM",
     "GRS_SMS_NUMBER": "SMS_NUMBER",
     "GRS_HOTLINE": "HOTLINE",
+    "GRS_REJECT_REASONS": "REJECT_REASONS",
 }
+LIST_SETTINGS = {"REJECT_REASONS"}  # comma-separated in the environment
 INT_SETTINGS = {"MAX_CONTENT_LENGTH", "SMS_TIMEOUT_SECONDS", "TRACK_RATE_LIMIT", "LOGIN_RATE_LIMIT",
                 "FEEDBACK_WINDOW_DAYS", "OUTBOX_MAX_ATTEMPTS", "SMTP_PORT"}
 
@@ -109,7 +111,10 @@ def from_environment(environ=os.environ) -> dict:
     for var, key in ENV_SETTINGS.items():
         if var in environ and environ[var] != "":
             value = environ[var]
-            found[key] = int(value) if key in INT_SETTINGS else value
+            if key in LIST_SETTINGS:
+                found[key] = [v.strip() for v in value.split(",") if v.strip()]
+            else:
+                found[key] = int(value) if key in INT_SETTINGS else value
     return found
 
 

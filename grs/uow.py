@@ -20,6 +20,7 @@ from flask import current_app
 
 from escalation.policy import Policies
 
+from .events import REJECT_REASONS
 from .extensions import db
 from .notifications import render_with
 
@@ -44,6 +45,9 @@ class Settings:
     sms_default_category: str = "other"
     ussd_default_language: str = "en"
     password_hash_method: str = "scrypt"
+    # The reasons a rejection may give here, in the order offered: the contract's codes (events.REJECT_REASONS),
+    # all of them unless the deployment chooses fewer (GRS_REJECT_REASONS).
+    reject_reasons: tuple[str, ...] = REJECT_REASONS
 
     @classmethod
     def from_config(cls, config) -> "Settings":
@@ -60,7 +64,21 @@ class Settings:
             ussd_default_language=config.get("USSD_DEFAULT_LANGUAGE")
             or config.get("BABEL_DEFAULT_LOCALE", "en"),
             password_hash_method=config.get("PASSWORD_HASH_METHOD", "scrypt"),
+            reject_reasons=reject_reasons(config),
         )
+
+
+def reject_reasons(config) -> tuple[str, ...]:
+    """The configured reject reasons (REJECT_REASONS: a list, or a comma-separated string), checked against
+    the contract's codes: ValueError naming an unknown one, so a typo stops the app at start."""
+    chosen = config.get("REJECT_REASONS") or REJECT_REASONS
+    if isinstance(chosen, str):
+        chosen = [v.strip() for v in chosen.split(",") if v.strip()]
+    unknown = [c for c in chosen if c not in REJECT_REASONS]
+    if unknown:
+        raise ValueError(f"REJECT_REASONS: unknown reason code(s) {', '.join(unknown)}; "
+                         f"use some of {', '.join(REJECT_REASONS)}")
+    return tuple(dict.fromkeys(chosen))
 
 
 class UnitOfWork:

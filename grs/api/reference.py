@@ -3,14 +3,15 @@ offices, and the lifecycle actions with what each one asks for. Read-only, for e
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 from sqlalchemy.orm import aliased, selectinload
 
 from ..errors import NotFound
 from ..extensions import db
 from ..lifecycle import TRANSITIONS
 from ..models import Area, Category, Office, Programme, Tier
-from ..services import DECISIONS, REJECT_REASONS
+from ..services import DECISIONS
+from ..uow import reject_reasons
 from . import schemas
 from .views import bp
 
@@ -149,5 +150,5 @@ def list_actions():
         "items": [{"action": t.action, "from": list(t.sources), "to": t.target, "event": t.event,
                    "requires": list(ACTION_FIELDS.get(t.action, ()))} for t in TRANSITIONS.values()],
         "decisions": list(DECISIONS),
-        "reject_reasons": list(REJECT_REASONS),
+        "reject_reasons": list(reject_reasons(current_app.config)),  # those this deployment offers
     })

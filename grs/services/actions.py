@@ -271,8 +271,9 @@ def _do_resolve(uow, g, req, actor, now):
 
 def _do_reject(uow, g, req, actor, now):
     code = _require(req.reason_code, "reason_code", N_("Choose why the grievance is rejected."))
-    if code not in REJECT_REASONS:
-        raise ValidationError("unknown reason_code", {"reason_code": f"Use one of {', '.join(REJECT_REASONS)}."})
+    offered = uow.settings.reject_reasons
+    if code not in offered:
+        raise ValidationError("unknown reason_code", {"reason_code": f"Use one of {', '.join(offered)}."})
     reason = _require(req.note, "note", N_("Give the reason for rejecting."))
     t, before, judged = _decide(uow, g, "reject", now)
     record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status, note=reason,

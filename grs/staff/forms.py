@@ -5,6 +5,7 @@ are the service's rules, reported back as DomainError fields.
 """
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
@@ -12,6 +13,7 @@ from wtforms.validators import Length, Optional
 
 from ..models import STATUSES
 from ..services import DECISIONS, MAX_DESCRIPTION, REJECT_REASONS
+from ..uow import reject_reasons
 from . import labels
 
 NOTE_MAX = 2000
@@ -59,6 +61,12 @@ class RejectForm(FlaskForm):
                               render_kw={"required": True})
     note = TextAreaField(_l("Reason, as the complainant will read it"), validators=[Optional(), Length(max=NOTE_MAX)],
                          render_kw={"required": True})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The reasons this deployment offers (GRS_REJECT_REASONS), in its order.
+        offered = reject_reasons(current_app.config)
+        self.reason_code.choices = [("", _l("Choose a reason")), *[(r, labels.REJECT_REASON[r]) for r in offered]]
 
 
 class ResolveForm(FlaskForm):
