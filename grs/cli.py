@@ -18,6 +18,7 @@ from . import statistics
 from .demo import load_demo
 from .errors import DomainError
 from .extensions import db
+from .logredact import install_werkzeug_filter
 from .models import SlaPolicy
 from .services.accounts import create_token, create_user
 from .services.actors import Actor
@@ -245,6 +246,7 @@ def serve_cmd(host: str, port: int, no_scheduler: bool) -> None:
     if not no_scheduler:
         scheduler = start_in_process(app)
     # Not app.run(): Flask ignores it inside a `flask`-style CLI command.
+    install_werkzeug_filter()  # no callback keys, tracking codes or phones in the request log
     try:
         run_simple(host, port, app, use_reloader=False, threaded=True)
     finally:
