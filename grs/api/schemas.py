@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Mapping
@@ -118,7 +119,25 @@ def parse_body(raw: bytes) -> dict:
         raise BadJson("the request body is not valid JSON") from None
     if not isinstance(body, dict):
         raise BadJson("the request body must be a JSON object")
+    if _holds_lone_surrogate(body):  # valid JSON ("\ud800") but not text any database can store
+        raise BadJson("the request body holds text that is not valid Unicode (an unpaired surrogate such as "
+                      "\\ud800); nothing was saved")
     return body
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _holds_lone_surrogate(value) -> bool:
+    """Whether any key or string in the decoded JSON has a UTF-16 surrogate (json.loads leaves an
+    unpaired one as it is; a pair written as two escapes becomes the character it stands for)."""
+    if isinstance(value, str):
+        return _SURROGATE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_holds_lone_surrogate(k) or _holds_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_lone_surrogate(v) for v in value)
+    return False
 
 
 def problems(body: Mapping[str, Any], spec: Mapping[str, Field], prefix: str = "") -> dict[str, str]:
