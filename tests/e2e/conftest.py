@@ -32,12 +32,15 @@ def sync_playwright():
 
 
 @pytest.fixture
-def live_app(tmp_path):
-    """The app that `live_server` serves (SQLite, the demo geography): a test adds data in its context."""
+def live_app(tmp_path, request):
+    """The app that `live_server` serves (SQLite, the demo geography): a test adds data in its context,
+    and changes settings with @pytest.mark.config(...) as elsewhere in the suite."""
+    marker = request.node.get_closest_marker("config")
     app = create_app({
         "TESTING": True, "SECRET_KEY": "e2e-secret", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/grs.sqlite3",
         "UPLOAD_DIR": str(tmp_path / "uploads"), "SMS_PROVIDER": "fake", "TRACK_RATE_LIMIT": 1000,
         "LOG_LEVEL": "WARNING", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        **(marker.kwargs if marker else {}),
     })
     with app.app_context():
         db.create_all()

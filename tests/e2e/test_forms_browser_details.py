@@ -8,53 +8,10 @@ import pytest
 
 import builders
 from browser_steps import choose_baria
-from grs import create_app
-from grs.extensions import db
 
-pytestmark = pytest.mark.e2e
-
-LIMIT = 64 * 1024
+LIMIT = 64 * 1024  # a small upload limit, so that a file over it is small enough to make here
+pytestmark = [pytest.mark.e2e, pytest.mark.config(MAX_CONTENT_LENGTH=LIMIT)]
 BIG_PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * (LIMIT + 1024)
-
-
-@pytest.fixture
-def live_app(tmp_path):
-    """conftest's live app with a small upload limit, so that a file over it is small enough to make here."""
-    app = create_app({
-        "TESTING": True, "SECRET_KEY": "e2e-secret", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/grs.sqlite3",
-        "UPLOAD_DIR": str(tmp_path / "uploads"), "SMS_PROVIDER": "fake", "TRACK_RATE_LIMIT": 1000,
-        "LOG_LEVEL": "WARNING", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "MAX_CONTENT_LENGTH": LIMIT,
-    })
-    with app.app_context():
-        db.create_all()
-        builders.make_world()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-
-
-@pytest.fixture
-def live_server(live_app):
-    """conftest's live server, on a port of the range set aside for this work (5630-5639)."""
-    import threading
-
-    from werkzeug.serving import make_server
-
-    for port in range(5630, 5640):
-        try:
-            server = make_server("127.0.0.1", port, live_app, threaded=True)
-            break
-        except OSError:
-            continue
-    else:
-        pytest.skip("no free port in 5630-5639")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
 
 
 def _fill_complaint(page) -> None:
