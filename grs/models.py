@@ -538,112 +538,6 @@ class StatCount(db.Model):
     n: Mapped[int] = mapped_column(default=0)
 
 
-class StatRollup(db.Model):
-    """`stat_counts` summed by month, measure, programme, tier, sensitivity and working days at each grain
-    of area (grs/rollups.py: 0 the country, 1 the division, 2 the district, 3 the upazila; an area higher
-    than the grain stands for itself, 0 for none), for the wide figures. Kept by database triggers on
-    `stat_counts`, so it cannot drift from it."""
-
-    __tablename__ = "stat_rollups"
-    __table_args__ = (sa.UniqueConstraint("grain", "area_id", "month", "measure", "programme_id", "level",
-                                          "sensitive", "working_days", name="uq_stat_rollups_key"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    grain: Mapped[int] = mapped_column()  # the depth the rows' areas are summed at
-    month: Mapped[datetime] = mapped_column(sa.Date)  # the first day of the local month
-    measure: Mapped[str] = mapped_column(sa.String(40))
-    programme_id: Mapped[int] = mapped_column()
-    area_id: Mapped[int] = mapped_column()
-    level: Mapped[str] = mapped_column(sa.String(40))
-    sensitive: Mapped[bool] = mapped_column()
-    working_days: Mapped[int] = mapped_column()
-    n: Mapped[int] = mapped_column(default=0)
-
-
-class StatPeopleRollup(db.Model):
-    """The roll-up of `stat_rollups` with the complainant's sex, age band and disability kept (grains 0-2),
-    for the figures filtered or grouped by them. Kept by the same triggers."""
-
-    __tablename__ = "stat_people_rollups"
-    __table_args__ = (sa.UniqueConstraint("grain", "area_id", "month", "measure", "programme_id", "level",
-                                          "sensitive", "working_days", "sex", "age_band", "disability",
-                                          name="uq_stat_people_rollups_key"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    grain: Mapped[int] = mapped_column()
-    month: Mapped[datetime] = mapped_column(sa.Date)
-    measure: Mapped[str] = mapped_column(sa.String(40))
-    programme_id: Mapped[int] = mapped_column()
-    area_id: Mapped[int] = mapped_column()
-    level: Mapped[str] = mapped_column(sa.String(40))
-    sensitive: Mapped[bool] = mapped_column()
-    working_days: Mapped[int] = mapped_column()
-    sex: Mapped[str] = mapped_column(sa.String(10))
-    age_band: Mapped[str] = mapped_column(sa.String(10))
-    disability: Mapped[str] = mapped_column(sa.String(3))
-    n: Mapped[int] = mapped_column(default=0)
-
-
-class StatSourceRollup(db.Model):
-    """The roll-up of `stat_rollups` with the channel and the category kept (grains 0-2), for the figures
-    filtered or grouped by them. Kept by the same triggers."""
-
-    __tablename__ = "stat_source_rollups"
-    __table_args__ = (sa.UniqueConstraint("grain", "area_id", "month", "measure", "programme_id", "level",
-                                          "sensitive", "working_days", "channel", "category_id",
-                                          name="uq_stat_source_rollups_key"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    grain: Mapped[int] = mapped_column()
-    month: Mapped[datetime] = mapped_column(sa.Date)
-    measure: Mapped[str] = mapped_column(sa.String(40))
-    programme_id: Mapped[int] = mapped_column()
-    area_id: Mapped[int] = mapped_column()
-    level: Mapped[str] = mapped_column(sa.String(40))
-    sensitive: Mapped[bool] = mapped_column()
-    working_days: Mapped[int] = mapped_column()
-    channel: Mapped[str] = mapped_column(sa.String(20))
-    category_id: Mapped[int] = mapped_column()
-    n: Mapped[int] = mapped_column(default=0)
-
-
-class StatOfficeRollup(db.Model):
-    """`stat_counts` summed by month, measure, office, tier, sensitivity and working days, the area summed
-    to the district (grain 2), for the office league table. Kept by the same triggers."""
-
-    __tablename__ = "stat_office_rollups"
-    __table_args__ = (sa.UniqueConstraint("grain", "area_id", "month", "measure", "office_id", "level",
-                                          "sensitive", "working_days", name="uq_stat_office_rollups_key"),
-                      # a dated league of the whole country reads its months, whatever the area
-                      sa.Index("ix_stat_office_rollups_month", "grain", "month"))
-    id: Mapped[int] = mapped_column(primary_key=True)
-    grain: Mapped[int] = mapped_column()
-    month: Mapped[datetime] = mapped_column(sa.Date)
-    measure: Mapped[str] = mapped_column(sa.String(40))
-    office_id: Mapped[int] = mapped_column()
-    area_id: Mapped[int] = mapped_column()
-    level: Mapped[str] = mapped_column(sa.String(40))
-    sensitive: Mapped[bool] = mapped_column()
-    working_days: Mapped[int] = mapped_column()
-    n: Mapped[int] = mapped_column(default=0)
-
-
-class StatOfficeTotal(db.Model):
-    """`stat_office_rollups` with every month summed into one row (month 0001-01-01), for a league table
-    with no dates. Kept by the same triggers."""
-
-    __tablename__ = "stat_office_totals"
-    __table_args__ = (sa.UniqueConstraint("grain", "area_id", "month", "measure", "office_id", "level",
-                                          "sensitive", "working_days", name="uq_stat_office_totals_key"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    grain: Mapped[int] = mapped_column()
-    month: Mapped[datetime] = mapped_column(sa.Date)
-    measure: Mapped[str] = mapped_column(sa.String(40))
-    office_id: Mapped[int] = mapped_column()
-    area_id: Mapped[int] = mapped_column()
-    level: Mapped[str] = mapped_column(sa.String(40))
-    sensitive: Mapped[bool] = mapped_column()
-    working_days: Mapped[int] = mapped_column()
-    n: Mapped[int] = mapped_column(default=0)
-
-
 class StatContribution(db.Model):
     """What one grievance adds to `stat_counts` now, so a change applies only the difference."""
 
@@ -652,6 +546,9 @@ class StatContribution(db.Model):
     counts: Mapped[list] = mapped_column(sa.JSON, default=list)  # [[key..., n], ...]
 
 
-from . import rollups  # noqa: E402  (the triggers that keep the roll-ups, created with stat_counts)
+from . import rollups  # noqa: E402  (the roll-up tables, and the triggers that keep them, made with stat_counts)
 
+# One table per family of grs/rollups.py (stat_rollups, stat_people_rollups, ...): their columns are the
+# counters' they keep, so they are declared there once rather than as a class each here.
+ROLLUP_TABLES = rollups.define_tables(db.metadata, StatCount.__table__)
 rollups.attach(StatCount.__table__)

@@ -21,7 +21,8 @@ a counter row's area rolls up to its ancestor at depth g (area_levels.depth: 0 t
 division, 2 the district, 3 the upazila in Bangladesh), or to itself when it lies higher; area 0 (none
 yet) stays 0. Each change of a counter row costs one upsert per family and grain (12) inside the database.
 
-grs/statistics.py reads the tables, grs/models.py declares them and attaches the triggers; `expected`
+grs/statistics.py reads the tables, `define_tables` declares them (grs/models.py calls it and attaches the
+triggers); `expected`
 works the roll-ups out in Python, for the tests that hold the triggers to them.
 """
 from __future__ import annotations
@@ -38,6 +39,7 @@ class Family:
     columns: tuple[str, ...]  # the counter columns kept (besides the area, the month and n)
     grains: tuple[int, ...]  # the depths its areas are summed at
     all_time: bool = False  # every month summed into one row (month = ALL_TIME): for figures with no dates
+    indexes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (name, columns) besides the unique key
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -48,7 +50,9 @@ _BASE = ("measure", "programme_id", "level", "sensitive", "working_days")
 AREAS = Family("stat_rollups", _BASE, (0, 1, 2, 3))
 PEOPLE = Family("stat_people_rollups", (*_BASE, "sex", "age_band", "disability"), (0, 1, 2))
 SOURCES = Family("stat_source_rollups", (*_BASE, "channel", "category_id"), (0, 1, 2))
-OFFICES = Family("stat_office_rollups", ("measure", "office_id", "level", "sensitive", "working_days"), (2,))
+# A dated league of the whole country reads its months, whatever the area: indexed by grain and month.
+OFFICES = Family("stat_office_rollups", ("measure", "office_id", "level", "sensitive", "working_days"), (2,),
+                 indexes=(("ix_stat_office_rollups_month", ("grain", "month")),))
 OFFICE_TOTALS = Family("stat_office_totals", OFFICES.columns, (2,), all_time=True)
 FAMILIES = (AREAS, PEOPLE, SOURCES, OFFICE_TOTALS, OFFICES)
 ALL_TIME = "0001-01-01"  # the month of an all-time family's rows
@@ -154,6 +158,25 @@ def drop_ddl(dialect: str) -> list[str]:
         return ["DROP TRIGGER IF EXISTS stat_rollups_apply ON stat_counts",
                 "DROP FUNCTION IF EXISTS stat_rollups_apply()"]
     return [f"DROP TRIGGER IF EXISTS stat_rollups_{op}" for op in ("insert", "update", "rekey", "delete")]
+
+
+def define_tables(metadata: sa.MetaData, counters: sa.Table) -> dict[str, sa.Table]:
+    """Each family's table, its columns typed as the counters' (grs/models.py calls it once): grain, area,
+    month, the kept columns and n, unique on all but n."""
+    out = {}
+    for family in FAMILIES:
+        kept = [sa.Column(c, counters.c[c].type, nullable=False) for c in family.columns]
+        extra = [sa.Index(name, *cols) for name, cols in family.indexes]
+        out[family.table] = sa.Table(
+            family.table, metadata,
+            sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("grain", sa.Integer, nullable=False),  # the depth the rows' areas are summed at
+            sa.Column("area_id", sa.Integer, nullable=False),  # at that grain (an area higher stands for itself)
+            sa.Column("month", sa.Date, nullable=False),  # the local month's first day (ALL_TIME: every month)
+            *kept,
+            sa.Column("n", sa.Integer, nullable=False, default=0),
+            sa.UniqueConstraint(*family.key, name=f"uq_{family.table}_key"), *extra)
+    return out
 
 
 def attach(table: sa.Table) -> None:
