@@ -384,18 +384,18 @@ def figures(session, f: StatsFilter, group_by: str | None = None, *, now: dateti
             total_m.update(m)
     else:
         # The counter rows come grouped already (an area group by the child of `root`, a month by its first
-        # day; a roll-up's by area id, folded here); folding them is one pass, the totals added up on the way.
+        # day; a roll-up's by area id, turned into the child's code here); folding them is one pass, the
+        # totals added up on the way.
         fold_counter = (lambda k: k or None) if group_by == "area" else (
             (lambda d: fold(_as_date(d))) if group_by in ("month", "quarter") else fold)
         rows = []
         for i, select in enumerate(parts):
             got = session.execute(select).all()
             if i == 0 and months is not None and group_by == "area":
-                got = [(_AreaId(k), *rest) for k, *rest in got]
+                got = [(fold(k), *rest) for k, *rest in got]
             rows += got
         for row in rows:
-            k = row[0] if group_col is not None else None
-            key = (fold(k.id) if isinstance(k, _AreaId) else fold_counter(k)) if group_col is not None else None
+            key = fold_counter(row[0]) if group_col is not None else None
             measure, wd, n = row[-3], row[-2], int(row[-1] or 0)
             m = measures.get(key)
             if m is None:
@@ -471,14 +471,6 @@ def _pg_memory(session) -> None:
     measure × working-day groups to disk), for this transaction only."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.text("SET LOCAL work_mem = '64MB'"))
-
-
-class _AreaId(int):
-    """A roll-up row's area id, to be folded to the root's child (counter rows come labelled already)."""
-
-    @property
-    def id(self) -> int:
-        return int(self)
 
 
 def _days(lo: date | None, hi: date | None) -> list:
