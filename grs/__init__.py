@@ -64,6 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_contact_numbers(app)
     register_blueprints(app)
     register_errors(app)
+    register_security_headers(app)
     register_commands(app)
     return app
 
@@ -124,6 +125,12 @@ def register_errors(app: Flask) -> None:
     from .http_errors import init_error_handlers
 
     init_error_handlers(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from .security_headers import init_security_headers
+
+    init_security_headers(app)  # CSP, no framing, no-store on personal data: grs/security_headers.py
 
 
 def register_commands(app: Flask) -> None:

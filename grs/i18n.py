@@ -77,7 +77,11 @@ def chart_svg(chart, lang: str | None = None):
     """A grs.charts.Chart drawn as inline SVG, its "no data" text in the reader's language."""
     from flask_babel import gettext
 
-    return charts.svg(chart, lang or current_language(), no_data=gettext("No figures for this selection yet."))
+    from .security_headers import with_style_nonce
+
+    # The chart's own <style> element is let through the page's Content-Security-Policy by its nonce.
+    return with_style_nonce(charts.svg(chart, lang or current_language(),
+                                       no_data=gettext("No figures for this selection yet.")))
 
 
 def localdate(value, lang: str | None = None) -> str:
