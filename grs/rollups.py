@@ -12,14 +12,16 @@ its area, instead of millions of per-day, per-union counter rows.
 - `stat_office_rollups` (the office league table): by office, tier and working days, with the area summed to
   the district (grain 2), so a league for the country, a division or a district reads it; and
   `stat_office_totals`, the same with every month summed into one row, for a league with no dates (a
-  tenth of the rows: most offices see a few cases a month).
+  tenth of the rows: most offices see a few cases a month); `stat_office_quarters` and
+  `stat_office_halves`, the same by quarter and half year, for a dated league: a range reads the half
+  years inside it, the quarters left, then the months, then the days from the counters.
 
 Triggers on `stat_counts` apply every insert, update and delete of a counter row to its row in each family
 at each grain in the same statement, so every roll-up equals the counters summed at any moment, whoever
 changed them (`statistics.track`, `recount(write=True)`, a bulk load that then calls `rebuild`). At grain g
 a counter row's area rolls up to its ancestor at depth g (area_levels.depth: 0 the country, 1 the
 division, 2 the district, 3 the upazila in Bangladesh), or to itself when it lies higher; area 0 (none
-yet) stays 0. Each change of a counter row costs one upsert per family and grain (12) inside the database.
+yet) stays 0. Each change of a counter row costs one upsert per family and grain (14) inside the database.
 
 grs/statistics.py reads the tables, `define_tables` declares them (grs/models.py calls it and attaches the
 triggers); `expected`
@@ -38,12 +40,18 @@ class Family:
     table: str
     columns: tuple[str, ...]  # the counter columns kept (besides the area, the month and n)
     grains: tuple[int, ...]  # the depths its areas are summed at
-    all_time: bool = False  # every month summed into one row (month = ALL_TIME): for figures with no dates
+    period: str = "month"  # what a row's `month` stands for: its month, quarter (from Jan/Apr/Jul/Oct), half
+    # year (from January or July), or "all": every month summed into one row (month = ALL_TIME), for
+    # figures with no dates
     indexes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (name, columns) besides the unique key
 
     @property
     def key(self) -> tuple[str, ...]:
         return ("grain", "area_id", "month", *self.columns)
+
+    @property
+    def all_time(self) -> bool:
+        return self.period == "all"
 
 
 _BASE = ("measure", "programme_id", "level", "sensitive", "working_days")
@@ -53,8 +61,15 @@ SOURCES = Family("stat_source_rollups", (*_BASE, "channel", "category_id"), (0, 
 # A dated league of the whole country reads its months, whatever the area: indexed by grain and month.
 OFFICES = Family("stat_office_rollups", ("measure", "office_id", "level", "sensitive", "working_days"), (2,),
                  indexes=(("ix_stat_office_rollups_month", ("grain", "month")),))
-OFFICE_TOTALS = Family("stat_office_totals", OFFICES.columns, (2,), all_time=True)
-FAMILIES = (AREAS, PEOPLE, SOURCES, OFFICE_TOTALS, OFFICES)
+OFFICE_TOTALS = Family("stat_office_totals", OFFICES.columns, (2,), period="all")
+# A dated league reads the half years and quarters inside its range, whole months at its ends: a fiscal
+# year from July is two half-year rows per office and measure, not twelve months of them.
+OFFICE_QUARTERS = Family("stat_office_quarters", OFFICES.columns, (2,), period="quarter",
+                         indexes=(("ix_stat_office_quarters_month", ("grain", "month")),))
+OFFICE_HALVES = Family("stat_office_halves", OFFICES.columns, (2,), period="half",
+                       indexes=(("ix_stat_office_halves_month", ("grain", "month")),))
+FAMILIES = (AREAS, PEOPLE, SOURCES, OFFICE_TOTALS, OFFICES, OFFICE_QUARTERS, OFFICE_HALVES)
+PERIOD_MONTHS = {"month": 1, "quarter": 3, "half": 6}  # each dated period's length
 ALL_TIME = "0001-01-01"  # the month of an all-time family's rows
 
 ROLLUP_DEPTH = max(g for f in FAMILIES for g in f.grains)  # the deepest grain any family has
@@ -80,9 +95,30 @@ def area_sql(x: str, grain: int) -> str:
 
 
 def _month(dialect: str, day: str, family: Family | None = None) -> str:
-    if family is not None and family.all_time:
-        return f"DATE '{ALL_TIME}'" if dialect == "postgresql" else f"'{ALL_TIME}'"
-    return f"CAST(date_trunc('month', {day}) AS DATE)" if dialect == "postgresql" else f"strftime('%Y-%m-01', {day})"
+    """SQL for the first day of the period (the family's) that holds `day`."""
+    period = family.period if family is not None else "month"
+    pg = dialect == "postgresql"
+    if period == "all":
+        return f"DATE '{ALL_TIME}'" if pg else f"'{ALL_TIME}'"
+    if period == "month":
+        return f"CAST(date_trunc('month', {day}) AS DATE)" if pg else f"strftime('%Y-%m-01', {day})"
+    if pg:
+        return (f"CAST(date_trunc('quarter', {day}) AS DATE)" if period == "quarter" else
+                f"make_date(CAST(extract(year FROM {day}) AS integer), "
+                f"CASE WHEN extract(month FROM {day}) <= 6 THEN 1 ELSE 7 END, 1)")
+    month = f"CAST(strftime('%m', {day}) AS INTEGER)"
+    if period == "quarter":
+        return f"strftime('%Y-', {day}) || printf('%02d', (({month} - 1) / 3) * 3 + 1) || '-01'"
+    return f"strftime('%Y-', {day}) || CASE WHEN {month} <= 6 THEN '01-01' ELSE '07-01' END"
+
+
+def period_start(day: str, period: str) -> str:
+    """The first day (ISO) of the period holding ISO day `day`, as `_month`'s SQL works it out."""
+    if period == "all":
+        return ALL_TIME
+    months = PERIOD_MONTHS[period]
+    month = (int(day[5:7]) - 1) // months * months + 1
+    return f"{day[:4]}-{month:02d}-01"
 
 
 _COUNTER_KEY = ("day", "measure", "programme_id", "category_id", "channel", "area_id", "office_id", "level", "sex",
@@ -257,6 +293,6 @@ def expected(session, counts: Counter) -> dict[str, Counter]:
                     at = area if d <= grain else ids["/" + "/".join(codes[:grain + 1]) + "/"]
                 else:
                     at = 0
-                month = ALL_TIME if family.all_time else row["day"][:8] + "01"
+                month = period_start(row["day"], family.period)
                 out[family.table][(grain, at, month, *kept)] += n
     return {t: Counter({k: v for k, v in c.items() if v}) for t, c in out.items()}

@@ -252,16 +252,14 @@ def _rate(a: int, b: int) -> float | None:
     return round(a / b, 4) if b else None
 
 
-def _figures(m: Counter, hist: Counter, pending: int, overdue: int, days: tuple | None = None) -> dict:
-    """The figures of one group from its measures and its histogram of working days to resolve (or, from
-    the office league's SQL, `days` = (median, mean) worked out by the database)."""
+def _figures(m: Counter, hist: Counter, pending: int, overdue: int) -> dict:
+    """The figures of one group from its measures and its histogram of working days to resolve."""
     by_reason = {r: m[f"rejected:{r}"] for r in REASONS}
     rejected = sum(by_reason.values())
     resolved, received = m["resolved"], m["received"]
     decided = resolved + rejected
     wd_n = sum(hist.values())
-    median, mean = days if days is not None else (
-        _median(hist), round(sum(v * c for v, c in hist.items()) / wd_n, 2) if wd_n else None)
+    median, mean = _median(hist), round(sum(v * c for v, c in hist.items()) / wd_n, 2) if wd_n else None
     return {
         "received": received, "resolved": resolved, "rejected": rejected, "rejected_by_reason": by_reason,
         "pending": pending, "overdue": overdue,
@@ -279,14 +277,20 @@ def _figures(m: Counter, hist: Counter, pending: int, overdue: int, days: tuple 
 LEAGUE_MIN_CASES = 20  # an office with fewer decisions is not ranked: its shares say more about chance
 
 
+LEAGUE_FIELDS = ("key", "resolved", "rejected", "resolved_within_limit", "within_limit_share", "median_working_days")
+
+
 def league(groups: list[dict], min_cases: int = LEAGUE_MIN_CASES) -> list[dict]:
     """Offices ranked by the share resolved within the limit, then by median working days, counting only
-    offices with at least `min_cases` decisions (resolved or rejected); each entry keeps its figures."""
+    offices with at least `min_cases` decisions (resolved or rejected); each entry has its rank, its
+    decisions and the figures it is ranked by (the rest are in its group: a national league would repeat
+    5,000 offices' every figure)."""
     ranked = [g for g in groups if g["resolved"] + g["rejected"] >= min_cases and g["within_limit_share"] is not None]
     ranked.sort(key=lambda g: (-g["within_limit_share"],
                                g["median_working_days"] if g["median_working_days"] is not None else 10**6,
                                -(g["resolved"] + g["rejected"]), str(g["key"])))
-    return [{"rank": i, **g} for i, g in enumerate(ranked, start=1)]
+    return [{"rank": i, "decided": g["resolved"] + g["rejected"], **{k: g[k] for k in LEAGUE_FIELDS}}
+            for i, g in enumerate(ranked, start=1)]
 
 
 def figures(session, f: StatsFilter, group_by: str | None = None, *, now: datetime, country: str = "BD",
@@ -331,15 +335,18 @@ def figures(session, f: StatsFilter, group_by: str | None = None, *, now: dateti
     found = _family(f, category_id, group_by, depth) if rollup else None
     months = _whole_months(f.date_from, f.date_to) if found is not None else None
     pivoted = rollup and group_by == "office"  # thousands of offices: the database sums each office's row
+    from_rollup = 0  # how many of `parts` read a roll-up (the first ones)
     if months is None:  # every counter row in the range
         parts = [_counter_rows(session, group_by, group_col, [*where, *_days(f.date_from, f.date_to)], root,
                                grouped=not pivoted)]
     else:  # whole months from a roll-up, the days before and after them from the counters
         (first, last), edges = months
-        parts = [_rollup_select(found, group_by, root, depth, whole_country, first, last, include_sensitive,
+        parts = [_rollup_select(part, group_by, root, depth, whole_country, lo, hi, include_sensitive,
                                 grouped=not pivoted, programme=programme_id, sex=f.sex, age_band=f.age_band,
                                 disability=None if f.disability is None else ("yes" if f.disability else "no"),
-                                channel=f.channel, category=category_id)]
+                                channel=f.channel, category=category_id)
+                 for part, lo, hi in _periods(found, first, last, group_by)]
+        from_rollup = len(parts)
         parts += [_counter_rows(session, group_by, group_col, [*where, *_days(lo, hi)], root, grouped=not pivoted)
                   for lo, hi in edges]
     _pg_memory(session)
@@ -373,14 +380,13 @@ def figures(session, f: StatsFilter, group_by: str | None = None, *, now: dateti
     fold = _folder(session, group_by, root, country)
     measures: dict = {}
     hists: dict = {}
-    days: dict = {}
     state: dict = {}
     total_m: Counter = Counter()
     total_h: Counter = Counter()
     if pivoted:
-        for key, m, median_mean in _office_pivot(session, parts, total_h):
+        for key, m, h in _office_pivot(session, parts, total_h):
             key = fold(key)
-            measures[key], days[key] = m, median_mean
+            measures[key], hists[key] = m, h
             total_m.update(m)
     else:
         # The counter rows come grouped already (an area group by the child of `root`, a month by its first
@@ -391,7 +397,7 @@ def figures(session, f: StatsFilter, group_by: str | None = None, *, now: dateti
         rows = []
         for i, select in enumerate(parts):
             got = session.execute(select).all()
-            if i == 0 and months is not None and group_by == "area":
+            if i < from_rollup and group_by == "area":
                 got = [(fold(k), *rest) for k, *rest in got]
             rows += got
         for row in rows:
@@ -420,8 +426,7 @@ def figures(session, f: StatsFilter, group_by: str | None = None, *, now: dateti
         decided = total_m["resolved"] + sum(total_m[f"rejected:{r}"] for r in REASONS)
         groups = []
         for key in sorted(set(measures) | set(state), key=lambda k: (k is None, str(k))):
-            fig = _figures(measures.get(key, Counter()), hists.get(key, Counter()), *state.get(key, (0, 0)),
-                           days=days.get(key, (None, None)) if pivoted else None)
+            fig = _figures(measures.get(key, Counter()), hists.get(key, Counter()), *state.get(key, (0, 0)))
             entry = {"key": labels(key), **fig}
             if group_by == "level":
                 entry["share_resolved"] = _rate(fig["resolved"], decided)
@@ -458,8 +463,8 @@ def _family(f: StatsFilter, category_id, group_by: str | None, depth: int):
     finest = depth + 1 if group_by == "area" else depth
     dated = f.date_from is not None or f.date_to is not None or group_by in ("month", "quarter")
     for family in rollups.FAMILIES:
-        if family.all_time and dated:
-            continue
+        if family.period not in ("month", "all") or (family.all_time and dated):
+            continue  # (quarters and half years stand in for some of a month family's months: `_periods`)
         grains = [g for g in family.grains if g >= finest]
         if needed <= set(family.columns) and grains:
             return family, min(grains)
@@ -494,6 +499,36 @@ def _whole_months(d_from: date | None, d_to: date | None):
     if last is not None and _next_month(last) <= d_to:
         edges.append((_next_month(last), d_to))
     return (first, last), edges
+
+
+def _periods(found, first: date | None, last: date | None, group_by: str | None) -> list:
+    """[((family, grain), first, last)] that together cover the months first..last (None: open) of the
+    month family in `found`: the half years wholly inside the range from the family's half-year
+    companion, then the quarters left from its quarter companion, then the months left (several rows per
+    office and measure fewer for a dated league). A figure by month reads months."""
+    family, grain = found
+    coarser = [] if family.period != "month" or group_by in ("month", "quarter") else sorted(
+        (f for f in rollups.FAMILIES if f.columns == family.columns and grain in f.grains
+         and f.period in ("quarter", "half")), key=lambda f: -rollups.PERIOD_MONTHS[f.period])
+    index = (lambda d: None if d is None else d.year * 12 + d.month - 1)
+    as_date = (lambda i: date(i // 12, i % 12 + 1, 1))
+
+    def cover(lo, hi, options):  # month indexes, inclusive; None open
+        if lo is not None and hi is not None and lo > hi:
+            return []
+        if not options:
+            return [((family, grain), None if lo is None else as_date(lo), None if hi is None else as_date(hi))]
+        span = rollups.PERIOD_MONTHS[options[0].period]
+        p_lo = None if lo is None else -(-lo // span) * span  # the first period that starts inside
+        p_hi = None if hi is None else (hi + 1) // span * span - span  # the last that ends inside
+        if p_lo is not None and p_hi is not None and p_lo > p_hi:
+            return cover(lo, hi, options[1:])
+        inner = [((options[0], grain), None if p_lo is None else as_date(p_lo),
+                  None if p_hi is None else as_date(p_hi))]
+        before = cover(lo, p_lo - 1, options[1:]) if p_lo is not None and (lo is None or lo < p_lo) else []
+        after = cover(p_hi + span, hi, options[1:]) if p_hi is not None and (hi is None or p_hi + span <= hi) else []
+        return before + inner + after
+    return cover(index(first), index(last), coarser)
 
 
 def _month_start(d: date) -> date:
@@ -540,32 +575,25 @@ _PIVOT = ("received", "resolved", "resolved_within_limit", *(f"rejected:{r}" for
 
 
 def _office_pivot(session, parts: list, total_hist: Counter):
-    """[(office id, measures, (median, mean working days))] from the rows of `parts` (SELECTs of office,
-    measure, working_days, n), one row per office worked out by the database: the measures side by side,
-    and the median of each office's working days from running totals of its histogram (the value at
-    positions (n-1)//2 and n//2, averaged, as `_median` does). Fills `total_hist` with the histogram of
-    all offices together, for the total's median. Three statements straight over the rows: summing them
-    once into a shared CTE and pivoting that took PostgreSQL four times as long at 1,000,000 grievances."""
+    """[(office id, measures, histogram of working days to resolve)] from the rows of `parts` (SELECTs of
+    office, measure, working_days, n) in two statements over them: the measures side by side, one row per
+    office (FILTER), and each office's histogram, one row per office and working day; fills `total_hist`
+    with all offices' together. (The medians worked out by the database with window functions, and the
+    total in a third statement, took twice as long at 1,000,000 grievances.)"""
     src = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).subquery("src")
     pivot = sa.select(src.c.k, *(sa.func.sum(src.c.n).filter(src.c.measure == m) for m in _PIVOT)).group_by(src.c.k)
-    resolved = [src.c.measure == "resolved", src.c.working_days >= 0]
-    hist = (sa.select(src.c.k, src.c.working_days.label("wd"), sa.func.sum(src.c.n).label("n")).where(*resolved)
-            .group_by(src.c.k, src.c.working_days).having(sa.func.sum(src.c.n) != 0).subquery("hist"))
-    running = sa.select(hist.c.k, hist.c.wd, hist.c.n,
-                        sa.func.sum(hist.c.n).over(partition_by=hist.c.k, order_by=hist.c.wd).label("cum"),
-                        sa.func.sum(hist.c.n).over(partition_by=hist.c.k).label("tot")).subquery("running")
-    r = running.c
-    medians = sa.select(r.k, sa.func.min(r.wd).filter(r.cum > (r.tot - 1) // 2),
-                        sa.func.min(r.wd).filter(r.cum > r.tot // 2), sa.func.sum(r.wd * r.n), sa.func.sum(r.n)
-                        ).group_by(r.k)
-    days = {}
-    for k, lo, hi, wd_sum, wd_n in session.execute(medians):
-        days[k] = ((int(lo) + int(hi)) / 2, round(int(wd_sum) / int(wd_n), 2))
-    for wd, n in session.execute(sa.select(src.c.working_days, sa.func.sum(src.c.n)).where(*resolved)
-                                 .group_by(src.c.working_days)):
-        total_hist[wd] += int(n)
-    return [(k, Counter({name: int(v) for name, v in zip(_PIVOT, rest) if v}), days.get(k, (None, None)))
-            for k, *rest in session.execute(pivot)]
+    hist = (sa.select(src.c.k, src.c.working_days, sa.func.sum(src.c.n))
+            .where(src.c.measure == "resolved", src.c.working_days >= 0)
+            .group_by(src.c.k, src.c.working_days).having(sa.func.sum(src.c.n) != 0))
+    hists: dict = {}
+    for k, wd, n in session.execute(hist).all():  # (fetched at once: row by row costs psycopg 8 µs each)
+        h = hists.get(k)
+        if h is None:
+            h = hists[k] = Counter()
+        h[wd] = n = int(n)
+        total_hist[wd] += n
+    return [(k, Counter({name: int(v) for name, v in zip(_PIVOT, rest) if v}), hists.get(k, Counter()))
+            for k, *rest in session.execute(pivot).all()]
 
 
 def _root(session, code: str | None, scope_path: str | None) -> Area | None:

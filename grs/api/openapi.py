@@ -229,9 +229,18 @@ SCHEMAS["Stats"] = {
                    "description": "group_by=office: offices with at least min_cases decisions, ranked by the share "
                                   "resolved within the limit, then by median working days.",
                    "properties": {"min_cases": _COUNT,
-                                  "ranked": {"type": "array", "items": {"allOf": [
-                                      {"$ref": "#/components/schemas/StatFigures"},
-                                      {"type": "object", "properties": {"rank": _COUNT}}]}}}},
+                                  "ranked": {"type": "array", "items": {
+                                      "type": "object",
+                                      "description": "An office's rank and what it is ranked by; its other "
+                                                     "figures are in its group.",
+                                      "required": ["rank", "key", "decided", "resolved", "rejected",
+                                                   "resolved_within_limit", "within_limit_share",
+                                                   "median_working_days"],
+                                      "properties": {
+                                          "rank": _COUNT, "key": {"type": ["string", "null"]}, "decided": _COUNT,
+                                          "resolved": _COUNT, "rejected": _COUNT, "resolved_within_limit": _COUNT,
+                                          "within_limit_share": _SHARE,
+                                          "median_working_days": {"type": ["number", "null"]}}}}}},
     },
 }
 

@@ -197,3 +197,59 @@ def test_cli_rebuild_restores_the_counters(app, known, runner):
     assert result.exit_code == 0, result.output
     assert "stats rebuild:" in result.output
     assert stats()["total"]["received"] == 7
+
+
+@pytest.fixture
+def a_year_and_a_half(ctx, world):
+    """A grievance lodged every 17 days for 18 months from T0 (2026-03-01), in two unions; most resolved
+    a few days later, some rejected, some left open: rows in every month, quarter and half year."""
+    act = builders.act
+    unions = [(BARIA, "officer_baria"), (BASAN, "officer_basan")]
+    for i in range(32):
+        at = T0 + i * 17 * DAY
+        area, officer = unions[i % 2]
+        code = builders.lodge(area, now=at).tracking_code
+        if i % 5 == 4:
+            continue
+        if i % 7 == 3:
+            act(world, officer, code, "reject", reason_code="duplicate", note="Twice.", now=at + DAY)
+        else:
+            act(world, officer, code, "resolve", decision="upheld", resolution="Paid.", now=at + (1 + i % 9) * DAY)
+
+
+@pytest.mark.parametrize("date_from, date_to", [
+    ("2026-07-01", "2027-06-30"),  # a fiscal year from July: two half years
+    ("2026-04-01", "2026-06-30"),  # a quarter
+    ("2026-01-01", "2026-12-31"),  # a calendar year: H1 and H2
+    ("2026-05-01", "2027-04-30"),  # months, a quarter, a half year, a quarter, a month
+    ("2026-03-14", "2027-02-10"),  # days at both ends too
+    ("2026-10-01", None), (None, "2027-03-31"),  # open at one end
+    ("2026-08-20", "2026-09-05"),  # days only
+])
+def test_a_dated_league_reads_half_years_quarters_months_and_days_as_the_counters_add_up(
+        a_year_and_a_half, date_from, date_to):
+    from datetime import date
+    f = StatsFilter(date_from=date_from and date.fromisoformat(date_from),
+                    date_to=date_to and date.fromisoformat(date_to))
+    now = T0 + 600 * DAY
+    fast = statistics.figures(db.session, f, "office", now=now, min_cases=1)
+    assert fast == statistics.figures(db.session, f, "office", now=now, min_cases=1, rollup=False)
+    assert fast["total"]["received"] > 0 and fast["groups"]
+    assert rollups.stored(db.session) == rollups.expected(db.session, statistics.stored_counts(db.session))
+
+
+def test_the_periods_that_cover_a_range_of_months():
+    from datetime import date
+    found = (rollups.OFFICES, 2)
+    cover = lambda a, b: [(fam.period, str(lo), str(hi)) for (fam, _), lo, hi in  # noqa: E731
+                          statistics._periods(found, a and date.fromisoformat(a), b and date.fromisoformat(b), "office")]
+    assert cover("2025-07-01", "2026-06-01") == [("half", "2025-07-01", "2026-01-01")]
+    assert cover("2025-08-01", "2026-05-01") == [("month", "2025-08-01", "2025-09-01"),
+                                                 ("quarter", "2025-10-01", "2026-01-01"),
+                                                 ("month", "2026-04-01", "2026-05-01")]
+    assert cover("2026-02-01", "2026-02-01") == [("month", "2026-02-01", "2026-02-01")]
+    assert cover(None, "2026-02-01") == [("half", "None", "2025-07-01"), ("month", "2026-01-01", "2026-02-01")]
+    # by month, and for every family but the office's, months are read as they are
+    assert [p for (fam, _), *p in statistics._periods(found, date(2025, 7, 1), date(2026, 6, 1), "month")] == \
+        [[date(2025, 7, 1), date(2026, 6, 1)]]
+    assert statistics._periods((rollups.AREAS, 0), date(2025, 7, 1), date(2026, 6, 1), None)[0][0][0] is rollups.AREAS
