@@ -29,7 +29,7 @@ class Capability(enum.StrEnum):
     """What a role may do besides the lifecycle actions (which are capabilities too, by action name)."""
 
     VIEW_CASES = "view_cases"                # cases that are or were at an office in scope
-    SEE_TRIAGE = "see_triage"                # the triage queue: grievances no office holds yet (it has no area scope)
+    SEE_TRIAGE = "see_triage"                # the triage queue: grievances no office holds yet (by their area, if known)
     SEE_SENSITIVE = "see_sensitive"          # sensitive cases; also needs the account's own flag
     SEE_PERSONAL_DATA = "see_personal_data"  # the complainant's name, phone and details
     LODGE = "lodge"                          # lodge on someone's behalf (API, console)
@@ -130,6 +130,13 @@ def sees_personal_data(user: User) -> bool:
     return can(user, C.SEE_PERSONAL_DATA)
 
 
+def sees_personal_data_of(user: User, g: Grievance) -> bool:
+    """Whether this grievance's personal data (the complainant's details, and the attachments: ID photos,
+    payment slips) are shown to this user, who may see the grievance: roles that handle cases, and for a
+    sensitive grievance only with the sensitive grant as well. The case page and every download ask this."""
+    return sees_personal_data(user) and (not g.sensitive or can(user, C.SEE_SENSITIVE))
+
+
 def may_see_call(user: User, operator_id: int) -> bool:
     """A call log is its operator's; accounts that see all calls read the others too."""
     return operator_id == user.id or can(user, C.SEE_ALL_CALLS)
@@ -152,11 +159,51 @@ def allowed_actions(status: str, role: str | None, *, in_triage: bool = False) -
     return [name for name, t in TRANSITIONS.items() if name in permitted and status in t.sources]
 
 
+def in_triage_reach(user: User, g: Grievance) -> bool:
+    """Whether a grievance of the triage queue (no office yet) lies within the user's triage grant: a national
+    grant, or one scoped to the whole country, reaches the whole queue; an area's, only the complaints whose
+    area (as far as it is known) lies in its subtree. `grs.queries.visible_filter` is the same rule in SQL."""
+    scope = grant(user, C.SEE_TRIAGE)
+    if scope is None:
+        return False
+    if scope is Scope.NATIONAL or is_national(user):
+        return True
+    return g.area is not None and g.area.path.startswith(scope_path(user))
+
+
+def may_place_in(user: User, area_path: str) -> bool:
+    """Whether the user may route a triaged complaint into the area with this path: within their own subtree
+    (an operator of one upazila places its complaints there, not across the country)."""
+    return is_national(user) or area_path.startswith(scope_path(user))
+
+
+class TransferReach(NamedTuple):
+    """The offices a transfer may go to: those whose area lies in `path`, of `tier` when one is named."""
+
+    path: str
+    tier: str | None
+
+
+def transfer_reach(user: User, g: Grievance) -> TransferReach | None:
+    """Where this user may transfer this grievance (None: nowhere). An officer hands a case to a neighbouring
+    office of the same tier under the same parent area (their supervisor's subtree: the complaint belongs to
+    the next union); a supervisor or an admin to any office of their own subtree (a national admin: anywhere).
+    The case page's choices and the service's check are `grs.services.actions.transfer_targets`, built on this;
+    the start tier of the grievance's category is a floor it adds (a sensitive case stays at its tier)."""
+    scope = grant(user, "transfer")
+    if g.office is None or not _reaches(user, g, scope):
+        return None
+    if scope is Scope.OWN_OFFICE:
+        home = user.office.area
+        return TransferReach((home.parent or home).path, user.office.tier)
+    return TransferReach(scope_path(user), None)
+
+
 def _reaches(user: User, g: Grievance, scope: Scope | None) -> bool:
     if scope is None:
         return False
     if g.office_id is None:
-        return True  # the triage queue has no office: whoever may see it may work it
+        return in_triage_reach(user, g)  # the triage queue has no office: whoever may see it may work it
     if scope is Scope.OWN_OFFICE:
         return user.office_id == g.office_id
     if scope is Scope.AREA:

@@ -45,8 +45,8 @@ def visible_filter(user: User):
     """A SQL condition on Grievance: the rows this user may see.
 
     A case is seen by the offices in whose area it is or has been (it stays readable after it moves
-    on), by accounts with the triage grant while no office holds it, and only with the sensitive
-    grant when it is sensitive.
+    on), by accounts with the triage grant while no office holds it (an area's grant: only those of its
+    area), and only with the sensitive grant when it is sensitive.
     """
     if not permissions.can(user, Capability.VIEW_CASES):
         return sa.false()
@@ -67,7 +67,14 @@ def visible_filter(user: User):
             .exists()
         )
     if permissions.can(user, Capability.SEE_TRIAGE):
-        conditions.append(sa.or_(placed, Grievance.office_id.is_(None)))
+        triage = Grievance.office_id.is_(None)
+        if not permissions.is_national(user):
+            # An area's triage grant reaches the complaints whose area is known to lie in it
+            # (permissions.in_triage_reach); those of no known area wait for the country's accounts.
+            in_area = aliased(Area)
+            triage = sa.and_(triage, Grievance.area_id.in_(sa.select(in_area.id).where(
+                in_area.path.startswith(permissions.scope_path(user), autoescape=True))))
+        conditions.append(sa.or_(placed, triage))
     else:
         conditions.append(placed)
     return sa.and_(*conditions)

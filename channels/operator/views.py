@@ -298,4 +298,4 @@ def case(code: str):
     call_id = request.args.get("call", type=int)
     return render_template("operator/case.html", g=g, code=tracking.display(g.tracking_code), decided=decided,
                            history=wording.history(g, lang), call_id=call_id, status_label=STATUS,
-                           labels=labels, personal=permissions.sees_personal_data(user))
+                           labels=labels, personal=permissions.sees_personal_data_of(user, g))

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import current_app, jsonify, request, send_from_directory, url_for
 from sqlalchemy.orm import selectinload
 
-from .. import queries, services
+from .. import permissions, queries, services
 from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..models import Attachment, Event, Grievance
@@ -22,6 +22,14 @@ def visible(code: str) -> Grievance:
     g = services.find(db.session, code)
     if not queries.can_view(api_user(), g):
         raise Forbidden("this grievance is outside your area or permissions")
+    return g
+
+
+def with_personal_data(code: str) -> Grievance:
+    """`visible`, and its personal data shown to the caller (attachments are ID photos and payment slips)."""
+    g = visible(code)
+    if not permissions.sees_personal_data_of(api_user(), g):
+        raise Forbidden("this grievance's attachments are personal data, not shown to your role")
     return g
 
 
@@ -44,14 +52,14 @@ def list_events(code: str):
 @bp.get("/grievances/<code>/attachments")
 def list_attachments(code: str):
     schemas.parse_args(request.args, schemas.query_keys(request.args), {})
-    g = visible(code)
+    g = with_personal_data(code)
     rows = db.session.scalars(sa.select(Attachment).where(Attachment.grievance_id == g.id).order_by(Attachment.id))
     return jsonify({"tracking_code": g.tracking_code, "items": [attachment(g, a) for a in rows]})
 
 
 @bp.get("/grievances/<code>/attachments/<attachment_id>")
 def get_attachment(code: str, attachment_id: str):
-    g = visible(code)
+    g = with_personal_data(code)
     att = None
     if re.fullmatch(r"[0-9]{1,9}", attachment_id):
         att = db.session.get(Attachment, int(attachment_id))

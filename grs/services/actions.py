@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from .. import lifecycle, notifications, permissions, queries, tracking
 from ..events import REJECT_REASONS
 from ..errors import N_, Forbidden, InvalidTransition, NotFound, ValidationError
-from ..models import Area, Grievance, Office, User
+from ..models import Area, Grievance, Office, Tier, User
 from ..timeutil import as_utc
 from ..uow import unit_of_work
 from . import asking, clocks, routing, storage
@@ -141,6 +141,9 @@ def _do_place(uow, g, req, actor, now):
     area = uow.session.scalar(sa.select(Area).where(Area.code == code))
     if area is None:
         raise ValidationError("unknown area", {"area": N_("Unknown area.")})
+    user = uow.session.get(User, actor.user_id) if actor.user_id is not None else None
+    if user is not None and not permissions.may_place_in(user, area.path):
+        raise ValidationError("that area is outside your own", {"area": N_("That area is outside your own.")})
     office = routing.route(uow, area, g.category)
     if office is None:
         raise ValidationError("no office covers that area", {"area": N_("No office covers that area.")})
@@ -288,6 +291,20 @@ def _fitted(uow, g, template: str, key: str, text: str, **context) -> str:
     return asking.fit(uow.render, template, language, key, text, **asking.citizen_context(g), **context)
 
 
+def transfer_targets(uow, user: User, g: Grievance):
+    """SELECT of the offices this user may transfer this grievance to (`permissions.transfer_reach`), never below
+    the start tier of its category, higher tiers first: the case page offers these, and the service accepts
+    no other."""
+    reach = permissions.transfer_reach(user, g)
+    if reach is None:
+        return sa.select(Office).where(sa.false())
+    query = (sa.select(Office).join(Area, Area.id == Office.area_id).join(Tier, Tier.code == Office.tier)
+             .where(Area.path.startswith(reach.path, autoescape=True), Office.active.is_(True),
+                    Office.id != g.office_id, Tier.rank >= routing.start_rank(uow, g.category))
+             .order_by(Tier.rank.desc(), Office.name_en, Office.id))
+    return query.where(Office.tier == reach.tier) if reach.tier is not None else query
+
+
 def _do_transfer(uow, g, req, actor, now):
     reason = _require(req.note, "note", N_("Give the reason for the transfer."))
     code = _require(req.office, "office", N_("Choose the office."))
@@ -296,6 +313,12 @@ def _do_transfer(uow, g, req, actor, now):
         raise ValidationError("unknown office", {"office": N_("Unknown office.")})
     if target.id == g.office_id:
         raise ValidationError("already at that office", {"office": N_("The grievance is already there.")})
+    user = uow.session.get(User, actor.user_id) if actor.user_id is not None else None
+    if user is not None and uow.session.scalar(
+            transfer_targets(uow, user, g).where(Office.id == target.id).with_only_columns(Office.id)) is None:
+        raise ValidationError("you may not transfer the grievance to that office", {"office": N_(
+            "You may not transfer the grievance to that office: choose one of the offices offered (a neighbouring "
+            "office of the same tier; a supervisor's own area; never below the tier the category starts at).")})
     t, before = _enter(g, "transfer")
     same_tier = target.tier == g.level
     origin = g.office.code if g.office else None

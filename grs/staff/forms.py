@@ -80,7 +80,8 @@ class ResolveForm(FlaskForm):
 
 
 class TransferForm(FlaskForm):
-    # The service checks that the office exists; the list only offers the likely ones.
+    # The list offers the offices the service accepts (services.actions.transfer_targets, the first 300);
+    # a posted office outside it is refused by the service, shown on this field.
     office = SelectField(_l("To office"), validate_choice=False)
     note = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=NOTE_MAX)],
                          render_kw={"required": True})

@@ -22,6 +22,7 @@ from ..models import Area, Attachment, Category, Event, Grievance, Office, Progr
 from ..permissions import Capability
 from .. import services
 from ..services import asking
+from ..services.actions import transfer_targets
 from ..services.actors import Actor
 from ..timeutil import utcnow
 from ..uow import unit_of_work
@@ -145,6 +146,7 @@ def inbox():
     return render_template("cases/inbox.html", form=form, page=page, clock=Clock(now), tiers=tiers,
                            mask=phones.mask, display=tracking.display, labels=labels, args=args,
                            overdue_commitments=_overdue_commitments(now), may_review=may_review(_user()),
+                           personal=permissions.sees_personal_data(_user()),  # even masked, only for case handlers
                            review_count=_review_count() if may_review(_user()) else 0)
 
 
@@ -181,19 +183,11 @@ def _visible_case(code: str) -> Grievance:
 
 
 def _transfer_choices(g: Grievance, lang: str) -> list[tuple[str, str]]:
-    """Offices a case is likely transferred to: those under the parent of its office's area."""
-    if g.office is None:
-        return []
-    area = g.office.area
-    parent = area.parent or area
-    rows = db.session.execute(
-        sa.select(Office, Tier.rank).join(Area, Area.id == Office.area_id).join(Tier, Tier.code == Office.tier)
-        .where(Area.path.startswith(parent.path, autoescape=True), Office.active.is_(True),
-               Office.id != g.office_id)
-        .options(selectinload(Office.area))
-        .order_by(Tier.rank.desc(), Office.name_en).limit(MAX_TRANSFER_CHOICES)
-    ).all()
-    return [(o.code, o.name(lang)) for o, _rank in rows]
+    """The offices this user may transfer the case to: the ones the service accepts (higher tiers first)."""
+    with unit_of_work(read_only=True) as uow:
+        offices = uow.session.scalars(transfer_targets(uow, _user(), g).options(selectinload(Office.area))
+                                      .limit(MAX_TRANSFER_CHOICES)).all()
+        return [(o.code, o.name(lang)) for o in offices]
 
 
 def _action_form(action: str, g: Grievance, lang: str, formdata=None):
@@ -254,7 +248,7 @@ def _render_case(g: Grievance, *, posted: tuple[str, object] | None = None, erro
         "cases/case.html", g=g, events=events, forms=forms, area_path=area_path, tiers=tiers, source=source,
         source_kind=SOURCE_KINDS.get(source.activity.kind) if source else None,
         days_left=Clock(now).days_left(g), error=error, labels=labels, display=tracking.display,
-        personal=permissions.sees_personal_data(user),
+        personal=permissions.sees_personal_data_of(user, g),
     ), status
 
 
@@ -302,6 +296,8 @@ def take_action(code: str, action: str):
 @bp.route("/<code>/attachments/<int:attachment_id>")
 def attachment(code: str, attachment_id: int):
     g = _visible_case(code)
+    if not permissions.sees_personal_data_of(_user(), g):
+        abort(403)  # ID photos and payment slips are personal data: the case is seen, they are not
     att = db.session.get(Attachment, attachment_id) if attachment_id <= MAX_ID else None
     if att is None or att.grievance_id != g.id:
         abort(404)

@@ -201,7 +201,8 @@ def test_transfer_to_another_tier_restarts_the_clock(ctx, world):
     code = builders.lodge(BARIA).tracking_code
     due = builders.find(code).due_at
     later = T0 + 2 * DAY
-    g = builders.act(world, "officer_baria", code, "transfer", office="OFF-BD-UPZ-320",
+    # An officer hands a case only to a neighbour of the same tier (issue 11, finding 3); a supervisor moves it up.
+    g = builders.act(world, "supervisor_sadar", code, "transfer", office="OFF-BD-UPZ-320",
                      note="Needs the upazila social services officer.", now=later)
     assert g.level == "upazila" and g.clock_started_at == later and g.due_at > due
     assert events_of(g)[-1].data["clock"] == "restarted"
