@@ -14,6 +14,7 @@ from escalation.admin import load_policies
 from escalation.scheduler import run_forever, start_in_process
 from escalation.sweep import sweep
 
+from . import backup as backups
 from . import statistics
 from .demo import load_demo
 from .errors import DomainError
@@ -220,6 +221,31 @@ def audit_verify_cmd() -> None:
     click.echo(f"audit verify: OK, {grievances} grievances, {events} events, every chain intact")
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace PATH if it exists.")
+@with_appcontext
+def backup_cmd(path: str, force: bool) -> None:
+    """Back the whole database up to PATH while the app runs (SQLite: online backup; PostgreSQL: pg_dump -Fc).
+    Uploaded files are not in it: back GRS_UPLOAD_DIR up beside it."""
+    try:
+        backups.backup(db.engine, path, overwrite=force, progress=click.echo)
+    except backups.BackupError as e:
+        raise click.ClickException(str(e))
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace a database that holds data (everything in it is lost).")
+@with_appcontext
+def restore_cmd(path: str, force: bool) -> None:
+    """Restore a `grs backup` file into this (empty) database; then run `grs db upgrade` and `grs audit verify`."""
+    try:
+        backups.restore(db.engine, path, force=force, progress=click.echo)
+    except backups.BackupError as e:
+        raise click.ClickException(str(e))
+
+
 @click.group("stats")
 def stats_group() -> None:
     """The statistics counters."""
@@ -317,7 +343,7 @@ def policies_load_cmd(path: str, replace: bool) -> None:
 
 def init_commands(app: Flask) -> None:
     for command in (import_areas_cmd, import_group, create_user_cmd, create_token_cmd, demo_cmd, audit_group, serve_cmd,
-                    sweep_cmd, scheduler_cmd, outbox_group, policies_group, export_group):
+                    sweep_cmd, scheduler_cmd, outbox_group, policies_group, export_group, backup_cmd, restore_cmd):
         app.cli.add_command(command)
     app.cli.add_command(stats_group)
 
