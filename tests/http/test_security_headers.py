@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 
+import pytest
 import sqlalchemy as sa
 
 import builders
@@ -165,3 +166,17 @@ def test_every_answer_says_no_framing_even_an_error(client):
 def test_over_tls_browsers_are_told_to_keep_to_it(app, client):
     # The suite's config serves over https://grs.example.org (GRS_PUBLIC_URL).
     assert client.get("/").headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+@pytest.mark.config(WTF_CSRF_ENABLED=True)
+def test_why_same_origin_and_not_no_referrer_a_form_post_over_tls_needs_its_referer(client, world):
+    """Flask-WTF's CSRF check over HTTPS refuses a post without a same-origin Referer: under no-referrer
+    every form behind TLS would be refused. same-origin sends it to us and to no one else."""
+    https = "https://grs.example.org"
+    page = client.get("/login", base_url=https).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    form = {"csrf_token": token, "email": "nobody@test.grs", "password": "wrong"}
+    without = client.post("/login", data=form, base_url=https)
+    assert without.status_code == 400  # "The referrer header is missing."
+    with_referer = client.post("/login", data=form, base_url=https, headers={"Referer": f"{https}/login"})
+    assert with_referer.status_code != 400  # past the CSRF check: a failed sign-in, not a refused form
