@@ -1,6 +1,7 @@
 """Inbound SMS use cases: store the message once, act on its command, and reply (outbox or inline)."""
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -53,7 +54,7 @@ def receive(uow, sms: InboundSms, *, now: datetime, reply_inline: bool) -> Handl
         return Handled("duplicate", duplicate=True)
     sender = _phone(uow, sms.sender)
     cmd = commands.parse(sms.text)
-    row = InboundMessage(provider=sms.provider, provider_message_id=sms.message_id[:120],
+    row = InboundMessage(provider=sms.provider, provider_message_id=stored_key(sms.message_id),
                          sender=(sender or sms.sender or "")[:20], recipient=(sms.recipient or "")[:40] or None,
                          text=sms.text or "", command=cmd.kind if sender else "ignored", received_at=now)
     try:
@@ -79,8 +80,20 @@ def receive(uow, sms: InboundSms, *, now: datetime, reply_inline: bool) -> Handl
 
 def _seen(session, sms: InboundSms) -> bool:
     return session.scalar(sa.select(InboundMessage.id).where(
-        InboundMessage.provider == sms.provider, InboundMessage.provider_message_id == sms.message_id[:120])
+        InboundMessage.provider == sms.provider, InboundMessage.provider_message_id == stored_key(sms.message_id))
     ) is not None
+
+
+DIGEST = "sha256:"
+
+
+def stored_key(value: str, width: int = 120) -> str:
+    """`value` as a column of `width` characters holds it without merging two values: itself when it fits,
+    else (or when it could be taken for one) the SHA-256 of all of it. A provider's id is never cut, so two
+    ids sharing their first 120 characters stay two messages."""
+    if len(value) <= width and not value.startswith(DIGEST):
+        return value
+    return DIGEST + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _language(uow, sender: str, script: str) -> str:
@@ -111,7 +124,7 @@ class _Context:
 
     @property
     def dedupe_key(self) -> str:
-        return f"sms-reply:{self.sms.provider}:{self.sms.message_id}"[:160]
+        return f"sms-reply:{self.sms.provider}:{stored_key(self.sms.message_id)}"  # at most 145 characters
 
     def opted_out(self) -> bool:
         return notifications.opted_out(self.uow.session, self.sender)
@@ -135,9 +148,21 @@ class _Context:
 # ---------------------------------------------------------------- commands
 
 
+def _too_long(ctx: _Context, text: str) -> Handled | None:
+    """A text longer than a grievance holds (the web form's limit) is not cut: the sender is told, and the
+    whole message stays on its inbound row."""
+    if len(text.strip()) <= services.MAX_DESCRIPTION:
+        return None
+    ctx.row.command = "too_long"
+    return Handled("too_long", reply=ctx.reply("sms_too_long", length=len(text.strip()),
+                                               limit=services.MAX_DESCRIPTION))
+
+
 def _lodge(ctx: _Context, cmd: commands.Command) -> Handled:
     if not cmd.text.strip():
         return Handled("help", reply=ctx.reply("sms_help"))
+    if (refused := _too_long(ctx, cmd.text)) is not None:
+        return refused
     waiting = _waiting_for_info(ctx)
     if len(waiting) == 1:
         # Plain text from a phone with exactly one complaint awaiting its answer: that is the answer.
@@ -155,11 +180,11 @@ def _lodge(ctx: _Context, cmd: commands.Command) -> Handled:
         channel="sms",
         programme=programme or settings.sms_default_programme,
         category=category or settings.sms_default_category,
-        description=cmd.text[:services.MAX_DESCRIPTION],
+        description=cmd.text,
         area=area,
         language=cmd.language if cmd.language != "en" else ctx.lang,  # Latin script says little: keep theirs
         complainant=services.ComplainantIn(phone=ctx.sender),
-        source_ref=f"{ctx.sms.provider}:{ctx.sms.message_id}"[:120],
+        source_ref=stored_key(f"{ctx.sms.provider}:{ctx.sms.message_id}"),
         receipt_by_channel=ctx.inline,
     )
     # One unit of work: the inbound row, the grievance and (for the outbox) its receipt go in together.
@@ -235,6 +260,8 @@ def _waiting_for_info(ctx: _Context) -> list[Grievance]:
 
 def _attach_info(ctx: _Context, g: Grievance, text: str) -> Handled:
     """Attach the sender's answer to a grievance waiting for it; the reply names the code it went to."""
+    if (refused := _too_long(ctx, text)) is not None:
+        return refused
     ctx.row.grievance_id = g.id
     services.act(ctx.uow, g.tracking_code, services.ActionRequest("add_info", note=text, channel="sms"),
                  actor=Actor.citizen("sms"), now=ctx.now)
