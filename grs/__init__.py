@@ -50,8 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(config.from_environment())
     if test_config:
         app.config.update(test_config)
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = config.instance_secret(app.instance_path)
+    app.config["SECRET_KEY"] = config.secret_key(app.config, app.instance_path)  # production: set, or no start
     from .uow import reject_reasons
     reject_reasons(app.config)  # a reason code the contract does not have stops the app here, not at a rejection
     served_over_tls = str(app.config.get("PUBLIC_URL") or "").startswith("https://")
@@ -77,14 +76,15 @@ def register_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from .database import configure_engine
-    from .extensions import csrf, db, limiter, login_manager, migrate
+    from . import ratelimit
+    from .extensions import csrf, db, login_manager, migrate
 
     configure_engine(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True,
                      compare_type=True)
     csrf.init_app(app)
-    limiter.init_app(app)
+    ratelimit.init_app(app)  # shared counters (database or Redis), client addresses through trusted proxies
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
@@ -94,8 +94,9 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        user = db.session.get(models.User, int(user_id))
-        return user if user is not None and user.active else None
+        # "id:session_version" (User.get_id), in the session and the remember-me cookie: signing out,
+        # a new password or deactivation bump the version, and every cookie issued before stops working.
+        return models.User.from_session_id(db.session, user_id)
 
 
 def register_i18n(app: Flask) -> None:

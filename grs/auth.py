@@ -13,9 +13,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from . import ratelimit
 from .extensions import db, limiter
 from .models import User
 from .permissions import landing_endpoint
+from .uow import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +83,11 @@ def login():
         return redirect(next_url if is_safe_next(next_url) else landing_url(current_user))
     form = LoginForm()
     if form.validate_on_submit():
+        # Sign-ins are also counted per account, from any address: guessing one officer's password from many
+        # machines stops too, and while the account's count is used up even the right password waits.
+        # Counted before the password is checked: one atomic increment, so parallel guesses cannot slip by.
+        if not ratelimit.allow("ACCOUNT_LOGIN_RATE_LIMIT", (form.email.data or "").strip().lower()):
+            return _too_many(form, next_url)
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
             login_user(user, remember=form.remember.data)
@@ -91,9 +98,30 @@ def login():
     return render_template("auth/login.html", form=form, next=next_url if is_safe_next(next_url) else None)
 
 
+def _too_many(form: LoginForm | None = None, next_url: str | None = None):
+    form = form or LoginForm()
+    form.password.errors = [gettext("Too many sign-in attempts. Wait a few minutes, then try again; an "
+                                    "administrator can help if it keeps happening.")]
+    return render_template("auth/login.html", form=form,
+                           next=next_url if is_safe_next(next_url) else None), 429
+
+
+@bp.errorhandler(429)
+def login_rate_limited(e):
+    """The sign-in page again, with the e-mail kept and a message in the page's language, not a bare 429."""
+    return _too_many(LoginForm(), request.values.get("next"))
+
+
 @bp.route("/logout", methods=["GET", "POST"])
 def logout():
     if request.method == "POST":  # CSRFProtect has checked the token before we get here
+        if current_user.is_authenticated:
+            # Every session of the account ends, here and on other devices: a copied session or
+            # remember-me cookie is worth nothing after a sign-out.
+            with unit_of_work() as uow:
+                user = uow.session.get(User, current_user.id)
+                if user is not None:
+                    user.end_sessions()
         logout_user()
         flash(gettext("You are signed out."), "info")
         return redirect(url_for("auth.login"))

@@ -38,10 +38,21 @@ ENV_SETTINGS = {
     "GRS_SMS_NUMBER": "SMS_NUMBER",
     "GRS_HOTLINE": "HOTLINE",
     "GRS_REJECT_REASONS": "REJECT_REASONS",
+    "GRS_ENV": "ENV",
+    "GRS_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
+    "GRS_PROXY_COUNT": "PROXY_COUNT",
+    "GRS_LODGE_RATE_LIMIT": "LODGE_RATE_LIMIT",
+    "GRS_API_LODGE_RATE_LIMIT": "API_LODGE_RATE_LIMIT",
+    "GRS_RECEIPT_RATE_LIMIT": "RECEIPT_RATE_LIMIT",
+    "GRS_ACCOUNT_LOGIN_RATE_LIMIT": "ACCOUNT_LOGIN_RATE_LIMIT",
+    "GRS_STATUS_LOOKUP_RATE_LIMIT": "STATUS_LOOKUP_RATE_LIMIT",
+    "GRS_WEBHOOK_RATE_LIMIT": "WEBHOOK_RATE_LIMIT",
+    "GRS_WEBHOOK_AUTH_FAILURE_LIMIT": "WEBHOOK_AUTH_FAILURE_LIMIT",
+    "GRS_PUBLIC_MAX_UPLOAD_BYTES": "PUBLIC_MAX_UPLOAD_BYTES",
 }
 LIST_SETTINGS = {"REJECT_REASONS"}  # comma-separated in the environment
 INT_SETTINGS = {"MAX_CONTENT_LENGTH", "SMS_TIMEOUT_SECONDS", "TRACK_RATE_LIMIT", "LOGIN_RATE_LIMIT",
-                "FEEDBACK_WINDOW_DAYS", "OUTBOX_MAX_ATTEMPTS", "SMTP_PORT"}
+                "FEEDBACK_WINDOW_DAYS", "OUTBOX_MAX_ATTEMPTS", "SMTP_PORT", "PROXY_COUNT", "PUBLIC_MAX_UPLOAD_BYTES"}
 
 
 def defaults(instance_path: str) -> dict:
@@ -102,6 +113,22 @@ def defaults(instance_path: str) -> dict:
         # SQLite only (PostgreSQL uses an advisory lock); None: beside the database file, so that two
         # instances on different databases never compete for one lead.
         "SCHEDULER_LOCK_FILE": None,
+        # "production" refuses to start without GRS_SECRET_KEY (a key in instance/ is one machine's only).
+        "ENV": "development",
+        # Rate limits (docs/operations.md): counters in the database unless RATELIMIT_STORAGE_URI names
+        # another store (redis://…); client addresses through PROXY_COUNT trusted proxies (0: none).
+        "RATELIMIT_STORAGE_URI": None,
+        "PROXY_COUNT": 0,
+        "LODGE_RATE_LIMIT": "5 per minute;30 per hour",  # public lodge form, per client address
+        "API_LODGE_RATE_LIMIT": "120 per minute",  # API lodges per account
+        # Receipts (lodge SMS) per destination phone: over it the complaint is kept and shown, not texted.
+        "RECEIPT_RATE_LIMIT": "5 per hour;20 per day",
+        "ACCOUNT_LOGIN_RATE_LIMIT": "20 per hour",  # sign-in attempts per account, from any address
+        "STATUS_LOOKUP_RATE_LIMIT": "10 per hour",  # SMS STATUS and USSD look-ups per phone number
+        "WEBHOOK_RATE_LIMIT": "6000 per minute",  # provider callbacks per client address
+        "WEBHOOK_AUTH_FAILURE_LIMIT": "20 per minute",  # callbacks that fail authentication, per address
+        # Attachments from the public (lodge form, answers on the track page); staff keep MAX_CONTENT_LENGTH.
+        "PUBLIC_MAX_UPLOAD_BYTES": 2 * 1024 * 1024,
     }
 
 
@@ -116,6 +143,23 @@ def from_environment(environ=os.environ) -> dict:
             else:
                 found[key] = int(value) if key in INT_SETTINGS else value
     return found
+
+
+def is_production(config) -> bool:
+    return str(config.get("ENV") or "").strip().lower() == "production"
+
+
+def secret_key(config, instance_path: str) -> str:
+    """The configured key; outside production a random one kept in instance/. In production (GRS_ENV=
+    production) a missing or short key stops the app: a key made on one machine signs that machine's
+    sessions only, and one made by a forgotten setting is easy to lose or to copy."""
+    key = config.get("SECRET_KEY")
+    if is_production(config):
+        if not key or len(str(key)) < 32:
+            raise RuntimeError("GRS_ENV=production needs GRS_SECRET_KEY, at least 32 characters (e.g. python -c "
+                               "'import secrets; print(secrets.token_hex(32))'), the same on every machine")
+        return key
+    return key or instance_secret(instance_path)
 
 
 def instance_secret(instance_path: str) -> str:

@@ -22,6 +22,7 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-# Public look-ups (track pages, area lists) are rate limited per client address; in-memory per process
-# by default, RATELIMIT_STORAGE_URI (e.g. redis://) shares the counts between workers.
-limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", default_limits=[])
+# Rate limits per client address (the proxies' X-Forwarded-For honoured as far as PROXY_COUNT says) and,
+# in the views, per phone and account. The storage comes from RATELIMIT_STORAGE_URI, set by
+# grs.ratelimit.init_app: the database by default, so that every worker and machine shares the counts.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -60,7 +60,10 @@ def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException):
         code = (e.name or "error").lower().replace(" ", "_")
-        message = {413: "The upload is too large."}.get(e.code, e.description or e.name)
+        message = {413: "The upload is too large.",
+                   # Flask-Limiter's description is the limit itself ("10 per 1 minute"): say what it means.
+                   429: f"Too many requests from this client in a short time (at most {e.description}); "
+                        "try again later."}.get(e.code, e.description or e.name)
         return error_response(e.code or 500, code, message)
 
     @app.errorhandler(Exception)

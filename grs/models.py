@@ -171,13 +171,37 @@ class User(UserMixin, db.Model):
     notify_by: Mapped[str] = mapped_column(sa.String(10), default="email")  # sms | email | none
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Part of the id in every session and remember-me cookie (get_id): bumped by end_sessions(), so that
+    # signing out, a new password or deactivation ends every session the account has anywhere.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     area: Mapped[Area] = relationship()
     office: Mapped[Office | None] = relationship()
 
     def set_password(self, password: str, method: str = "scrypt") -> None:
         # scrypt by default (PASSWORD_HASH_METHOD); the test suite picks a cheap method for speed.
+        had_password = bool(self.password_hash)
         self.password_hash = generate_password_hash(password, method=method)
+        if had_password:
+            self.end_sessions()
+
+    def end_sessions(self) -> None:
+        """Make every session and remember-me cookie issued for this account so far stop working."""
+        self.session_version = (self.session_version or 1) + 1
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version or 1}"
+
+    @classmethod
+    def from_session_id(cls, session, value: str) -> "User | None":
+        """The active account a session's id names, if the id carries its current session version."""
+        user_id, _, version = (value or "").partition(":")
+        if not user_id.isdigit() or not version.isdigit() or int(user_id) > 2**31 - 1:
+            return None
+        user = session.get(cls, int(user_id))
+        if user is None or not user.active or int(version) != (user.session_version or 1):
+            return None
+        return user
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -185,6 +209,13 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses sign-in for disabled accounts
         return self.active
+
+
+@sa.event.listens_for(User.active, "set", active_history=True)
+def _deactivation_ends_sessions(user: User, value, old, initiator) -> None:
+    # Deactivation ends the sessions for good: reactivating the account later must not revive old cookies.
+    if old is True and not value:
+        user.end_sessions()
 
 
 class ApiToken(db.Model):

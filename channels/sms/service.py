@@ -41,12 +41,13 @@ class Handled:
     tracking_code: str | None = None
 
 
-def receive(uow, sms: InboundSms, *, now: datetime, reply_inline: bool) -> Handled:
+def receive(uow, sms: InboundSms, *, now: datetime, reply_inline: bool, status_allowed: bool = True) -> Handled:
     """Handle one inbound SMS exactly once per provider message id, in the caller's unit of work.
 
     reply_inline=False queues replies in the outbox (Africa's Talking); True returns the reply for the
     webhook answer (Twilio TwiML) and queues nothing for it. A command that fails leaves nothing
-    half-done (it runs in a savepoint) while the message itself stays recorded.
+    half-done (it runs in a savepoint) while the message itself stays recorded. status_allowed=False
+    (the number used up its look-ups, counted by the webhook) records a STATUS and answers nothing.
     """
     now = as_utc(now)
     session = uow.session
@@ -66,6 +67,7 @@ def receive(uow, sms: InboundSms, *, now: datetime, reply_inline: bool) -> Handl
         # Alphanumeric senders (network promotions) and garbage: kept for the record, never answered.
         return Handled("ignored")
     ctx = _Context(uow, sms, row, sender, _language(uow, sender, cmd.language), reply_inline, now)
+    ctx.status_allowed = status_allowed
     handler = HANDLERS[cmd.kind]
     try:
         with unit_of_work(savepoint=True):
@@ -217,6 +219,9 @@ def _find(ctx: _Context, cmd: commands.Command, *, own: bool) -> Grievance | Non
 
 
 def _status(ctx: _Context, cmd: commands.Command) -> Handled:
+    if not getattr(ctx, "status_allowed", True):
+        # Code guessing from one number: recorded, not answered (an answer would be one more SMS paid for).
+        return Handled("status_limited")
     g = _find(ctx, cmd, own=False)
     if g is None:
         return Handled("status", reply=ctx.row.reply)

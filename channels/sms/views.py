@@ -7,14 +7,32 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+from grs import phones, ratelimit
+from grs.errors import ValidationError
+from grs.extensions import limiter
 from grs.http_errors import error_response
 from grs.timeutil import utcnow
 from grs.uow import unit_of_work
 
 from .. import outbox
-from . import places, service
+from . import commands, places, service
 
 bp = Blueprint("sms", __name__, url_prefix="/hooks/sms")
+# Every callback per client address, and those that fail authentication far lower: a forger guessing the
+# key or a signature is stopped while the provider's own traffic goes on.
+limiter.limit(ratelimit.limit_string("WEBHOOK_RATE_LIMIT"))(bp)
+limiter.limit(ratelimit.limit_string("WEBHOOK_AUTH_FAILURE_LIMIT"), deduct_when=lambda r: r.status_code == 403)(bp)
+
+
+def _status_allowed(sender: str, text: str) -> bool:
+    """A STATUS look-up counts against its number's limit (before the unit of work: SQLite has one writer)."""
+    if commands.parse(text).kind != "status":
+        return True
+    try:
+        number = phones.normalise(sender, current_app.config["COUNTRY"]) or sender
+    except ValidationError:
+        number = sender
+    return ratelimit.allow("STATUS_LOOKUP_RATE_LIMIT", number)
 # From the app factory on (not the first SMS), area changes in this process refresh the place index.
 bp.record_once(lambda state: places.watch_sessions())
 
@@ -61,8 +79,9 @@ def africastalking_inbound():
         return bad
     f = request.form
     sms = service.InboundSms("africastalking", f["id"].strip(), f["from"].strip(), f.get("text") or "", f.get("to"))
+    allowed = _status_allowed(sms.sender, sms.text)
     with unit_of_work() as uow:
-        handled = service.receive(uow, sms, now=utcnow(), reply_inline=False)
+        handled = service.receive(uow, sms, now=utcnow(), reply_inline=False, status_allowed=allowed)
     return jsonify({"received": True, "duplicate": handled.duplicate})
 
 
@@ -74,8 +93,9 @@ def twilio_inbound():
         return bad
     f = request.form
     sms = service.InboundSms("twilio", f["MessageSid"].strip(), f["From"].strip(), f.get("Body") or "", f.get("To"))
+    allowed = _status_allowed(sms.sender, sms.text)
     with unit_of_work() as uow:
-        handled = service.receive(uow, sms, now=utcnow(), reply_inline=True)
+        handled = service.receive(uow, sms, now=utcnow(), reply_inline=True, status_allowed=allowed)
     twiml = MessagingResponse()
     if handled.reply:
         twiml.message(handled.reply)

@@ -16,6 +16,7 @@ from grs.uow import unit_of_work
 
 from . import menu
 from .reference import DbReference
+from .texts import text
 
 log = logging.getLogger(__name__)
 
@@ -31,13 +32,42 @@ class UssdRequest:
     network_code: str = ""
 
 
-def answer(uow, req: UssdRequest, *, now: datetime) -> str:
+@dataclass
+class StatusLookups:
+    """Whether the caller's number may look a complaint up now (its rate limit, checked by the webhook), and
+    how many look-ups this request made (for the webhook to count once the transaction is over)."""
+
+    allowed: bool = True
+    made: int = 0
+
+
+class _LookupsUsedUp(Exception):
+    pass
+
+
+class _Counted:
+    """The menu's reference, with status look-ups counted and refused once the number used them up."""
+
+    def __init__(self, ref, lookups: StatusLookups):
+        self._ref, self._lookups = ref, lookups
+
+    def __getattr__(self, name):
+        return getattr(self._ref, name)
+
+    def status(self, code: str):
+        if not self._lookups.allowed:
+            raise _LookupsUsedUp
+        self._lookups.made += 1
+        return self._ref.status(code)
+
+
+def answer(uow, req: UssdRequest, *, now: datetime, lookups: StatusLookups | None = None) -> str:
     """The reply for one request ('CON …' or 'END …'); a repeated request gets the same reply."""
     session = uow.session.get(UssdSession, req.session_id)
     if session is not None and session.last_text == req.text and session.last_reply:
         return session.last_reply  # the network resent it: same screen, nothing done twice
     phone = _phone(uow, req.phone)
-    ref = DbReference(uow.settings.country)
+    ref = _Counted(DbReference(uow.settings.country), lookups or StatusLookups())
     if session is None:
         reply = menu.start(_language(uow, phone))
         # A first request may already carry answers (a dialled shortcut such as *123*2#).
@@ -46,7 +76,12 @@ def answer(uow, req: UssdRequest, *, now: datetime) -> str:
         reply = menu.Reply(dict(session.state or {}), session.last_reply or "")
         answers = _new_answers(session.last_text or "", req.text, reply.state)
     for given in answers:
-        reply = menu.step(reply.state, given, ref)
+        try:
+            reply = menu.step(reply.state, given, ref)
+        except _LookupsUsedUp:
+            reply = menu.Reply({**reply.state, "screen": "end"}, text(reply.state.get("lang", "en"),
+                                                                     "too_many_lookups"), done=True)
+            break
         if reply.remember_language and phone:
             _remember_language(uow, phone, reply.remember_language)
         if reply.lodge is not None:

@@ -49,6 +49,7 @@ TEXTS: dict[str, str] = {
     "hint_area_code": NC_("ussd", "Code not found."),
     "hint_tracking": NC_("ussd", "Code not valid."),
     "hint_not_found": NC_("ussd", "No complaint has that code."),
+    "too_many_lookups": NC_("ussd", "Too many checks from this number. Please try again in an hour."),
     "hint_empty": NC_("ussd", "Please type something."),
     "no_description": NC_("ussd", "%(category)s (%(programme)s). Lodged by USSD without a description."),
 }

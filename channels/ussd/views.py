@@ -5,12 +5,18 @@ import hmac
 
 from flask import Blueprint, Response, abort, current_app, request
 
+from grs import phones, ratelimit
+from grs.errors import ValidationError
+from grs.extensions import limiter
 from grs.timeutil import utcnow
 from grs.uow import unit_of_work
 
-from .service import UssdRequest, answer
+from .service import StatusLookups, UssdRequest, answer
 
 bp = Blueprint("ussd", __name__, url_prefix="/hooks/ussd")
+# As the SMS hooks: every callback per client address, and those that fail authentication far lower.
+limiter.limit(ratelimit.limit_string("WEBHOOK_RATE_LIMIT"))(bp)
+limiter.limit(ratelimit.limit_string("WEBHOOK_AUTH_FAILURE_LIMIT"), deduct_when=lambda r: r.status_code == 403)(bp)
 
 
 @bp.post("/africastalking")
@@ -27,6 +33,14 @@ def africastalking():
     req = UssdRequest(session_id=session_id, phone=phone, text=request.form.get("text") or "",
                       service_code=request.form.get("serviceCode") or "",
                       network_code=request.form.get("networkCode") or "")
+    try:
+        number = phones.normalise(phone, current_app.config["COUNTRY"]) or phone
+    except ValidationError:
+        number = phone
+    # Status look-ups per number: read before the unit of work and counted after it (SQLite has one writer).
+    lookups = StatusLookups(allowed=not ratelimit.exhausted("STATUS_LOOKUP_RATE_LIMIT", number))
     with unit_of_work() as uow:
-        reply = answer(uow, req, now=utcnow())
+        reply = answer(uow, req, now=utcnow(), lookups=lookups)
+    for _ in range(lookups.made):
+        ratelimit.spend("STATUS_LOOKUP_RATE_LIMIT", number)
     return Response(reply, mimetype="text/plain")

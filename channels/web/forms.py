@@ -15,11 +15,13 @@ UPLOAD_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "
 
 
 def _within_size_limit(form, field) -> None:
-    """Refuse a file over the configured limit (larger request bodies never get here: they are a 413)."""
+    """Refuse a file over the public forms' limit (PUBLIC_MAX_UPLOAD_BYTES, lower than staff's: anyone can
+    send these); request bodies over MAX_CONTENT_LENGTH never get here: they are a 413."""
     f = field.data
     if not f or not getattr(f, "filename", ""):
         return
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    limit = min(current_app.config.get("PUBLIC_MAX_UPLOAD_BYTES") or current_app.config["MAX_CONTENT_LENGTH"],
+                current_app.config["MAX_CONTENT_LENGTH"])
     f.stream.seek(0, 2)
     size = f.stream.tell()
     f.stream.seek(0)

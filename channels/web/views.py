@@ -14,7 +14,7 @@ from flask_wtf.csrf import validate_csrf
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import parse_form_data
 
-from grs import tracking
+from grs import ratelimit, tracking
 from grs.errors import DomainError, NotFound, ValidationError
 from grs.extensions import db, limiter
 from grs.forms import message, populate_errors
@@ -110,13 +110,21 @@ def new():
         errors["area"] = _("Choose the area down to the %(level)s, or tick “I do not know the exact area”.",
                            level=leaf.lower())
     if valid and not errors:
+        if not ratelimit.allow("LODGE_RATE_LIMIT", ratelimit.client_address()):
+            # Refused, not lost: the form comes back as typed (the file must be attached again).
+            errors["form"] = _("Many complaints were sent from your connection in a short time, so this one was "
+                               "not sent yet. Everything you typed is kept below: wait a few minutes, then send it "
+                               "again, or call the hotline.")
+            return render_template("web/new.html", form=form, picker=area_picker, errors=errors), 429
+        intake = ratelimit.receipt_allowed(_intake(form, area_picker.chosen, lang), current_app.config["COUNTRY"])
         try:
             with unit_of_work() as uow:
-                g = lodge(uow, _intake(form, area_picker.chosen, lang), actor=Actor.citizen("web"), now=utcnow())
+                g = lodge(uow, intake, actor=Actor.citizen("web"), now=utcnow())
         except ValidationError as e:
             errors.update(populate_errors(form, e, fields=_FORM_FIELDS, page_keys=("area",)))
         else:
             session["lodged"] = g.tracking_code
+            session["receipt_withheld"] = intake.receipt_by_channel
             return redirect(url_for("web.lodged"), code=303)
     return render_template("web/new.html", form=form, picker=area_picker, errors=errors), 400
 
@@ -188,7 +196,8 @@ def lodged():
         g = find(db.session, code)
     except NotFound:
         return redirect(url_for("web.new"))
-    return render_template("web/lodged.html", g=g, code=tracking.display(g.tracking_code))
+    return render_template("web/lodged.html", g=g, code=tracking.display(g.tracking_code),
+                           receipt_withheld=bool(session.get("receipt_withheld")))
 
 
 @bp.get("/areas/<code>/children")

@@ -8,12 +8,13 @@ import dataclasses
 import logging
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, current_app, jsonify, request, url_for
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import permissions, queries, services, statistics
+from .. import permissions, queries, ratelimit, services, statistics
 from ..errors import Conflict, Forbidden, ValidationError
 from ..extensions import db
+from ..http_errors import error_response
 from ..models import Grievance
 from ..services.actors import Actor
 from ..timeutil import utcnow
@@ -80,10 +81,17 @@ def lodge_grievance():
     body = schemas.check(schemas.parse_body(request.get_data()), schemas.LODGE)
     source_ref = _source_ref(body, user.id)
     now = utcnow()
+    # Counted before the first query here: on SQLite the counters' own connection must not wait for this
+    # request's pending writes (the token's last use) to commit.
+    if not ratelimit.allow("API_LODGE_RATE_LIMIT", f"user:{user.id}"):
+        return error_response(429, "too_many_requests",
+                              "Too many grievances lodged with this account in a short time; nothing was saved. "
+                              "Try again in a minute.")
+    # Per destination phone, as on the web form: over its share of receipts the grievance is kept, not texted.
+    intake = ratelimit.receipt_allowed(_intake(body, source_ref), current_app.config["COUNTRY"])
     g = _earlier(body["channel"], source_ref)
     if g is not None:
         return jsonify(_detail(g, now)), 200
-    intake = _intake(body, source_ref)
     try:
         # Two retries racing past the look-up are one grievance: lodge answers the second with the first.
         with unit_of_work() as uow:
