@@ -29,7 +29,7 @@ Progress = Callable[[str], None]
 PG_LIB_ROOT = "/usr/lib/postgresql"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_CUSTOM_MAGIC = b"PGDMP"
-PAGES_PER_STEP = 1024  # SQLite pages copied per step of the online backup (4 MB at 4 KiB pages)
+PAGES_PER_STEP = 1024  # SQLite pages copied per step of a restore (4 MB at 4 KiB pages), for its progress
 # Tables whose rows do not make a database "hold data": the schema's version, SQLite's own bookkeeping.
 BOOKKEEPING = {"alembic_version", "sqlite_sequence", "sqlite_stat1", "sqlite_stat4"}
 
@@ -109,6 +109,15 @@ def restore(engine: sa.engine.Engine, path: str, *, force: bool = False, progres
 
 def _contents(engine) -> tuple[int, int, str | None]:
     """(tables, rows outside the bookkeeping tables, alembic revision) of the engine's database."""
+    try:
+        return _count(engine)
+    except sa.exc.OperationalError as e:  # no server, no such database, refused: say so, not a traceback
+        reason = str(e.orig).strip().splitlines()[0] if e.orig is not None else str(e)
+        raise BackupError(f"cannot read the database ({engine.url.render_as_string(hide_password=True)}): "
+                          f"{reason}")
+
+
+def _count(engine) -> tuple[int, int, str | None]:
     inspector = sa.inspect(engine)
     names = [n for n in inspector.get_table_names() if n not in BOOKKEEPING]
     rows = 0
@@ -139,7 +148,8 @@ def _sqlite_file(engine) -> str:
     return os.path.abspath(name)
 
 
-def _copy(source: sqlite3.Connection, target: sqlite3.Connection, what: str, progress: Progress) -> None:
+def _copy(source: sqlite3.Connection, target: sqlite3.Connection, what: str, progress: Progress,
+          pages: int = PAGES_PER_STEP) -> None:
     shown = [-1]
 
     def step(status, remaining, total):
@@ -148,7 +158,7 @@ def _copy(source: sqlite3.Connection, target: sqlite3.Connection, what: str, pro
             shown[0] = done
             progress(f"{what}: {done}% ({total - remaining} of {total} pages)")
 
-    source.backup(target, pages=PAGES_PER_STEP, progress=step)
+    source.backup(target, pages=pages, progress=step)
 
 
 def _integrity(conn: sqlite3.Connection, path: str) -> None:
@@ -165,7 +175,11 @@ def _sqlite_backup(database: str, partial: str, progress: Progress) -> None:
     source = sqlite3.connect(database, timeout=30)  # only read: the backup API copies a consistent snapshot
     target = sqlite3.connect(partial)
     try:
-        _copy(source, target, "backup", progress)
+        pages = source.execute("PRAGMA page_count").fetchone()[0]
+        progress(f"backup: copying {pages} pages")
+        # In one step: a step-wise copy starts again whenever the app writes between steps, so under steady
+        # traffic it might never end; one step reads one snapshot (WAL: writers go on meanwhile).
+        _copy(source, target, "backup", progress, pages=-1)
         _integrity(target, partial)
         # The copy keeps the source's WAL mode; as one self-contained file it is plainer in rollback mode.
         target.execute("PRAGMA journal_mode=DELETE")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..models import Event, Grievance, Office, User
-from ..permissions import sees_personal_data
+from ..permissions import sees_personal_data_of
 from ..queries import is_overdue
 from ..services.asking import decision_of, pending_question
 
@@ -61,7 +61,7 @@ def grievance(g: Grievance, viewer: User | None, *, now: datetime, personal: boo
         "satisfied": g.satisfied,
         "national_review_since": iso(g.review_flagged_at),
     }
-    if personal if personal is not None else sees_personal_data(viewer):
+    if personal if personal is not None else sees_personal_data_of(viewer, g):
         out["complainant"] = complainant(g)
     return out
 

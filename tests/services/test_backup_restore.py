@@ -73,7 +73,7 @@ def test_a_backup_restored_into_an_empty_database_is_the_same_and_passes_audit_v
     made = runner.invoke(args=["backup", str(path)])
     assert made.exit_code == 0, made.output
     assert "backup: done" in made.output and str(path) in made.output
-    assert ("%" in made.output) if backend == "sqlite" else ("dumping contents of table" in made.output)
+    assert ("copying" in made.output) if backend == "sqlite" else ("dumping contents of table" in made.output)
     assert path.stat().st_size > 0 and not os.path.exists(str(path) + ".partial")
     # The app keeps working on the database it backed up.
     builders.lodge_in(app, BARIA)
@@ -121,6 +121,34 @@ def test_a_database_that_holds_data_is_replaced_only_when_forced(app, runner, ba
 
 
 @pytest.mark.committing_db
+def test_a_sqlite_backup_runs_beside_an_open_write_and_keeps_only_what_was_committed(app, runner, request,
+                                                                                     tmp_path):
+    """Online: a write transaction held open by the app does not stop the backup, nor reach it."""
+    import sqlite3
+    import time
+
+    fill(app)
+    with app.app_context():
+        database = db.engine.url.database
+        db.engine.dispose()
+    writer = sqlite3.connect(database, timeout=1)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("UPDATE grievances SET description = 'not committed'")
+    try:
+        started = time.monotonic()
+        made = runner.invoke(args=["backup", str(tmp_path / "online.sqlite3")])
+        assert made.exit_code == 0, made.output
+        assert time.monotonic() - started < 5  # it did not wait for the writer
+    finally:
+        writer.rollback()
+        writer.close()
+    copy = sqlite3.connect(tmp_path / "online.sqlite3")
+    descriptions = {d for (d,) in copy.execute("SELECT description FROM grievances")}
+    copy.close()
+    assert "not committed" not in descriptions and len(descriptions) == 6
+
+
+@pytest.mark.committing_db
 def test_a_file_that_is_no_backup_of_this_backend_is_refused_clearly(app, runner, tmp_path):
     junk = tmp_path / "notes.txt"
     junk.write_bytes(b"not a backup")
@@ -131,6 +159,23 @@ def test_a_file_that_is_no_backup_of_this_backend_is_refused_clearly(app, runner
     r = runner.invoke(args=["restore", str(dump)])
     assert r.exit_code != 0 and "is a postgresql backup; this database is sqlite" in r.output
     assert "Traceback" not in r.output
+
+
+@pytest.mark.pg_only
+@pytest.mark.committing_db
+def test_a_database_that_is_not_there_is_a_message_without_the_password(app, backend, request, tmp_path):
+    server = request.getfixturevalue("pg")
+    url = server.url("grs_never_made").replace("postgres@", "postgres:s3cret-pw@")
+    missing = create_app(dict(app.config, SQLALCHEMY_DATABASE_URI=url))
+    r = missing.test_cli_runner().invoke(args=["restore", str(_a_file(tmp_path))])
+    assert r.exit_code != 0 and "cannot read the database" in r.output and "grs_never_made" in r.output
+    assert "s3cret-pw" not in r.output and "Traceback" not in r.output
+
+
+def _a_file(tmp_path):
+    dump = tmp_path / "grs.dump"
+    dump.write_bytes(b"PGDMP" + b"\x00" * 64)
+    return dump
 
 
 def test_without_pg_dump_the_message_says_what_to_install(monkeypatch, tmp_path):
