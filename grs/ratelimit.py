@@ -186,10 +186,13 @@ def receipt_allowed(intake, country: str):
     person = intake.complainant
     if person is None or not person.phone or intake.receipt_by_channel:
         return intake
+    return intake if may_text(person.phone, country) else dataclasses.replace(intake, receipt_by_channel=True)
+
+
+def may_text(raw_phone: str | None, country: str) -> bool:
+    """Count a receipt to this phone (as typed) against RECEIPT_RATE_LIMIT: False once it had its share."""
     try:
-        phone = phones.normalise(person.phone, country)
+        phone = phones.normalise(raw_phone, country)
     except ValidationError:
-        return intake  # the service refuses it with the field's message
-    if phone and not allow("RECEIPT_RATE_LIMIT", phone):
-        return dataclasses.replace(intake, receipt_by_channel=True)
-    return intake
+        return True  # the service refuses it with the field's message
+    return not phone or allow("RECEIPT_RATE_LIMIT", phone)

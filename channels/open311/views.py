@@ -5,6 +5,7 @@ Thin: it reads the request, asks the database and `grs.services.lodge`, and rend
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -14,7 +15,7 @@ from flask import Blueprint, Response, current_app, request, url_for
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import HTTPException
 
-from grs import queries, services, tracking
+from grs import queries, ratelimit, services, tracking
 from grs.countries import profile
 from grs.errors import DomainError
 from grs.extensions import db, limiter
@@ -302,8 +303,14 @@ def request_create(fmt: str):
     user = _api_user(required=True)
     if not can(user, Capability.LODGE):
         raise geo.Problem(403, f"This api_key's account ({user.role}) may not lodge complaints.")
+    # As the JSON API: lodges per account, receipts per phone; counted before the first query (SQLite: the
+    # counters' connection must not wait for this request's pending write of the token's last use).
+    if not ratelimit.allow("API_LODGE_RATE_LIMIT", f"user:{user.id}"):
+        raise geo.Problem(429, "Too many requests lodged with this api_key in a short time; nothing was saved. "
+                               "Try again in a minute.")
     form = request.form.to_dict(flat=False)
     r = geo.new_request(form, _attributes())
+    texted = ratelimit.may_text(r.phone, current_app.config["COUNTRY"])
     service = _catalogue().get(r.service_code)
     if service is None:
         raise geo.Problem(404, f"service_code {r.service_code[:60]!r} was not found; GET services lists them.")
@@ -315,8 +322,11 @@ def request_create(fmt: str):
         if source_ref else None
     if earlier is not None:
         return _created(earlier, r, 200)
+    intake = _intake(r, service, source_ref)
+    if not texted:  # the phone had its share of receipts: lodged all the same, its code in the answer
+        intake = dataclasses.replace(intake, receipt_by_channel=True)
     with unit_of_work() as uow:
-        g = services.lodge(uow, _intake(r, service, source_ref), actor=Actor.staff(user), now=now)
+        g = services.lodge(uow, intake, actor=Actor.staff(user), now=now)
     log.info("open311 request lodged id=%s by user=%s", g.id, user.id)
     return _created(g, r, 201)
 

@@ -123,6 +123,20 @@ def test_api_lodges_are_limited_per_account_with_a_json_error(app, client, auth,
     assert _count(app, Grievance) == 3
 
 
+OPEN311 = {"service_code": "OAA-payment", "attribute[area]": BARIA, "phone": "01712345678",
+           "description": "My allowance was not paid this quarter."}
+
+
+@pytest.mark.config(API_LODGE_RATE_LIMIT="2 per minute", RECEIPT_RATE_LIMIT="1 per hour")
+def test_open311_lodges_are_limited_per_api_key_and_share_the_receipt_limit(app, client, world):
+    with app.app_context():
+        token = world.token("operator")
+    codes = [client.post("/open311/v2/requests.json", data={**OPEN311, "api_key": token}).status_code
+             for _ in range(3)]
+    assert codes == [201, 201, 429]
+    assert _count(app, Grievance) == 2 and _receipts(app) == 1
+
+
 @pytest.mark.config(PUBLIC_MAX_UPLOAD_BYTES=1024 * 1024)
 def test_the_public_form_takes_smaller_files_than_staff(app, client, world):
     import io
