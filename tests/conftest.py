@@ -146,10 +146,10 @@ def _base_config(tmp_path) -> dict:
         "REMEMBER_COOKIE_SECURE": False,
         "TRACK_RATE_LIMIT": 1000,
         # The other limits out of the way too (tests/http/test_rate_limits.py sets them low where it tests them).
-        "LODGE_RATE_LIMIT": "1000 per minute", "API_LODGE_RATE_LIMIT": "1000 per minute",
-        "RECEIPT_RATE_LIMIT": "1000 per minute", "ACCOUNT_LOGIN_RATE_LIMIT": "1000 per minute",
-        "STATUS_LOOKUP_RATE_LIMIT": "1000 per minute", "WEBHOOK_RATE_LIMIT": "100000 per minute",
-        "WEBHOOK_AUTH_FAILURE_LIMIT": "1000 per minute",
+        "LODGE_RATE_LIMIT": "100000 per minute", "API_LODGE_RATE_LIMIT": "100000 per minute",
+        "RECEIPT_RATE_LIMIT": "100000 per minute", "ACCOUNT_LOGIN_RATE_LIMIT": "100000 per minute",
+        "STATUS_LOOKUP_RATE_LIMIT": "100000 per minute", "WEBHOOK_RATE_LIMIT": "100000 per minute",
+        "WEBHOOK_AUTH_FAILURE_LIMIT": "100000 per minute",
         "LOG_LEVEL": "WARNING",
         # Hashing strength is not under test; scrypt for every account would dominate the run.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",

@@ -263,6 +263,8 @@ RESPONSES: dict[str, dict] = {
     "NotFound": error("No grievance has that tracking code."),
     "Conflict": error("The grievance's status does not allow that action."),
     "Invalid": error("A field or parameter is missing, unknown or invalid; `fields` names each one."),
+    "TooMany": error("Too many grievances lodged with this account in a short time (GRS_API_LODGE_RATE_LIMIT); "
+                     "nothing was saved."),
 }
 
 
@@ -305,7 +307,7 @@ PATHS: dict[str, dict] = {
                         "headers": {"Location": {"schema": {"type": "string"}}}},
                 "200": json_body("Lodged", "A repeat of an earlier external_ref: the first grievance."),
                 "400": _ref("BadJson"), "401": _ref("Unauthorized"), "403": _ref("Forbidden"),
-                "422": _ref("Invalid"),
+                "422": _ref("Invalid"), "429": _ref("TooMany"),
             },
         },
         "get": {
