@@ -264,7 +264,9 @@ class Generator:
             clock_started_at=received, clock_kind="grievance", ack_due_at=None, due_at=None, paused_at=None,
             paused_working_days=0, extended=False, warned_at=None, ack_breached=False, overdue_flagged=False,
             escalation_count=0, appeal_count=0, feedback_due_at=None, satisfied=None, decision=None,
-            resolution=None, event_count=0, head_hash=None, version=1, updated_at=received)
+            resolution=None, event_count=0, head_hash=None, version=1, updated_at=received,
+            sex=complainant["sex"] if complainant else None, age_band=complainant["age_band"] if complainant else None,
+            disability=complainant["disability"] if complainant else None)
         events: list[dict] = []
         offices: set[int] = set()
         staff = (w.officer, f"user:{w.officer}")
@@ -449,7 +451,8 @@ class Generator:
         person = SimpleNamespace(**c) if c is not None else None
         gg = SimpleNamespace(complainant=person, programme_id=g["programme_id"], category_id=g["category_id"],
                              channel=g["channel"], area_id=g["area_id"], sensitive=g["sensitive"],
-                             received_at=g["received_at"])
+                             received_at=g["received_at"], sex=g["sex"], age_band=g["age_band"],
+                             disability=g["disability"])
         return self.contribution(gg, [SimpleNamespace(**e) for e in events], self.tz)
 
 

@@ -254,6 +254,10 @@ class Complainant(db.Model):
     language: Mapped[str] = mapped_column(sa.String(8), default="en")
     area_id: Mapped[int | None] = mapped_column(sa.ForeignKey("areas.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The phone is the person's own: it sent the SMS or dialled the USSD code, or an operator spoke to
+    # them. Only such a record is found again by its phone and updated by a later complaint; what a web
+    # form or another system says about a phone it names gets a record of its own (services.intake).
+    verified: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     area: Mapped[Area | None] = relationship()
 
@@ -285,7 +289,8 @@ class Grievance(db.Model):
         # column those figures filter and group by, so they are counted from the index (PostgreSQL).
         sa.Index("ix_grievances_open_stats", "area_id", "received_at",
                  postgresql_include=["programme_id", "category_id", "channel", "sensitive", "level", "office_id",
-                                     "complainant_id", "due_at", "paused_at", "is_open"],
+                                     "complainant_id", "due_at", "paused_at", "is_open", "sex", "age_band",
+                                     "disability"],
                  postgresql_where=sa.text("is_open IS true"), sqlite_where=sa.text("is_open = 1")),
         sa.UniqueConstraint("channel", "source_ref", name="uq_grievances_channel_source_ref"),
     )
@@ -305,6 +310,11 @@ class Grievance(db.Model):
     description: Mapped[str] = mapped_column(sa.Text)
     language: Mapped[str] = mapped_column(sa.String(8), default="en")
     complainant_id: Mapped[int | None] = mapped_column(sa.ForeignKey("complainants.id"), index=True)
+    # What the complainant said of themselves for this grievance, as it was lodged: the statistics count
+    # by these, so a person's record changed later moves none of their earlier grievances' figures.
+    sex: Mapped[str | None] = mapped_column(sa.String(10))
+    age_band: Mapped[str | None] = mapped_column(sa.String(10))
+    disability: Mapped[bool | None] = mapped_column()
     lodged_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

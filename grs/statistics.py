@@ -38,7 +38,7 @@ from .countries import profile
 from .errors import Forbidden, ValidationError
 from .events import REJECT_REASONS
 from .extensions import db
-from .models import Area, Category, Complainant, Grievance, Office, Programme, StatContribution, StatCount
+from .models import Area, Category, Grievance, Office, Programme, StatContribution, StatCount
 from .uow import current_uow
 
 KEY_FIELDS = ("day", "measure", "programme_id", "category_id", "channel", "area_id", "office_id", "level",
@@ -58,10 +58,8 @@ Key = tuple
 
 def contribution(g: Grievance, events: Iterable, tz: ZoneInfo) -> Counter:
     """Counter rows (KEY_FIELDS tuples, day as ISO text) this grievance adds, from its events. Pure."""
-    person = g.complainant
-    sex = (person.sex or "") if person else ""
-    age = (person.age_band or "") if person else ""
-    disability = "" if person is None or person.disability is None else ("yes" if person.disability else "no")
+    sex, age = g.sex or "", g.age_band or ""  # as the complainant said for this grievance (not their record now)
+    disability = "" if g.disability is None else ("yes" if g.disability else "no")
     out: Counter = Counter()
 
     def add(measure: str, at: datetime, office_id, level, wd: int = -1) -> None:
@@ -176,7 +174,7 @@ def recount(session, *, country: str = "BD", write: bool = False, batch: int = 1
     last = 0
     while True:
         gs = session.scalars(sa.select(Grievance).where(Grievance.id > last).order_by(Grievance.id).limit(batch)
-                             .options(selectinload(Grievance.events), selectinload(Grievance.complainant))).all()
+                             .options(selectinload(Grievance.events))).all()
         if not gs:
             break
         for g in gs:
@@ -357,8 +355,8 @@ def figures(session, f: StatsFilter, group_by: str | None = None, *, now: dateti
     if f.date_to:
         g_where.append(Grievance.received_at < _local_midnight(f.date_to + timedelta(days=1), tz))
     for col, value in ((Grievance.programme_id, programme_id), (Grievance.category_id, category_id),
-                       (Grievance.channel, f.channel), (Complainant.sex, f.sex), (Complainant.age_band, f.age_band),
-                       (Complainant.disability, f.disability)):
+                       (Grievance.channel, f.channel), (Grievance.sex, f.sex), (Grievance.age_band, f.age_band),
+                       (Grievance.disability, f.disability)):
         if value is not None:
             g_where.append(col == value)
     if not include_sensitive:
@@ -373,8 +371,7 @@ def figures(session, f: StatsFilter, group_by: str | None = None, *, now: dateti
         g_cols = [g_col] if g_col is not None else []
         current = session.execute(
             sa.select(*g_cols, sa.func.count(), sa.func.sum(sa.case((queries.overdue(now), 1), else_=0)))
-            .select_from(Grievance).outerjoin(Complainant, Complainant.id == Grievance.complainant_id)
-            .where(*g_where).group_by(*g_cols)).all()
+            .select_from(Grievance).where(*g_where).group_by(*g_cols)).all()
 
     # ---- fold into groups
     fold = _folder(session, group_by, root, country)
@@ -666,9 +663,8 @@ _PEOPLE = ("sex", "age_band", "disability")
 def _people_state(session, g_where: list, now: datetime, group_by: str, *, memo_key: tuple) -> list:
     """[(value, pending, overdue)] of the open grievances by the complainant's sex, age band or disability.
 
-    The three need the same join of the open grievances with their complainants (the dearest part of those
-    figures: 120,000 open of 1,000,000), so it is run once grouped by all three and kept for the unit of
-    work: a dashboard asking for the three reads it once."""
+    The three read the same open grievances (120,000 of 1,000,000), so they are counted once grouped by all
+    three and kept for the unit of work: a dashboard asking for the three reads them once."""
     uow = current_uow()
     memo = uow.memo.setdefault("statistics.people_state", {}) if uow is not None else {}
     rows = memo.get(memo_key)
@@ -676,8 +672,7 @@ def _people_state(session, g_where: list, now: datetime, group_by: str, *, memo_
         cols = [_grievance_column(name, session, None) for name in _PEOPLE]
         rows = memo[memo_key] = session.execute(
             sa.select(*cols, sa.func.count(), sa.func.sum(sa.case((queries.overdue(now), 1), else_=0)))
-            .select_from(Grievance).outerjoin(Complainant, Complainant.id == Grievance.complainant_id)
-            .where(*g_where).group_by(*cols)).all()
+            .select_from(Grievance).where(*g_where).group_by(*cols)).all()
     i = _PEOPLE.index(group_by)
     out: dict = {}
     for row in rows:
@@ -695,11 +690,11 @@ def _grievance_column(group_by: str | None, session, tz: ZoneInfo | None):
         offset = int(datetime.now(tz).utcoffset().total_seconds() // 60)
         return sa.func.strftime("%Y-%m-%d", Grievance.received_at, f"{offset:+d} minutes")
     if group_by == "disability":
-        return sa.case((Complainant.disability.is_(True), "yes"), (Complainant.disability.is_(False), "no"), else_="")
+        return sa.case((Grievance.disability.is_(True), "yes"), (Grievance.disability.is_(False), "no"), else_="")
     return {None: None, "level": Grievance.level, "programme": Grievance.programme_id, "channel": Grievance.channel,
             "category": Grievance.category_id, "area": Grievance.area_id, "office": Grievance.office_id,
-            "sex": sa.func.coalesce(Complainant.sex, ""),
-            "age_band": sa.func.coalesce(Complainant.age_band, "")}[group_by]
+            "sex": sa.func.coalesce(Grievance.sex, ""),
+            "age_band": sa.func.coalesce(Grievance.age_band, "")}[group_by]
 
 
 def _folder(session, group_by: str | None, root: Area, country: str):

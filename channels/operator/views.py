@@ -224,6 +224,7 @@ def _intake(form: OperatorLodgeForm, area_code: str | None, lang: str) -> Intake
                                disability={"yes": True, "no": False}.get(form.disability.data))
     return Intake(channel="operator", programme=form.programme.data, category=form.category.data,
                   description=form.description.data, area=area_code, language=lang, complainant=person,
+                  phone_verified=True,  # the operator is speaking to the caller
                   source_ref=f"console:{form.token.data}" if form.token.data else None)
 
 

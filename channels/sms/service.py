@@ -186,6 +186,7 @@ def _lodge(ctx: _Context, cmd: commands.Command) -> Handled:
         area=area,
         language=cmd.language if cmd.language != "en" else ctx.lang,  # Latin script says little: keep theirs
         complainant=services.ComplainantIn(phone=ctx.sender),
+        phone_verified=True,  # the network says who sent it
         source_ref=stored_key(f"{ctx.sms.provider}:{ctx.sms.message_id}"),
         receipt_by_channel=ctx.inline,
     )

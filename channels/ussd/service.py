@@ -144,6 +144,7 @@ def _lodge(uow, reply: menu.Reply, req: UssdRequest, phone: str | None, now: dat
     intake = Intake(channel="ussd", programme=asked.programme, category=asked.category,
                     description=asked.description, area=asked.area, language=asked.language,
                     complainant=ComplainantIn(phone=phone) if phone else None,
+                    phone_verified=phone is not None,  # the network's number for the session
                     source_ref=f"ussd:{req.session_id}")
     session_state = dict(reply.state)
     try:

@@ -48,6 +48,9 @@ class Intake:
     attachments: tuple[AttachmentIn, ...] = ()
     source_ref: str | None = None  # provider message id etc.: a repeat returns the first grievance
     received_at: datetime | None = None  # when a paper form was filled in, if earlier than now
+    # The complainant's phone is known to be theirs: the SMS or USSD session came from it, or an operator
+    # is speaking to the caller. Only then may the complaint find and update that phone's person record.
+    phone_verified: bool = False
     receipt_by_channel: bool = False  # the channel replies with the receipt itself (Twilio TwiML): queue none
 
 
@@ -130,22 +133,29 @@ def _shape_errors(intake: Intake, settings) -> dict[str, str]:
     return errors
 
 
-def complainant_for(uow, c: ComplainantIn, language: str, area: Area | None) -> Complainant | None:
-    """The complainant record for what a person told: the same caller's record again, or a new one."""
+def complainant_for(uow, c: ComplainantIn, language: str, area: Area | None, *,
+                    phone_verified: bool = False) -> Complainant | None:
+    """The complainant record for what a person told.
+
+    A verified phone (`phone_verified`: the SMS or USSD session came from it, or an operator speaks to
+    the caller) finds that person's record again, so the operator sees one history per person, and what
+    they tell now updates it. Anything else (the public web form, the API, imports) cannot show that the
+    phone it names is the complainant's: it gets a record of its own, and no earlier record, grievance or
+    phone contact changes."""
     session = uow.session
     phone = phones.normalise(c.phone, uow.settings.country)
     if not any([c.name, phone, c.beneficiary_id, c.sex, c.age_band, c.disability is not None]):
         return None
     person = None
-    if phone:
-        # The same caller again: reuse the record so the operator sees one history per person.
+    if phone and phone_verified:
         person = session.scalar(
-            sa.select(Complainant).where(Complainant.phone == phone).order_by(Complainant.id.desc()).limit(1)
+            sa.select(Complainant).where(Complainant.phone == phone, Complainant.verified.is_(True))
+            .order_by(Complainant.id.desc()).limit(1)
         )
         if person and c.name and person.name and person.name.strip().lower() != c.name.strip().lower():
             person = None
     if person is None:
-        person = Complainant(phone=phone)
+        person = Complainant(phone=phone, verified=bool(phone and phone_verified))
         session.add(person)
     for attr in ("name", "sex", "age_band", "disability", "beneficiary_id"):
         value = getattr(c, attr)
@@ -154,7 +164,7 @@ def complainant_for(uow, c: ComplainantIn, language: str, area: Area | None) -> 
     person.language = language
     if area is not None:
         person.area = area
-    if phone:
+    if phone and phone_verified:
         contact = session.get(PhoneContact, phone) or PhoneContact(phone=phone)
         contact.language = contact.language or language
         if area is not None:

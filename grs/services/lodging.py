@@ -34,7 +34,8 @@ def _new_grievance(uow, intake: Intake, checked: Checked, office: Office | None,
     """The grievance with its complainant, office, clocks and first events, written in one INSERT each."""
     session = uow.session
     area, category = checked.area, checked.category
-    complainant = complainant_for(uow, intake.complainant, intake.language, area) if intake.complainant else None
+    complainant = complainant_for(uow, intake.complainant, intake.language, area,
+                                  phone_verified=intake.phone_verified) if intake.complainant else None
     given = as_utc(intake.received_at) if intake.received_at else None  # a paper form's date may be naive
     received = given if given and given < now else now
     if office is not None:
@@ -47,7 +48,9 @@ def _new_grievance(uow, intake: Intake, checked: Checked, office: Office | None,
             category_id=category.id, area=area, area_id=area.id if area else None, status="received",
             is_open=True, sensitive=category.sensitive, description=intake.description.strip(),
             language=intake.language, complainant=complainant, lodged_by_id=actor.user_id, received_at=received,
-            clock_started_at=now)
+            clock_started_at=now, sex=complainant.sex if complainant else None,
+            age_band=complainant.age_band if complainant else None,
+            disability=complainant.disability if complainant else None)
         session.add(g)
         record(g, "lodged", actor=actor, at=now, status_to="received",
                data={"channel": intake.channel, "anonymous": complainant is None})

@@ -53,6 +53,10 @@ def test_a_lodged_sms_writes_its_grievance_once_and_stays_within_its_statement_b
     second = statements_of(lambda: at_post(client, "Payment not received in Basan union", "ATXc2",
                                            "+8801799999998"))
     work = [s for s in second if not s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT"))]
+    # the webhook's rate-limit counter (grs/ratelimit.py: its own small transaction, before the handler runs)
+    limiter = [s for s in work if "rate_limit_counters" in s]
+    assert len(limiter) <= 2
+    work = [s for s in work if s not in limiter]
     assert [s for s in work if s.startswith("INSERT INTO grievances ")] != []
     assert [s for s in work if s.startswith("UPDATE grievances ")] == []
     assert len([s for s in work if s.startswith("SELECT offices")]) == 1

@@ -185,7 +185,7 @@ def _sms(text: str, msg_id: str, now):
 
 
 def test_a_bangla_complainant_typing_latin_status_is_answered_in_bangla(ctx, world):
-    g = builders.lodge(BARIA, language="bn")
+    g = builders.lodge(BARIA, language="bn", channel="ussd", phone_verified=True)  # their phone, so remembered
     db.session.get(PhoneContact, RAHIMA).language = "bn"
     db.session.commit()
     _sms(f"STATUS {g.tracking_code}", "ATX-st-1", T0 + DAY)

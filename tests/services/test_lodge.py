@@ -154,13 +154,19 @@ def test_source_ref_retry_returns_the_same_grievance_without_new_events(ctx, wor
     assert other.id != first.id
 
 
-def test_complainant_is_reused_by_phone(ctx, world):
-    a = builders.lodge(BARIA, phone="01712345678")
-    b = builders.lodge(BARIA, phone="+880 1712-345678", now=T0 + timedelta(days=1))
-    c = builders.lodge(BARIA, phone="01812345678")
+def test_complainant_is_reused_by_a_verified_phone_only(ctx, world):
+    """The same phone again finds the person when it is theirs for sure (an SMS, a USSD session, an operator
+    on the call); a web form naming that phone gets a record of its own (issue 11, finding 1)."""
+    a = builders.lodge(BARIA, phone="01712345678", channel="sms", phone_verified=True)
+    b = builders.lodge(BARIA, phone="+880 1712-345678", now=T0 + timedelta(days=1), channel="operator",
+                       phone_verified=True)
+    c = builders.lodge(BARIA, phone="01812345678", channel="sms", phone_verified=True)
+    web = builders.lodge(BARIA, phone="01712345678")
     assert a.complainant_id == b.complainant_id != c.complainant_id
-    assert a.complainant.phone == "+8801712345678"
-    assert count(Complainant) == 2
+    assert a.complainant.phone == web.complainant.phone == "+8801712345678"
+    assert web.complainant_id not in (a.complainant_id, c.complainant_id)
+    assert a.complainant.verified and not web.complainant.verified
+    assert count(Complainant) == 3
 
 
 def test_anonymous_complaint_has_no_complainant_and_no_sms(ctx, world):
