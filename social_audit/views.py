@@ -28,6 +28,7 @@ from grs.extensions import db
 from grs.forms import message, populate_errors
 from grs.i18n import current_language
 from grs.models import Area, Category, Programme, User
+from grs.spreadsheets import csv_value, xlsx_row
 from grs.permissions import Capability
 from grs.staff import labels as case_labels
 from grs.timeutil import utcnow
@@ -600,7 +601,7 @@ def oversight_export(fmt: str):
         buf = io.StringIO()
         writer = csv.writer(buf)
         writer.writerow(columns)
-        writer.writerows(["" if v is None else v for v in row] for row in table)
+        writer.writerows(["" if v is None else csv_value(v) for v in row] for row in table)
         return Response(buf.getvalue().encode("utf-8-sig"), mimetype="text/csv", headers={
             "Content-Disposition": f'attachment; filename="accountability-{stamp}.csv"'})
     from openpyxl import Workbook
@@ -609,7 +610,7 @@ def oversight_export(fmt: str):
     ws = wb.create_sheet("accountability")
     ws.append(columns)
     for row in table:
-        ws.append(row)
+        ws.append(xlsx_row(ws, row))
     out = io.BytesIO()
     wb.save(out)
     return Response(out.getvalue(), headers={"Content-Disposition": f'attachment; filename="accountability-{stamp}.xlsx"'},

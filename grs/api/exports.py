@@ -24,6 +24,7 @@ from ..errors import ValidationError
 from ..extensions import db
 from ..models import Grievance, User
 from ..permissions import sees_personal_data
+from ..spreadsheets import csv_value, xlsx_row
 from ..statistics import REASONS
 from . import listing, serialize
 from .schemas import ListQuery
@@ -114,7 +115,7 @@ def csv_lines(columns: Iterable[str], rows: Iterable[dict]) -> Iterator[str]:
         return buf.getvalue()
     yield line(columns)
     for row in rows:
-        yield line([_cell(row.get(c)) for c in columns])
+        yield line([csv_value(_cell(row.get(c))) for c in columns])
 
 
 def xlsx_file(columns: Iterable[str], rows: Iterable[dict], title: str):
@@ -126,7 +127,7 @@ def xlsx_file(columns: Iterable[str], rows: Iterable[dict], title: str):
     ws = wb.create_sheet(title[:31])
     ws.append(columns)
     for row in rows:
-        ws.append([row.get(c) for c in columns])
+        ws.append(xlsx_row(ws, [row.get(c) for c in columns]))
     out = tempfile.TemporaryFile(suffix=".xlsx")
     wb.save(out)
     out.seek(0)
