@@ -34,6 +34,12 @@ class Conflict(DomainError):
     status, code = 409, "conflict"
 
 
+class StorageUnavailable(ValidationError):
+    """A file could not be written (disk full, storage gone): nothing was saved, try again later. A
+    ValidationError so that forms show it on their file field with everything typed kept; 503 elsewhere."""
+    status, code = 503, "storage_unavailable"
+
+
 def N_(message: str) -> str:
     """Marks a message for the translation catalogue without translating it here (services run
     without a request language; pages translate the message when they show it)."""

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, abort, jsonify, render_template, request
+import sqlalchemy as sa
+from flask import Flask, abort, g, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
 from .errors import DomainError
@@ -13,6 +15,7 @@ from .extensions import db
 log = logging.getLogger(__name__)
 
 MACHINE_PREFIXES = ("/api/", "/hooks/", "/open311/")
+RETRY_AFTER_SECONDS = 30  # what a 503 asks callers (providers retry webhooks on it) to wait
 
 
 def wants_json() -> bool:
@@ -27,6 +30,34 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
             body["error"]["fields"] = fields
         return jsonify(body), status
     return render_template("error.html", status=status, message=message, fields=fields or {}), status
+
+
+def unavailable_response(code: str, message: str, fields: dict | None = None):
+    """A 503 with Retry-After: nothing was done, the same request will work again soon."""
+    try:
+        response = make_response(error_response(503, code, message, fields))
+    except Exception:  # the page itself could not be drawn (it reads the database too): a bare one
+        log.warning("the 503 page could not be rendered", exc_info=True)
+        response = make_response(f"<!doctype html><title>503</title><h1>503</h1><p>{escape(message)}</p>", 503)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+# SQLite reports a missing table as an OperationalError too: only these mean "the database is away".
+_SQLITE_AWAY = ("database is locked", "unable to open database", "disk i/o error", "database or disk is full",
+                "readonly database")
+
+
+def _database_away(e: sa.exc.DBAPIError) -> bool:
+    """The database cannot be reached or dropped the connection (a restart, a failover, a lock held past the
+    busy timeout), as opposed to a statement it refused (that is a bug: a 500 with its traceback)."""
+    if getattr(e, "connection_invalidated", False):
+        return True
+    if not isinstance(e, sa.exc.OperationalError):
+        return False
+    if type(e.orig).__module__.startswith("sqlite3"):
+        return any(text in str(e.orig).lower() for text in _SQLITE_AWAY)
+    return True
 
 
 def init_error_handlers(app: Flask) -> None:
@@ -51,7 +82,30 @@ def init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(e: DomainError):
+        if e.status == 503:
+            return unavailable_response(e.code, e.message, e.fields)
         return error_response(e.status, e.code, e.message, e.fields)
+
+    @app.errorhandler(sa.exc.DBAPIError)
+    def database_error(e: sa.exc.DBAPIError):
+        if not _database_away(e):
+            return unexpected(e)
+        # No traceback and no statement: the cause is outside the app, and the pool (pool_pre_ping) replaces
+        # the dead connections by itself once the database is back.
+        log.warning("database unavailable on %s %s: %s", request.method, request.path,
+                    type(e.orig or e).__name__)
+        try:
+            db.session.rollback()
+        except Exception:  # the connection is gone; the session is discarded at the end of the request anyway
+            pass
+        if "_login_user" not in g:
+            # Nobody can be looked up while the database is away: the error page is drawn as for a visitor
+            # (Flask-Login would otherwise query the account again, and fail again, to draw the menu).
+            from .extensions import login_manager
+
+            g._login_user = login_manager.anonymous_user()
+        return unavailable_response("database_unavailable", "The service cannot reach its database just now, "
+                                    "so nothing was saved. Try again in a minute.")
 
     @app.errorhandler(CSRFError)
     def csrf_error(e: CSRFError):

@@ -6,7 +6,7 @@ import hashlib
 import os
 import tempfile
 
-from ..errors import N_, ValidationError
+from ..errors import N_, StorageUnavailable, ValidationError
 from ..models import Attachment, Grievance
 from .intake import AttachmentIn
 
@@ -41,15 +41,33 @@ def attach(uow, g: Grievance, files: tuple[AttachmentIn, ...]) -> None:
         digest = hashlib.sha256(f.data).hexdigest()
         final = os.path.join(folder, digest + uow.settings.upload_types[f.content_type])
         if not os.path.exists(final):
-            os.makedirs(folder, exist_ok=True)
-            fd, staged = tempfile.mkstemp(prefix=".upload-", dir=folder)
-            with os.fdopen(fd, "wb") as out:
-                out.write(f.data)
+            staged = _stage(folder, f.data)
             uow.after_commit(lambda staged=staged, final=final: os.replace(staged, final))
             uow.on_rollback(lambda staged=staged: os.path.exists(staged) and os.remove(staged))
         safe_name = os.path.basename(f.filename or "attachment")[:200]
         g.attachments.append(Attachment(filename=safe_name, content_type=f.content_type, size=len(f.data),
                                         sha256=digest))
+
+
+def _stage(folder: str, data: bytes) -> str:
+    """`data` in a new temporary file of `folder`; StorageUnavailable, and no file left, when the disk is
+    full or the folder cannot be written."""
+    staged = None
+    try:
+        os.makedirs(folder, exist_ok=True)
+        fd, staged = tempfile.mkstemp(prefix=".upload-", dir=folder)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        return staged
+    except OSError as e:
+        if staged is not None and os.path.exists(staged):
+            os.remove(staged)  # a half-written file is no attachment
+        raise StorageUnavailable(
+            f"the attachment could not be stored ({os.strerror(e.errno) if e.errno else type(e).__name__}); "
+            "nothing was saved, try again later or send it without the file",
+            {"attachment": N_("The file could not be stored just now, so nothing was sent. Everything you "
+                              "typed is kept below: try again in a few minutes, or send it without the file.")},
+        ) from e
 
 
 def path_of(upload_dir: str, upload_types: dict[str, str], attachment: Attachment) -> str:

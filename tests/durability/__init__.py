@@ -1,0 +1,1 @@
+"""Durability proofs (issue 11 item 4): crashes, outages and races against real processes and databases."""

@@ -1,0 +1,69 @@
+"""Four sweeps and two schedulers at once, each on its own connection, against overdue grievances: each is
+escalated exactly once, and the counters equal a recount (test_concurrent_sweep_processes.py does the same
+with real `grs sweep` and `grs scheduler` processes on PostgreSQL)."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from conftest import PINNED_NOW
+from escalation import scheduler
+from escalation.sweep import sweep
+from grs.extensions import db
+
+from .race import assert_each_escalated_once, overdue_and_fresh
+
+pytestmark = [pytest.mark.both_backends, pytest.mark.committing_db]
+
+N_OVERDUE, N_FRESH = 30, 4
+
+
+def test_four_sweeps_and_two_schedulers_at_once_escalate_each_overdue_grievance_once(app, world, runner, tmp_path):
+    app.config["SCHEDULER_LOCK_FILE"] = str(tmp_path / "scheduler.lock")
+    with app.app_context():
+        overdue, fresh = overdue_and_fresh(PINNED_NOW, N_OVERDUE, N_FRESH)
+    leaders = [scheduler.Leadership(app) for _ in range(2)]
+    # The schedulers' own job wrapper: leadership first, then the sweep at the clock's now (PINNED_NOW).
+    jobs = [scheduler._job(app, leader, "sweep", scheduler._sweep) for leader in leaders]
+    start = threading.Barrier(6)
+    results, errors = [], []
+
+    def a_sweep():
+        with app.app_context():
+            start.wait()
+            results.append(sweep(PINNED_NOW, batch=4))
+            db.session.remove()
+
+    def a_scheduler(job):
+        start.wait()
+        job()
+
+    def guarded(target, *args):
+        try:
+            target(*args)
+        except Exception as e:  # reported by the assertion below
+            errors.append(e)
+
+    threads = [threading.Thread(target=guarded, args=(a_sweep,)) for _ in range(4)]
+    threads += [threading.Thread(target=guarded, args=(a_scheduler, job)) for job in jobs]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        held = [leader.held for leader in leaders]
+    finally:
+        for leader in leaders:
+            leader.release()
+    assert sorted(held) == [False, True], "exactly one scheduler leads"
+    assert not errors, errors
+    assert not any(t.is_alive() for t in threads), "a sweep hung"
+    escalated = [code for r in results for code, *_ in r.escalated]
+    assert len(escalated) == len(set(escalated)), "two sweeps escalated the same grievance"
+    assert len(escalated) >= N_OVERDUE // 2, f"the concurrent passes escalated only {len(escalated)}"
+    with app.app_context():
+        sweep(PINNED_NOW)  # the next minute's pass: what every concurrent pass left to another under contention
+        assert_each_escalated_once(overdue, fresh)
+    verified = runner.invoke(args=["audit", "verify"])
+    assert verified.exit_code == 0 and "every chain intact" in verified.output, verified.output
