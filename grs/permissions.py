@@ -177,6 +177,17 @@ def may_place_in(user: User, area_path: str) -> bool:
     return is_national(user) or area_path.startswith(scope_path(user))
 
 
+def may_lodge_in(user: User, area_path: str | None) -> bool:
+    """Whether the user may lodge a complaint on someone's behalf (the API, Open311) from the area with this path
+    (None: no area given, for the triage queue): a national account anywhere; one limited to an area only from
+    within its subtree, as a bulk import's rows (a union's officer does not fill another upazila's queue)."""
+    if grant(user, C.LODGE) is None:
+        return False
+    if is_national(user):
+        return True
+    return area_path is not None and area_path.startswith(scope_path(user))
+
+
 class TransferReach(NamedTuple):
     """The offices a transfer may go to: those whose area lies in `path`, of `tier` when one is named."""
 

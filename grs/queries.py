@@ -92,6 +92,15 @@ def can_view(user: User, g: Grievance) -> bool:
     ) == 1
 
 
+def may_lodge_from(user: User, area_code: str | None) -> bool:
+    """`permissions.may_lodge_in` for an area named by its code, as a lodge's body names it. A code no area has
+    passes: the lodge itself refuses it, naming the field."""
+    if area_code is None:
+        return permissions.may_lodge_in(user, None)
+    path = db.session.scalar(sa.select(Area.path).where(Area.code == area_code))
+    return path is None or permissions.may_lodge_in(user, path)
+
+
 # ---------------------------------------------------------------- list filters
 
 _BANGLA_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")

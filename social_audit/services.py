@@ -333,11 +333,14 @@ def update_activity(uow, activity_id: int, data: ActivityIn, *, user: User, now:
     a = get_activity(uow, activity_id, user=user)
     _require_record(user, a.forum)
     errors = _Errors()
-    _facts(uow, errors, a, data, now)
-    if a.kind == "scorecard":
-        given = [s.score for ci in a.indicators for s in ci.scores]
-        if given and (min(given) < a.scale_min or max(given) > a.scale_max):
-            errors["scale_max"] = N_("Some scores given lie outside this scale.")
+    # The facts are set on the loaded record as they are checked: a missing one (an area, a title) must not
+    # be flushed by a query of the next check (a NOT NULL error, a 500) before the errors are raised.
+    with uow.session.no_autoflush:
+        _facts(uow, errors, a, data, now)
+        if a.kind == "scorecard":
+            given = [s.score for ci in a.indicators for s in ci.scores]
+            if given and (min(given) < a.scale_min or max(given) > a.scale_max):
+                errors["scale_max"] = N_("Some scores given lie outside this scale.")
     errors.raise_if_any()
     uow.session.flush()
     return a

@@ -323,6 +323,8 @@ def request_create(fmt: str):
     if earlier is not None:
         return _created(earlier, r, 200)
     intake = _intake(r, service, source_ref)
+    if not queries.may_lodge_from(user, intake.area):
+        raise geo.Problem(403, "This api_key's account lodges complaints from its own area only.")
     if not texted:  # the phone had its share of receipts: lodged all the same, its code in the answer
         intake = dataclasses.replace(intake, receipt_by_channel=True)
     with unit_of_work() as uow:

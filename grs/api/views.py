@@ -89,6 +89,8 @@ def lodge_grievance():
                               "Try again in a minute.")
     # Per destination phone, as on the web form: over its share of receipts the grievance is kept, not texted.
     intake = ratelimit.receipt_allowed(_intake(body, source_ref), current_app.config["COUNTRY"])
+    if not queries.may_lodge_from(user, intake.area):
+        raise Forbidden("this account lodges complaints from its own area only: name an area within it")
     g = _earlier(body["channel"], source_ref)
     if g is not None:
         return jsonify(_detail(g, now)), 200
