@@ -38,6 +38,7 @@ ENV_SETTINGS = {
     "GRS_SMS_NUMBER": "SMS_NUMBER",
     "GRS_HOTLINE": "HOTLINE",
     "GRS_REJECT_REASONS": "REJECT_REASONS",
+    "GRS_RECEIVED_MAX_AGE_DAYS": "RECEIVED_MAX_AGE_DAYS",
     "GRS_ENV": "ENV",
     "GRS_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
     "GRS_PROXY_COUNT": "PROXY_COUNT",
@@ -110,6 +111,9 @@ def defaults(instance_path: str) -> dict:
         # and texts say "by SMS" / "the hotline" without a number rather than print a wrong one.
         "SMS_NUMBER": "",
         "HOTLINE": "",
+        # A paper form, box slip or finding received longer ago than this is entered by a supervisor or an
+        # admin: an officer cannot start an old complaint's clock (and so its breach) on their own.
+        "RECEIVED_MAX_AGE_DAYS": 60,
         # SQLite only (PostgreSQL uses an advisory lock); None: beside the database file, so that two
         # instances on different databases never compete for one lead.
         "SCHEDULER_LOCK_FILE": None,

@@ -48,6 +48,7 @@ class Settings:
     # The reasons a rejection may give here, in the order offered: the contract's codes (events.REJECT_REASONS),
     # all of them unless the deployment chooses fewer (GRS_REJECT_REASONS).
     reject_reasons: tuple[str, ...] = REJECT_REASONS
+    received_max_age_days: int = 60  # older dates received: a supervisor's or admin's entry (RECEIVED_MAX_AGE_DAYS)
 
     @classmethod
     def from_config(cls, config) -> "Settings":
@@ -65,6 +66,7 @@ class Settings:
             or config.get("BABEL_DEFAULT_LOCALE", "en"),
             password_hash_method=config.get("PASSWORD_HASH_METHOD", "scrypt"),
             reject_reasons=reject_reasons(config),
+            received_max_age_days=int(config.get("RECEIVED_MAX_AGE_DAYS", 60)),
         )
 
 

@@ -379,8 +379,8 @@ def import_grievances(uow, filename: str, data: bytes, *, actor: Actor, user=Non
             with unit_of_work(savepoint=True):
                 g = lodge(uow, intake, actor=actor, now=now)
         except DomainError as e:
-            result.errors += [RowError(number, key if key in COLUMNS else "", text)
-                              for key, text in (e.fields or {"": e.message}).items()]
+            columns = ((_COLUMN_OF.get(key, key), text) for key, text in (e.fields or {"": e.message}).items())
+            result.errors += [RowError(number, column if column in COLUMNS else "", text) for column, text in columns]
             continue
         result.lodged.append((number, g.tracking_code))
         if progress:
@@ -390,6 +390,9 @@ def import_grievances(uow, filename: str, data: bytes, *, actor: Actor, user=Non
     log.info("imported %d paper grievances (%d already imported) from file %s", len(result.lodged),
              len(result.already), table.digest[:12])
     return result
+
+
+_COLUMN_OF = {"received_at": "date_received"}  # a lodge's field names that differ from the file's columns
 
 
 def _imported_before(uow, refs: list[str]) -> dict[str, str]:

@@ -3,12 +3,13 @@ and queue the receipt, all in the caller's unit of work."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from .. import notifications, statistics, tracking
+from ..errors import N_, ValidationError
 from ..models import Grievance, Office
 from ..timeutil import as_utc
 from ..uow import unit_of_work
@@ -36,8 +37,7 @@ def _new_grievance(uow, intake: Intake, checked: Checked, office: Office | None,
     area, category = checked.area, checked.category
     complainant = complainant_for(uow, intake.complainant, intake.language, area,
                                   phone_verified=intake.phone_verified) if intake.complainant else None
-    given = as_utc(intake.received_at) if intake.received_at else None  # a paper form's date may be naive
-    received = given if given and given < now else now
+    received = _received(uow, intake, actor, now)
     if office is not None:
         uow.policies.limits(office.tier, category.id)  # read before the row exists: no early flush
     with session.no_autoflush:
@@ -48,7 +48,7 @@ def _new_grievance(uow, intake: Intake, checked: Checked, office: Office | None,
             category_id=category.id, area=area, area_id=area.id if area else None, status="received",
             is_open=True, sensitive=category.sensitive, description=intake.description.strip(),
             language=intake.language, complainant=complainant, lodged_by_id=actor.user_id, received_at=received,
-            clock_started_at=now, sex=complainant.sex if complainant else None,
+            clock_started_at=received, sex=complainant.sex if complainant else None,
             age_band=complainant.age_band if complainant else None,
             disability=complainant.disability if complainant else None)
         session.add(g)
@@ -56,16 +56,36 @@ def _new_grievance(uow, intake: Intake, checked: Checked, office: Office | None,
                data={"channel": intake.channel, "anonymous": complainant is None})
         if office is not None:
             routing.arrive(uow, g, office, now)
-            clocks.start(uow, g, now)
+            clocks.start(uow, g, received)  # a paper form's clock runs from the day it was received
             record(g, "routed", actor=ROUTING, at=now, status_to="received",
                    data={"office": office.code, "tier": office.tier, **clocks.data(g)})
         else:
-            clocks.start_triage(uow, g, now)
+            clocks.start_triage(uow, g, received)
             record(g, "triaged", actor=ROUTING, at=now, status_to="received",
                    note="area unknown" if area is None else "no office covers this area",
                    data={"ack_due_at": g.ack_due_at.isoformat()})
     session.flush()
     return g
+
+
+RECEIVED_LATE_ROLES = ("supervisor", "admin")  # who may enter a complaint received longer ago than the setting
+_CLOCK_SKEW = timedelta(minutes=5)  # a device's clock a little ahead is not "the future"
+
+
+def _received(uow, intake: Intake, actor: Actor, now: datetime) -> datetime:
+    """When the complaint was received: now, or the date a paper form, box slip, hearing or audit finding
+    was received (its clock starts then; the `lodged` event keeps when it was entered). Never in the
+    future; older than `received_max_age_days` only when a supervisor or admin enters it (or the command line)."""
+    if intake.received_at is None:
+        return now
+    given = as_utc(intake.received_at)  # a paper form's date may be naive
+    if given > now + _CLOCK_SKEW:
+        raise ValidationError("received in the future", {"received_at": N_("The date received is in the future.")})
+    officer = actor.user_id is not None and actor.role not in RECEIVED_LATE_ROLES  # (the command line: anyone)
+    if given < now - timedelta(days=uow.settings.received_max_age_days) and officer:
+        raise ValidationError("received too long ago", {"received_at": N_(
+            "Received too long ago for an officer to enter: a supervisor or an admin enters it.")})
+    return min(given, now)
 
 
 def lodge(uow, intake: Intake, *, actor: Actor, now: datetime) -> Grievance:
