@@ -25,17 +25,25 @@ def office_counts(uow, now: datetime) -> dict[int, tuple[int, int, int]]:
 
 
 def send_daily_digests(uow, now: datetime) -> int:
-    """Queue one digest per officer of every office with open cases; once per local day."""
-    day = uow.policies.country_calendar(now).local_date(now).isoformat()
+    """Queue one digest per officer of every office with open cases; once per local day, and only on the
+    office's working days (its area's calendar: the weekend, public and local days off) — nobody needs
+    Friday's count on Friday, and Sunday's digest counts what waited over the weekend."""
+    country = uow.policies.country_calendar(now)
+    day = country.local_date(now)
+    if not country.is_working_day(day):  # (an area's calendar only adds days off to the country's)
+        return 0
     counts = office_counts(uow, now)
     queued = 0
     for office_id, (n_open, n_today, n_over) in counts.items():
         office = uow.session.get(Office, office_id)
+        if not uow.policies.calendar(office.area, now).is_working_day(day):
+            continue
         officers = uow.session.scalars(sa.select(User).where(
             User.office_id == office_id, User.active.is_(True), User.role == "officer")).all()
         for u in officers:
-            key = f"digest:{day}:{u.id}"
-            context = dict(office=office, open=n_open, due_today=n_today, overdue=n_over, day=day, lang=u.language)
+            key = f"digest:{day.isoformat()}:{u.id}"
+            context = dict(office=office, open=n_open, due_today=n_today, overdue=n_over, day=day.isoformat(),
+                           lang=u.language)
             if u.notify_by == "sms" and u.phone:
                 sent = queue_sms(uow, u.phone, "digest", u.language, now=now, dedupe_key=key, **context)
             elif u.notify_by == "email" and u.email:
