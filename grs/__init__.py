@@ -51,8 +51,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     app.config["SECRET_KEY"] = config.secret_key(app.config, app.instance_path)  # production: set, or no start
-    from .uow import reject_reasons
+    from .uow import office_hours_end, reject_reasons
     reject_reasons(app.config)  # a reason code the contract does not have stops the app here, not at a rejection
+    office_hours_end(app.config)  # likewise an office-hours end that is not a time
     served_over_tls = str(app.config.get("PUBLIC_URL") or "").startswith("https://")
     for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
         if app.config.get(key) is None:

@@ -39,6 +39,7 @@ ENV_SETTINGS = {
     "GRS_HOTLINE": "HOTLINE",
     "GRS_REJECT_REASONS": "REJECT_REASONS",
     "GRS_RECEIVED_MAX_AGE_DAYS": "RECEIVED_MAX_AGE_DAYS",
+    "GRS_OFFICE_HOURS_END": "OFFICE_HOURS_END",
     "GRS_ENV": "ENV",
     "GRS_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
     "GRS_PROXY_COUNT": "PROXY_COUNT",
@@ -114,6 +115,9 @@ def defaults(instance_path: str) -> dict:
         # A paper form, box slip or finding received longer ago than this is entered by a supervisor or an
         # admin: an officer cannot start an old complaint's clock (and so its breach) on their own.
         "RECEIVED_MAX_AGE_DAYS": 60,
+        # "HH:MM" local time: a complaint received later, or on a day off, counts as received the next
+        # working day (its clock starts then). Empty: off, every complaint's clock starts when it arrives.
+        "OFFICE_HOURS_END": "",
         # SQLite only (PostgreSQL uses an advisory lock); None: beside the database file, so that two
         # instances on different databases never compete for one lead.
         "SCHEDULER_LOCK_FILE": None,

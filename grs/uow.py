@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import time
 
 from flask import current_app
 
@@ -49,6 +50,7 @@ class Settings:
     # all of them unless the deployment chooses fewer (GRS_REJECT_REASONS).
     reject_reasons: tuple[str, ...] = REJECT_REASONS
     received_max_age_days: int = 60  # older dates received: a supervisor's or admin's entry (RECEIVED_MAX_AGE_DAYS)
+    office_hours_end: time | None = None  # after it, or on a day off, the clock starts the next working day
 
     @classmethod
     def from_config(cls, config) -> "Settings":
@@ -67,6 +69,7 @@ class Settings:
             password_hash_method=config.get("PASSWORD_HASH_METHOD", "scrypt"),
             reject_reasons=reject_reasons(config),
             received_max_age_days=int(config.get("RECEIVED_MAX_AGE_DAYS", 60)),
+            office_hours_end=office_hours_end(config),
         )
 
 
@@ -81,6 +84,17 @@ def reject_reasons(config) -> tuple[str, ...]:
         raise ValueError(f"REJECT_REASONS: unknown reason code(s) {', '.join(unknown)}; "
                          f"use some of {', '.join(REJECT_REASONS)}")
     return tuple(dict.fromkeys(chosen))
+
+
+def office_hours_end(config) -> time | None:
+    """OFFICE_HOURS_END as a time ("17:00"), None when empty; ValueError for anything else, at start."""
+    raw = (config.get("OFFICE_HOURS_END") or "").strip()
+    if not raw:
+        return None
+    try:
+        return time.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"OFFICE_HOURS_END: {raw!r} is not a time such as 17:00") from None
 
 
 class UnitOfWork:

@@ -3,7 +3,7 @@ and queue the receipt, all in the caller's unit of work."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -38,6 +38,7 @@ def _new_grievance(uow, intake: Intake, checked: Checked, office: Office | None,
     complainant = complainant_for(uow, intake.complainant, intake.language, area,
                                   phone_verified=intake.phone_verified) if intake.complainant else None
     received = _received(uow, intake, actor, now)
+    clock_start = _clock_start(uow, received, area)
     if office is not None:
         uow.policies.limits(office.tier, category.id)  # read before the row exists: no early flush
     with session.no_autoflush:
@@ -48,7 +49,7 @@ def _new_grievance(uow, intake: Intake, checked: Checked, office: Office | None,
             category_id=category.id, area=area, area_id=area.id if area else None, status="received",
             is_open=True, sensitive=category.sensitive, description=intake.description.strip(),
             language=intake.language, complainant=complainant, lodged_by_id=actor.user_id, received_at=received,
-            clock_started_at=received, sex=complainant.sex if complainant else None,
+            clock_started_at=clock_start, sex=complainant.sex if complainant else None,
             age_band=complainant.age_band if complainant else None,
             disability=complainant.disability if complainant else None)
         session.add(g)
@@ -56,11 +57,11 @@ def _new_grievance(uow, intake: Intake, checked: Checked, office: Office | None,
                data={"channel": intake.channel, "anonymous": complainant is None})
         if office is not None:
             routing.arrive(uow, g, office, now)
-            clocks.start(uow, g, received)  # a paper form's clock runs from the day it was received
+            clocks.start(uow, g, clock_start)  # a paper form's clock runs from the day it was received
             record(g, "routed", actor=ROUTING, at=now, status_to="received",
                    data={"office": office.code, "tier": office.tier, **clocks.data(g)})
         else:
-            clocks.start_triage(uow, g, received)
+            clocks.start_triage(uow, g, clock_start)
             record(g, "triaged", actor=ROUTING, at=now, status_to="received",
                    note="area unknown" if area is None else "no office covers this area",
                    data={"ack_due_at": g.ack_due_at.isoformat()})
@@ -86,6 +87,21 @@ def _received(uow, intake: Intake, actor: Actor, now: datetime) -> datetime:
         raise ValidationError("received too long ago", {"received_at": N_(
             "Received too long ago for an officer to enter: a supervisor or an admin enters it.")})
     return min(given, now)
+
+
+def _clock_start(uow, received: datetime, area) -> datetime:
+    """When the clock starts: when the complaint was received, or, with office hours set
+    (OFFICE_HOURS_END), the start of the next working day for one received after them or on a day off
+    (by the area's calendar). The grievance keeps the time it was really received."""
+    end = uow.settings.office_hours_end
+    if end is None:
+        return received
+    cal = uow.policies.calendar(area, received)
+    local = received.astimezone(cal.tz)
+    if cal.is_working_day(local.date()) and local.time() < end:
+        return received
+    start = datetime.combine(cal.next_working_day(local.date()), time(0), tzinfo=cal.tz)
+    return start.astimezone(received.tzinfo)
 
 
 def lodge(uow, intake: Intake, *, actor: Actor, now: datetime) -> Grievance:

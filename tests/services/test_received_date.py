@@ -71,3 +71,29 @@ def test_an_officers_paper_file_with_an_old_form_names_its_row_and_date_column(c
         result = import_grievances(uow, "box.csv", data, actor=world.actor("admin"), user=world.user("admin"),
                                    now=NOW)
     assert result.ok
+
+
+@pytest.mark.config(OFFICE_HOURS_END="17:00")
+def test_after_office_hours_a_complaint_counts_as_received_the_next_working_day(app, ctx, world):
+    from datetime import datetime, timezone
+    tuesday_noon = datetime(2026, 3, 3, 6, 0, tzinfo=timezone.utc)  # 12:00 in Dhaka
+    tuesday_evening = datetime(2026, 3, 3, 12, 30, tzinfo=timezone.utc)  # 18:30
+    thursday_evening = datetime(2026, 3, 5, 12, 30, tzinfo=timezone.utc)  # 18:30; Friday, Saturday off
+    noon = builders.lodge(BARIA, now=tuesday_noon)
+    evening = builders.lodge(BARIA, now=tuesday_evening)
+    weekend = builders.lodge(BARIA, now=thursday_evening)
+    assert noon.clock_started_at == tuesday_noon
+    assert evening.received_at == tuesday_evening  # when it really came
+    assert evening.clock_started_at == datetime(2026, 3, 3, 18, 0, tzinfo=timezone.utc)  # Wednesday 00:00
+    assert weekend.clock_started_at == datetime(2026, 3, 7, 18, 0, tzinfo=timezone.utc)  # Sunday 00:00
+    from grs.uow import unit_of_work
+    with unit_of_work(read_only=True) as uow:
+        cal = uow.policies.calendar(None, tuesday_noon)
+    assert cal.working_days_between(noon.due_at, evening.due_at) == 1
+
+
+def test_an_office_hours_setting_that_is_not_a_time_stops_the_app(tmp_path):
+    from grs import create_app
+    with pytest.raises(ValueError, match="OFFICE_HOURS_END"):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db", "OFFICE_HOURS_END": "five",
+                    "SECRET_KEY": "x" * 40})
