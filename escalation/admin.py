@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -9,10 +10,10 @@ import sqlalchemy as sa
 
 from grs.errors import N_, NotFound, ValidationError
 from grs.models import Area, Category, Grievance, Holiday, SlaPolicy, Tier
-from grs.services import clocks
+from grs.services import admin_audit, clocks
 from grs.services.actors import Actor
 from grs.services.history import record
-from grs.timeutil import as_utc
+from grs.timeutil import as_utc, utcnow
 
 MAX_DAYS = 365
 
@@ -62,6 +63,7 @@ def save_policy(uow, p: PolicyIn, *, actor: Actor, now: datetime) -> tuple[SlaPo
     """Create or change one policy; returns it and how many open grievances got new deadlines."""
     category_id = _validate(uow.session, p)
     row = _find_policy(uow.session, p.tier, p.kind, category_id)
+    before = None if row is None else _limits(row)
     if row is None:
         row = SlaPolicy(tier=p.tier, kind=p.kind, category_id=category_id)
         uow.session.add(row)
@@ -70,7 +72,21 @@ def save_policy(uow, p: PolicyIn, *, actor: Actor, now: datetime) -> tuple[SlaPo
     conditions = [Grievance.level == p.tier, Grievance.clock_kind == p.kind]
     if category_id is not None:
         conditions.append(Grievance.category_id == category_id)
-    return row, _follow_change(uow, conditions, actor=actor, now=now, reason="time limit changed")
+    changed = _follow_change(uow, conditions, actor=actor, now=now, reason="time limit changed")
+    admin_audit.append(uow, "policy_saved", actor=actor, at=now, target=_policy_target(p.tier, p.kind, p.category),
+                       data={"before": before, "ack_days": p.ack_days, "resolve_days": p.resolve_days,
+                             "extension_days": p.extension_days, "pause_days": p.pause_days,
+                             "deadlines_changed": changed})
+    return row, changed
+
+
+def _policy_target(tier: str, kind: str, category: str | None) -> str:
+    return f"{tier}/{kind}/{category or '*'}"
+
+
+def _limits(row: SlaPolicy) -> dict:
+    return {"ack_days": row.ack_days, "resolve_days": row.resolve_days, "extension_days": row.extension_days,
+            "pause_days": row.pause_days}
 
 
 def delete_policy(uow, policy_id: int, *, actor: Actor, now: datetime) -> int:
@@ -82,8 +98,12 @@ def delete_policy(uow, policy_id: int, *, actor: Actor, now: datetime) -> int:
         raise ValidationError("a tier's default limits can be changed but not removed")
     conditions = [Grievance.level == row.tier, Grievance.clock_kind == row.kind,
                   Grievance.category_id == row.category_id]
+    target, before = _policy_target(row.tier, row.kind, row.category.code if row.category else None), _limits(row)
     uow.session.delete(row)
-    return _follow_change(uow, conditions, actor=actor, now=now, reason="time limit removed")
+    changed = _follow_change(uow, conditions, actor=actor, now=now, reason="time limit removed")
+    admin_audit.append(uow, "policy_deleted", actor=actor, at=now, target=target,
+                       data={"before": before, "deadlines_changed": changed})
+    return changed
 
 
 def load_policies(uow, path: str, *, replace: bool = False, actor: Actor | None = None,
@@ -116,10 +136,15 @@ def load_policies(uow, path: str, *, replace: bool = False, actor: Actor | None 
                 row.ack_days, row.resolve_days, row.extension_days = p.ack_days, p.resolve_days, p.extension_days
                 updated += 1
             uow.session.flush()
+    changed = 0
     if updated and actor is not None and now is not None:
-        _follow_change(uow, [], actor=actor, now=now, reason="time limits reloaded")
+        changed = _follow_change(uow, [], actor=actor, now=now, reason="time limits reloaded")
     else:
         uow.policies.forget()
+    if created or updated:
+        admin_audit.append(uow, "policies_loaded", actor=actor, at=now or utcnow(), target=os.path.basename(path),
+                           data={"created": created, "updated": updated, "replace": replace,
+                                 "deadlines_changed": changed})
     return created, updated
 
 
@@ -139,18 +164,28 @@ def add_holiday(uow, day: date, name: str, area_code: str | None, *, actor: Acto
         raise ValidationError("that day off exists already", {"day": N_("Already a day off there.")})
     h = Holiday(day=day, name=name[:200], area=area)
     uow.session.add(h)
-    return h, _follow_change(uow, _affected_by_day(day, area), actor=actor, now=now,
+    changed = _follow_change(uow, _affected_by_day(day, area), actor=actor, now=now,
                              reason=f"day off added: {day.isoformat()}")
+    admin_audit.append(uow, "holiday_added", actor=actor, at=now, target=_holiday_target(day, area),
+                       data={"name": h.name, "deadlines_changed": changed})
+    return h, changed
+
+
+def _holiday_target(day: date, area: Area | None) -> str:
+    return f"{day.isoformat()}/{area.code if area is not None else '*'}"
 
 
 def delete_holiday(uow, holiday_id: int, *, actor: Actor, now: datetime) -> int:
     h = uow.session.get(Holiday, holiday_id)
     if h is None:
         raise NotFound("no such day off")
-    day, area = h.day, h.area
+    day, area, name = h.day, h.area, h.name
     uow.session.delete(h)
-    return _follow_change(uow, _affected_by_day(day, area), actor=actor, now=now,
-                          reason=f"day off removed: {day.isoformat()}")
+    changed = _follow_change(uow, _affected_by_day(day, area), actor=actor, now=now,
+                             reason=f"day off removed: {day.isoformat()}")
+    admin_audit.append(uow, "holiday_deleted", actor=actor, at=now, target=_holiday_target(day, area),
+                       data={"name": name, "deadlines_changed": changed})
+    return changed
 
 
 def _affected_by_day(day: date, area: Area | None) -> list:

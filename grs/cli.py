@@ -1,7 +1,9 @@
 """The `grs` command: a Flask CLI group bound to the app factory."""
 from __future__ import annotations
 
+import json
 import sys
+from datetime import timedelta
 
 import click
 import sqlalchemy as sa
@@ -20,10 +22,13 @@ from .demo import load_demo
 from .errors import DomainError
 from .extensions import db
 from .logredact import install_werkzeug_filter
-from .models import SlaPolicy
+from .models import AdminEvent, SlaPolicy
+from .phones import normalise
 from .services.accounts import create_token, create_user
 from .services.actors import Actor
 from .services.areas import import_areas
+from .services.admin_audit import verify_admin_chain
+from .services import retention
 from .services.history import verify_chains
 from .services.imports import ImportRejected, as_csv, as_xlsx, error_rows, import_grievances
 from .timeutil import parse_iso, utcnow
@@ -55,7 +60,8 @@ def import_areas_cmd(path: str, with_offices: bool) -> None:
     names in other languages)."""
     try:
         with unit_of_work() as uow:
-            report = import_areas(uow, path, uow.settings.country, with_offices=with_offices)
+            report = import_areas(uow, path, uow.settings.country, with_offices=with_offices,
+                                  actor=Actor.system("cli"))
     except DomainError as e:
         _fail(e)
     for line in report.lines():
@@ -172,7 +178,8 @@ def create_user_cmd(email, password, role, area_code, office_code, name, sensiti
     try:
         with unit_of_work() as uow:
             user = create_user(uow, email, password, role, area_code=area_code, office_code=office_code,
-                               name=name, can_see_sensitive=sensitive, language=language)
+                               name=name, can_see_sensitive=sensitive, language=language,
+                               actor=Actor.system("cli"))
             said = (f"created {user.role} {user.email} scoped to {user.area.code}"
                     + (f", office {user.office.code}" if user.office else ""))
     except DomainError as e:
@@ -187,7 +194,7 @@ def create_token_cmd(email: str) -> None:
     """Print a new API token for that user."""
     try:
         with unit_of_work() as uow:
-            token = create_token(uow, email)
+            token = create_token(uow, email, actor=Actor.system("cli"))
     except DomainError as e:
         _fail(e)
     click.echo(token)
@@ -211,14 +218,92 @@ def audit_group() -> None:
 @audit_group.command("verify")
 @with_appcontext
 def audit_verify_cmd() -> None:
-    """Recompute every grievance's event hash chain; exit 1 if any event was edited or deleted."""
+    """Recompute every grievance's event hash chain and the admin events' chain; exit 1 naming the first
+    broken link if any event was edited or deleted."""
     grievances, events, problems = verify_chains()
+    n_admin, admin_problems = verify_admin_chain(db.session)
     for p in problems[:50]:
         click.echo(f"FAIL {p.tracking_code} event {p.seq or '-'}: {p.problem}")
-    if problems:
-        click.echo(f"audit verify: {len(problems)} problem(s) in {grievances} grievances / {events} events")
+    for p in admin_problems[:50]:
+        click.echo(f"FAIL admin event {p.seq}: {p.problem}")
+    if problems or admin_problems:
+        click.echo(f"audit verify: {len(problems)} problem(s) in {grievances} grievances / {events} events, "
+                   f"{len(admin_problems)} in {n_admin} admin events")
         sys.exit(1)
-    click.echo(f"audit verify: OK, {grievances} grievances, {events} events, every chain intact")
+    head = db.session.execute(sa.select(AdminEvent.seq, AdminEvent.hash).order_by(AdminEvent.seq.desc()).limit(1)).first()
+    click.echo(f"audit verify: OK, {grievances} grievances, {events} events, {n_admin} admin events, "
+               f"every chain intact" + (f" (admin head {head[0]} {head[1][:16]})" if head else ""))
+
+
+@click.group("retention")
+def retention_group() -> None:
+    """Privacy operations on old grievances."""
+
+
+@retention_group.command("anonymise")
+@click.option("--older-than", "days", type=click.IntRange(min=1),
+              help="Days since a decided grievance's last event (default: GRS_RETENTION_DAYS; unset: nothing runs).")
+@click.option("--dry-run", is_flag=True, help="Only count what would be anonymised.")
+@click.option("--batch", default=200, show_default=True, type=click.IntRange(min=1), help="Grievances per transaction.")
+@with_appcontext
+def retention_anonymise_cmd(days: int | None, dry_run: bool, batch: int) -> None:
+    """Remove the personal data of closed, resolved and rejected grievances whose last event is older than
+    DAYS, keeping the statistics and a verifiable history (docs/operations.md, "Retention")."""
+    days = days or current_app.config.get("RETENTION_DAYS")
+    if not days:
+        raise click.ClickException("no retention period: give --older-than DAYS or set GRS_RETENTION_DAYS")
+    now = utcnow()
+    cutoff = now - timedelta(days=int(days))
+    total = retention.count_due(db.session, cutoff)
+    click.echo(f"retention: {total} grievance(s) decided with no event since {cutoff.date().isoformat()}")
+    if dry_run or not total:
+        db.session.rollback()
+        return
+    done = skipped = files = 0
+    after = 0
+    while True:
+        with unit_of_work() as uow:
+            result, after = retention.anonymise(uow, cutoff, actor=Actor.system("cli:retention"), now=now,
+                                                batch=batch, after_id=after)
+        if not after:
+            break
+        done, files = done + len(result.anonymised), files + result.files
+        skipped += len(result.skipped)
+        for code in result.skipped:
+            click.echo(f"SKIP {code}: its history does not verify (run `grs audit verify`)")
+        click.echo(f"anonymised {done}/{total}", err=True)
+    click.echo(f"retention: {done} anonymised, {skipped} skipped, {files} file(s) deleted")
+    if skipped:
+        sys.exit(1)
+
+
+@click.group("subject")
+def subject_group() -> None:
+    """Data-subject requests."""
+
+
+@subject_group.command("export")
+@click.option("--phone", required=True, help="The complainant's phone number (local or international form).")
+@click.option("--out", "out", type=click.Path(dir_okay=False), help="Write the JSON here (default: standard output).")
+@with_appcontext
+def subject_export_cmd(phone: str, out: str | None) -> None:
+    """Everything held about one complainant, as JSON; the export is recorded as an admin event."""
+    try:
+        e164 = normalise(phone, current_app.config["COUNTRY"])
+    except DomainError:
+        raise click.BadParameter("not a phone number", param_hint="--phone")
+    if e164 is None:
+        raise click.BadParameter("not a phone number", param_hint="--phone")
+    with unit_of_work() as uow:
+        data = retention.export_subject(uow, e164, actor=Actor.system("cli"), now=utcnow())
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if out:
+        with open(out, "w", encoding="utf-8") as fh:
+            fh.write(text + "\n")
+        click.echo(f"subject export: {len(data['complainants'])} record(s), {len(data['grievances'])} grievance(s) "
+                   f"written to {out}", err=True)
+    else:
+        click.echo(text)
 
 
 @click.command("backup")
@@ -343,7 +428,8 @@ def policies_load_cmd(path: str, replace: bool) -> None:
 
 def init_commands(app: Flask) -> None:
     for command in (import_areas_cmd, import_group, create_user_cmd, create_token_cmd, demo_cmd, audit_group, serve_cmd,
-                    sweep_cmd, scheduler_cmd, outbox_group, policies_group, export_group, backup_cmd, restore_cmd):
+                    sweep_cmd, scheduler_cmd, outbox_group, policies_group, export_group, backup_cmd, restore_cmd,
+                    retention_group, subject_group):
         app.cli.add_command(command)
     app.cli.add_command(stats_group)
 

@@ -587,6 +587,25 @@ class StatContribution(db.Model):
     counts: Mapped[list] = mapped_column(sa.JSON, default=list)  # [[key..., n], ...]
 
 
+class AdminEvent(db.Model):
+    """One admin action (policies, users, days off, reference data, webhooks, privacy operations), in a
+    hash chain of its own: each row's SHA-256 covers its content and the previous row's hash
+    (grs/services/admin_audit.py writes and verifies it). Never a password, token or secret in `data`."""
+
+    __tablename__ = "admin_events"
+    __table_args__ = (sa.Index("ix_admin_events_kind_at", "kind", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(unique=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    actor_label: Mapped[str] = mapped_column(sa.String(60))
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    target: Mapped[str] = mapped_column(sa.String(200), default="")
+    data: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    prev_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64))
+
+
 from . import rollups  # noqa: E402  (the roll-up tables, and the triggers that keep them, made with stat_counts)
 
 # One table per family of grs/rollups.py (stat_rollups, stat_people_rollups, ...): their columns are the

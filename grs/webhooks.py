@@ -22,7 +22,9 @@ import sqlalchemy as sa
 from .errors import N_, NotFound, ValidationError
 from .events import WEBHOOK, EventType
 from .models import Event, Grievance, OutboxMessage, WebhookDelivery, WebhookSubscription
-from .timeutil import as_utc
+from .services import admin_audit
+from .services.actors import Actor
+from .timeutil import as_utc, utcnow
 from .uow import current_uow
 
 SIGNATURE_HEADER = "X-GRS-Signature"  # t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">
@@ -154,7 +156,16 @@ def create(uow, data: SubscriptionIn, *, actor_id: int | None, now: datetime) ->
                               created_at=as_utc(now), created_by_id=actor_id)
     uow.session.add(sub)
     uow.session.flush()
+    admin_audit.append(uow, "webhook_created", actor=Actor(f"user:{actor_id}", actor_id) if actor_id else None,
+                       at=now, target=f"webhook:{sub.id}",
+                       data={"url": _shown_url(url), "label": label, "events": list(events), "active": sub.active,
+                             "secret": "changed"})
     return sub, secret
+
+
+def _shown_url(url: str) -> str:
+    """The receiver's address without its query, which may carry the receiver's own key."""
+    return urlsplit(url)._replace(query="", fragment="").geturl()
 
 
 def get(session, subscription_id: int) -> WebhookSubscription:
@@ -164,15 +175,19 @@ def get(session, subscription_id: int) -> WebhookSubscription:
     return sub
 
 
-def set_active(uow, subscription_id: int, active: bool) -> WebhookSubscription:
+def set_active(uow, subscription_id: int, active: bool, *, actor: Actor | None = None,
+               now: datetime | None = None) -> WebhookSubscription:
     """Pause or resume a subscription; deliveries still queued for a paused one are dropped when due."""
     sub = get(uow.session, subscription_id)
+    before = sub.active
     sub.active = bool(active)
     uow.session.flush()
+    admin_audit.append(uow, "webhook_active", actor=actor, at=now or utcnow(), target=f"webhook:{sub.id}",
+                       data={"before": before, "active": sub.active})
     return sub
 
 
-def delete(uow, subscription_id: int) -> None:
+def delete(uow, subscription_id: int, *, actor: Actor | None = None, now: datetime | None = None) -> None:
     """Remove a subscription with its delivery log; what was still queued for it is suppressed."""
     session = uow.session
     sub = get(session, subscription_id)
@@ -183,8 +198,10 @@ def delete(uow, subscription_id: int) -> None:
                     execution_options={"synchronize_session": False})
     session.execute(sa.delete(WebhookDelivery).where(WebhookDelivery.subscription_id == sub.id),
                     execution_options={"synchronize_session": False})
+    target, url = f"webhook:{sub.id}", sub.url
     session.delete(sub)
     session.flush()
+    admin_audit.append(uow, "webhook_deleted", actor=actor, at=now or utcnow(), target=target, data={"url": _shown_url(url)})
 
 
 def subscriptions(session) -> list[WebhookSubscription]:

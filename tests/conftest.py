@@ -31,6 +31,9 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 import pgserver  # noqa: E402
 
+# Every log record of the run to a file per process, checked at the end for personal data and secrets.
+pytest_plugins = ["logscan"]
+
 import grs.timeutil  # noqa: E402
 from grs import create_app  # noqa: E402
 from grs.extensions import db  # noqa: E402

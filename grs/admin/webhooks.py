@@ -18,6 +18,7 @@ from grs.events import CATALOGUE
 from grs.extensions import db
 from grs.forms import message, populate_errors
 from grs.permissions import is_national
+from grs.services.actors import Actor
 from grs.timeutil import utcnow
 from grs.uow import unit_of_work
 
@@ -108,7 +109,7 @@ def set_webhook_active(sub_id: str):
         abort(400)
     try:
         with unit_of_work() as uow:
-            webhooks.set_active(uow, sub_id, form.active.data == "1")
+            webhooks.set_active(uow, sub_id, form.active.data == "1", actor=Actor.staff(current_user), now=utcnow())
     except DomainError as e:
         flash(message(e), "error")
         return redirect(url_for(".webhooks")), 303
@@ -124,7 +125,7 @@ def delete_webhook(sub_id: str):
         abort(400)
     try:
         with unit_of_work() as uow:
-            webhooks.delete(uow, sub_id)
+            webhooks.delete(uow, sub_id, actor=Actor.staff(current_user), now=utcnow())
     except DomainError as e:
         flash(message(e), "error")
         return redirect(url_for(".webhooks")), 303

@@ -1,4 +1,5 @@
-"""/admin's time limits and days off as API calls (admins, as on /admin/policies and /admin/holidays).
+"""/admin's time limits, days off and admin history as API calls (admins, as on /admin/policies, /admin/holidays
+and /admin/audit).
 
 A change moves the deadlines of the open grievances it affects, in the same unit of work, and the answer
 says how many moved.
@@ -9,14 +10,15 @@ import re
 from datetime import date
 
 import sqlalchemy as sa
-from flask import current_app, jsonify, request
+from flask import current_app, jsonify, request, url_for
 
 from escalation import admin as service
 from escalation.policy import public_holidays
 from ..errors import Forbidden, NotFound
 from ..extensions import db
-from ..models import Holiday, SlaPolicy, Tier
+from ..models import Holiday, SlaPolicy, Tier, User
 from ..permissions import Capability, can
+from ..services import admin_audit
 from ..services.actors import Actor
 from ..timeutil import utcnow
 from ..uow import unit_of_work
@@ -135,3 +137,28 @@ def delete_holiday(holiday_id: str):
     with unit_of_work() as uow:
         changed = service.delete_holiday(uow, _id(holiday_id, "day off"), actor=Actor.staff(user), now=utcnow())
     return jsonify({"changed": changed})
+
+
+def admin_event(e, emails: dict[int, str]) -> dict:
+    return {"seq": e.seq, "at": serialize.iso(e.at), "actor": emails.get(e.actor_id) or e.actor_label,
+            "kind": e.kind, "target": e.target, "data": e.data, "prev_hash": e.prev_hash, "hash": e.hash}
+
+
+@bp.get("/admin/audit")
+def list_admin_events():
+    """The admin events' chain, newest first (admins, as on /admin/audit): `kind`, days `from` and `to`."""
+    _admin()
+    q = schemas.parse_args(request.args, schemas.query_keys(request.args),
+                           {"kind": "code", "from": "code", "to": "code"}, paged=True)
+    f = admin_audit.audit_filter(q.get("kind"), q.get("from"), q.get("to"))
+    with unit_of_work(read_only=True):
+        rows, total = admin_audit.events_page(db.session, f, country=current_app.config["COUNTRY"],
+                                              page=q["page"], per_page=q["per_page"])
+        ids = {r.actor_id for r in rows if r.actor_id is not None}
+        emails = dict(db.session.execute(sa.select(User.id, User.email).where(User.id.in_(ids))).all()) if ids else {}
+        items = [admin_event(r, emails) for r in rows]
+    filters = {k: q[k] for k in ("kind", "from", "to") if q.get(k)}
+    more = q["page"] * q["per_page"] < total
+    return jsonify({"items": items, "page": q["page"], "per_page": q["per_page"], "total": total,
+                    "next": url_for("api.list_admin_events", **filters, page=q["page"] + 1,
+                                    per_page=q["per_page"]) if more else None})

@@ -712,6 +712,26 @@ PATHS["/imports"] = {"post": {
         "422": error("Nothing landed: `fields` names each bad row and column (`row 3.programme`), `rows` "
                      "lists them; or the body is neither CSV nor a workbook (`fields.Content-Type`)."),
     }}}
+PATHS["/admin/audit"] = {"get": {
+    "operationId": "listAdminEvents",
+    "summary": "The admin events' hash chain, newest first: time limits, days off, accounts, reference data, "
+               "webhooks, retention and subject exports (admins; as /admin/audit)",
+    "parameters": [_query("kind", {"type": "string", "maxLength": 60}, "One kind of admin event, e.g. policy_saved."),
+                   _query("from", {"type": "string", "format": "date"}, "First local day (YYYY-MM-DD)."),
+                   _query("to", {"type": "string", "format": "date"}, "Last local day (YYYY-MM-DD)."),
+                   *_PAGE_PARAMS],
+    "responses": {"200": json_body("AdminEventPage", "A page of admin events."), **_READ, "403": _ADMINS}}}
+SCHEMAS["AdminEvent"] = {"type": "object", "required": ["seq", "at", "actor", "kind", "target", "data", "prev_hash",
+                                                        "hash"], "properties": {
+    "seq": {"type": "integer", "description": "Position in the chain, from 1."},
+    "at": {"type": "string", "format": "date-time"},
+    "actor": {"type": "string", "description": "The staff account's e-mail, or the command (cli, cli:retention)."},
+    "kind": {"type": "string"}, "target": {"type": "string", "description": "What was changed."},
+    "data": {"type": "object", "description": "What changed (never a password, token or secret: only that it "
+                                              "changed)."},
+    "prev_hash": {"type": ["string", "null"]}, "hash": {"type": "string", "description": "SHA-256 of this row "
+                                                                                        "and prev_hash."}}}
+SCHEMAS["AdminEventPage"] = _page_of("AdminEvent")
 _ROW_CODE = {"type": "object", "required": ["row", "tracking_code"],
              "properties": {"row": {"type": "integer"}, "tracking_code": {"type": "string"}}}
 SCHEMAS["ImportResult"] = {"type": "object", "required": ["lodged", "already", "skipped"], "properties": {

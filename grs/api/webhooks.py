@@ -9,6 +9,7 @@ from .. import webhooks
 from ..errors import Forbidden, NotFound, ValidationError
 from ..extensions import db
 from ..permissions import Capability, can, is_national
+from ..services.actors import Actor
 from ..timeutil import utcnow
 from ..uow import unit_of_work
 from . import schemas
@@ -98,19 +99,19 @@ def get_webhook(sub_id: str):
 
 @bp.delete("/webhooks/<sub_id>")
 def delete_webhook(sub_id: str):
-    _admin()
+    user = _admin()
     with unit_of_work() as uow:
-        webhooks.delete(uow, _id(sub_id))
+        webhooks.delete(uow, _id(sub_id), actor=Actor.staff(user), now=utcnow())
     return "", 204
 
 
 @bp.patch("/webhooks/<sub_id>")
 def update_webhook(sub_id: str):
     """Pause or resume a subscription (`{"active": false}`), as /admin/webhooks does."""
-    _admin()
+    user = _admin()
     body = schemas.check(schemas.parse_body(request.get_data()),
                          {"active": schemas.Field("boolean", required=True, nullable=False)})
     with unit_of_work() as uow:
-        sub = webhooks.set_active(uow, _id(sub_id), body["active"])
+        sub = webhooks.set_active(uow, _id(sub_id), body["active"], actor=Actor.staff(user), now=utcnow())
         out = _subscription(sub)
     return jsonify(out)

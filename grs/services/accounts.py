@@ -7,11 +7,14 @@ import sqlalchemy as sa
 
 from ..errors import N_, Conflict, ValidationError
 from ..models import ROLES, ApiToken, Area, Office, User
+from ..timeutil import utcnow
+from . import admin_audit
+from .actors import Actor
 
 
 def create_user(uow, email: str, password: str, role: str, *, area_code: str | None = None,
                 office_code: str | None = None, name: str = "", can_see_sensitive: bool = False,
-                language: str = "en", phone: str | None = None) -> User:
+                language: str = "en", phone: str | None = None, actor: Actor | None = None) -> User:
     """A new staff account; officers belong to an office, everyone to an area (default: the country)."""
     email = (email or "").strip().lower()
     if "@" not in email:
@@ -47,17 +50,23 @@ def create_user(uow, email: str, password: str, role: str, *, area_code: str | N
     user.set_password(password, uow.settings.password_hash_method)
     uow.session.add(user)
     uow.session.flush()
+    admin_audit.append(uow, "user_created", actor=actor, at=utcnow(), target=f"user:{user.id}",
+                       data={"email": email, "role": role, "area": area.code, "office": office.code if office else None,
+                             "can_see_sensitive": bool(can_see_sensitive), "password": "changed"})
     return user
 
 
-def create_token(uow, email: str) -> str:
+def create_token(uow, email: str, *, actor: Actor | None = None) -> str:
     """A new API token for a user; the plain token is returned once and never stored."""
     user = uow.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
     if user is None:
         raise ValidationError(f"no account for {email}")
     token = ApiToken.generate()
-    uow.session.add(ApiToken(user=user, token_hash=ApiToken.hash(token)))
+    row = ApiToken(user=user, token_hash=ApiToken.hash(token))
+    uow.session.add(row)
     uow.session.flush()
+    admin_audit.append(uow, "token_created", actor=actor, at=utcnow(), target=f"user:{user.id}",
+                       data={"id": row.id})
     return token
 
 

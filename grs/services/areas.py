@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from collections import Counter
 from dataclasses import dataclass
 
@@ -10,6 +11,8 @@ import sqlalchemy as sa
 from ..countries import name_columns, profile, row_names
 from ..errors import ValidationError
 from ..models import Area, AreaLevel, Office, Tier
+from ..timeutil import utcnow
+from . import admin_audit
 
 
 def ensure_country(uow, country: str) -> Area:
@@ -91,7 +94,7 @@ def _office_names(area: Area, tier: str, country: str) -> dict[str, str]:
     return out
 
 
-def import_areas(uow, path: str, country: str, *, with_offices: bool = False) -> ImportReport:
+def import_areas(uow, path: str, country: str, *, with_offices: bool = False, actor=None) -> ImportReport:
     """Load a hierarchy file (code, parent_code, level, name_en, and a name_<language> column per other
     language: name_bn, name_fr, ...); rerunning changes nothing.
 
@@ -161,6 +164,10 @@ def import_areas(uow, path: str, country: str, *, with_offices: bool = False) ->
     if with_offices:
         report.offices_created = ensure_offices(uow, country)
     uow.session.flush()
+    if report.created or report.updated or report.offices_created:
+        admin_audit.append(uow, "areas_imported", actor=actor, at=utcnow(), target=os.path.basename(path),
+                           data={"created": sum(report.created.values()), "updated": sum(report.updated.values()),
+                                 "offices_created": sum(report.offices_created.values())})
     return report
 
 

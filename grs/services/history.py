@@ -53,6 +53,13 @@ def record(g: Grievance, type_: EventType | str, *, actor: Actor, at: datetime, 
     return ev
 
 
+def seal_hash(code: str, e: Event) -> str:
+    """SHA-256 over what an event says now and its stored hash: the `anonymised` event keeps one per earlier
+    event, so an event whose note was redacted (and so no longer matches its own hash) is still checked."""
+    return event_hash(code, e.seq, e.type, e.at, e.actor_id, e.actor_label, e.office_id, e.level, e.status_from,
+                      e.status_to, e.note, e.data, f"{e.prev_hash}|{e.hash}")
+
+
 @dataclass(frozen=True)
 class AuditProblem:
     tracking_code: str
@@ -80,22 +87,43 @@ def verify_chains(batch: int = 500) -> tuple[int, int, list[AuditProblem]]:
             by_g.setdefault(e.grievance_id, []).append(e)
         for g in gs:
             n_grievances += 1
-            prev = None
             events = by_g.get(g.id, [])
             n_events += len(events)
-            for expected_seq, e in enumerate(events, start=1):
-                if e.seq != expected_seq:
-                    problems.append(AuditProblem(g.tracking_code, expected_seq, "event missing"))
-                    break
-                if e.prev_hash != prev:
-                    problems.append(AuditProblem(g.tracking_code, e.seq, "chain broken"))
-                h = event_hash(g.tracking_code, e.seq, e.type, e.at, e.actor_id, e.actor_label, e.office_id,
-                               e.level, e.status_from, e.status_to, e.note, e.data, e.prev_hash)
-                if h != e.hash:
-                    problems.append(AuditProblem(g.tracking_code, e.seq, "event altered"))
-                prev = e.hash
-            if len(events) != g.event_count or prev != g.head_hash:
-                problems.append(AuditProblem(g.tracking_code, None, "events missing at the end of the chain"))
+            problems.extend(check_chain(g.tracking_code, g.event_count, g.head_hash, events))
         last_id = ids[-1]
         db.session.expunge_all()
     return n_grievances, n_events, problems
+
+
+def check_chain(code: str, event_count: int | None, head_hash: str | None, events: list[Event]) -> list[AuditProblem]:
+    """The problems of one grievance's chain (events in seq order); empty when it is intact.
+
+    An event before an `anonymised` one is checked against that event's seal of it (its notes were
+    replaced after it was hashed); its own hash still links it to the next, so nothing can be cut out.
+    """
+    problems: list[AuditProblem] = []
+    seals: dict[int, str] = {}  # seq -> the seal the first later `anonymised` event keeps for it
+    for e in reversed(events):
+        if e.type == "anonymised":
+            sealed = (e.data or {}).get("sealed")
+            for i, s in enumerate(sealed if isinstance(sealed, list) else [], start=1):
+                if i < e.seq:
+                    seals[i] = s
+    prev = None
+    for expected_seq, e in enumerate(events, start=1):
+        if e.seq != expected_seq:
+            problems.append(AuditProblem(code, expected_seq, "event missing"))
+            return problems
+        if e.prev_hash != prev:
+            problems.append(AuditProblem(code, e.seq, "chain broken"))
+        if e.seq in seals:
+            intact = seal_hash(code, e) == seals[e.seq]
+        else:
+            intact = event_hash(code, e.seq, e.type, e.at, e.actor_id, e.actor_label, e.office_id, e.level,
+                                e.status_from, e.status_to, e.note, e.data, e.prev_hash) == e.hash
+        if not intact:
+            problems.append(AuditProblem(code, e.seq, "event altered"))
+        prev = e.hash
+    if len(events) != event_count or prev != head_hash:
+        problems.append(AuditProblem(code, None, "events missing at the end of the chain"))
+    return problems

@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from escalation.admin import load_policies
 
 from ..models import Category, Programme, Tier
+from ..timeutil import utcnow
+from . import admin_audit
 
 DEFAULT_POLICIES = os.path.join(os.path.dirname(__file__), "..", "..", "escalation", "default_policies.json")
 
@@ -61,4 +63,7 @@ def seed_reference(uow) -> dict[str, int]:
     from social_audit.library import seed_indicators  # the forums' scorecard library rides along
 
     created["scorecard indicators"] = seed_indicators(uow)
+    if created["programmes"] or created["categories"]:
+        admin_audit.append(uow, "reference_seeded", actor=None, at=utcnow(), target="programmes, categories",
+                           data={"programmes": created["programmes"], "categories": created["categories"]})
     return created

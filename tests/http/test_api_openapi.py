@@ -15,7 +15,7 @@ OPERATIONS = {
     ("/callers/lookup", "post"), ("/calls", "get"), ("/calls", "post"), ("/calls/{call_id}", "get"),
     ("/calls/{call_id}/end", "post"), ("/policies", "get"), ("/policies", "post"), ("/policies/{policy_id}", "delete"),
     ("/holidays", "get"), ("/holidays", "post"), ("/holidays/{holiday_id}", "delete"), ("/webhooks/{sub_id}", "patch"),
-    ("/imports", "post"),
+    ("/imports", "post"), ("/admin/audit", "get"),
 }
 
 
