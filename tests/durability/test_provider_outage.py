@@ -12,7 +12,6 @@ import builders
 import grs.timeutil
 from channels import gateways
 from channels.outbox import BACKOFF_CAP, MAX_ATTEMPTS, backoff
-from conftest import PINNED_NOW
 from grs.extensions import db
 from grs.models import OutboxMessage
 from grs.notifications import queue_sms
@@ -21,16 +20,15 @@ pytestmark = pytest.mark.both_backends
 
 OUTAGE = timedelta(minutes=95)
 ROUND = timedelta(seconds=30)  # how often the dispatcher runs here (the scheduler: every 5 s)
-START = PINNED_NOW
 BEFORE = [f"+8801711{n:06d}" for n in range(20)]  # queued before the provider went down
 DURING = [f"+8801812{n:06d}" for n in range(10)]  # queued while it was down, one every 8 minutes
 
 
 @pytest.fixture
-def clock():
-    """Set grs.timeutil's clock for the test; PINNED_NOW again afterwards."""
+def clock(pinned_clock):
+    """Set grs.timeutil's clock for the test; the suite's pinned time again afterwards."""
     yield grs.timeutil.fix_clock
-    grs.timeutil.fix_clock(PINNED_NOW)
+    grs.timeutil.fix_clock(pinned_clock)
 
 
 def _queue(app, phones, now):
@@ -47,18 +45,20 @@ def _attempts(app) -> dict[str, tuple[int, str]]:
         return out
 
 
-def test_a_long_provider_outage_loses_nothing_sends_nothing_twice_and_keeps_the_backoff(app, runner, clock):
+def test_a_long_provider_outage_loses_nothing_sends_nothing_twice_and_keeps_the_backoff(app, runner, clock,
+                                                                                      pinned_clock):
+    start = pinned_clock
     fake = gateways.fake(app)
-    _queue(app, BEFORE, START)
+    _queue(app, BEFORE, start)
     fake.fail_next(10_000, reason="HTTP 503 from provider")  # down from the start...
-    recovered_at = START + OUTAGE
+    recovered_at = start + OUTAGE
     tried_at: dict[str, list] = defaultdict(list)  # recipient -> the instants the gateway was called for it
     seen = {r: 0 for r in BEFORE}
-    now, during = START, list(DURING)
+    now, during = start, list(DURING)
     while now <= recovered_at + BACKOFF_CAP + 2 * ROUND:
         if now >= recovered_at and fake.failures:
             fake.failures.clear()  # ...and back up: the next attempt of each row goes through
-        if during and now >= START + timedelta(minutes=8) * (len(DURING) - len(during) + 1):
+        if during and now >= start + timedelta(minutes=8) * (len(DURING) - len(during) + 1):
             phone = during.pop(0)
             _queue(app, [phone], now)
             seen[phone] = 0
