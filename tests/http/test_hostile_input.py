@@ -20,6 +20,8 @@ from builders import BARIA
 from grs.extensions import db
 from grs.models import Grievance, InboundMessage
 
+pytestmark = pytest.mark.both_backends  # what is stored, and how it reads back, is each database's
+
 AT_URL = "/hooks/sms/africastalking?key=at-test-key"
 USSD_URL = "/hooks/ussd/africastalking?key=at-test-key"
 FORM = "application/x-www-form-urlencoded"
@@ -119,7 +121,6 @@ def test_markup_a_citizen_sends_is_shown_escaped_wherever_it_is_read(app, client
 # ---------------------------------------------------------------- spreadsheets
 
 
-@pytest.mark.both_backends
 def test_a_complaint_that_looks_like_a_formula_downloads_as_plain_text(app, client, auth, world):
     headers = auth("admin")
     r = _lodge_api(client, headers, FORMULA, name="@SUM(1+1)*cmd|' /C calc'!A0")
