@@ -41,6 +41,7 @@ class EventType(StrEnum):
     WARNED = "warned"
     DEADLINE_CHANGED = "deadline_changed"
     ANONYMISED = "anonymised"
+    RECLASSIFIED = "reclassified"
 
 
 # Why a grievance is rejected (the contract's list, the one place it is kept): the `rejected` event's
@@ -219,6 +220,12 @@ CATALOGUE: Mapping[EventType, EventSpec] = _specs(
     # `grs audit verify` still checks those events although their original notes are gone; events: how many.
     EventSpec(E.ANONYMISED, _l("Personal data removed (retention)"),
               fields={"sealed": list, "events": int}, public=False, webhook=False),
+    # The category changed (issue 12, item 3): from/to category codes and the sensitivity after; moved_to: the
+    # office it was re-routed to. Staff only: a category such as sea_gbv says more than the track page should.
+    EventSpec(E.RECLASSIFIED, _l("Category changed"),
+              fields={"from": str, "to": str, "sensitive": bool},
+              optional={"moved_to": str, "ack_due_at": str | None, "due_at": str | None, "clock": str},
+              public=False, webhook=False),
 )
 
 del E

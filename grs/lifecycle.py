@@ -37,6 +37,9 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     Transition("appeal", (*WORKING, "resolved", "rejected"), "received", "appealed"),
     Transition("feedback", ("resolved", "rejected"), None, "feedback"),
     Transition("close", ("resolved", "rejected"), "closed", "closed"),
+    # A new category (and so sensitivity) for an open grievance, with a reason; it moves the case when the new
+    # category starts higher or is sensitive (grs.services.actions._do_reclassify). The status stays.
+    Transition("reclassify", OPEN, None, "reclassified"),
 )}
 
 ACTIONS = tuple(TRANSITIONS)

@@ -115,7 +115,8 @@ class Category(NameMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)
     sensitive: Mapped[bool] = mapped_column(default=False)
-    start_tier: Mapped[str | None] = mapped_column(sa.ForeignKey("tiers.code"))
+    # A tier code, or relative to the country's ladder: "+1" = one above the lowest (grs.services.routing).
+    start_tier: Mapped[str | None] = mapped_column(sa.String(40))
     active: Mapped[bool] = mapped_column(default=True)
 
 

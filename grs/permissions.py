@@ -57,7 +57,7 @@ def _actions(names, scope: Scope) -> dict[str, Scope]:
 GRANTS: dict[str, dict[str, Scope]] = {
     # An officer works the cases of their own office; past cases stay readable, not actionable.
     "officer": {**_WORKING, **_actions(("acknowledge", "start", "request_info", "resume", "extend", "resolve",
-                                        "reject", "transfer", "escalate", "close"), Scope.OWN_OFFICE),
+                                        "reject", "transfer", "escalate", "close", "reclassify"), Scope.OWN_OFFICE),
                 C.IMPORT: Scope.AREA, C.ACCOUNTABILITY_VIEW: Scope.AREA},
     "supervisor": {**_WORKING, C.SEE_TRIAGE: Scope.NATIONAL, C.DASHBOARD: Scope.AREA, C.ACCOUNTABILITY_VIEW: Scope.AREA,
                    C.READ_MESSAGES: Scope.AREA,

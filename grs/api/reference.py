@@ -11,6 +11,7 @@ from ..extensions import db
 from ..lifecycle import TRANSITIONS
 from ..models import Area, Category, Office, Programme, Tier
 from ..services import DECISIONS
+from ..services.routing import resolve_start_rank
 from ..uow import reject_reasons
 from . import schemas
 from .views import bp
@@ -19,7 +20,7 @@ from .views import bp
 ACTION_FIELDS: dict[str, tuple[str, ...]] = {
     "place": ("area",), "request_info": ("note",), "extend": ("note",), "resolve": ("decision", "resolution"),
     "reject": ("reason_code", "note"), "transfer": ("office", "note"), "escalate": ("note",),
-    "feedback": ("satisfied",), "add_info": ("text",),
+    "feedback": ("satisfied",), "add_info": ("text",), "reclassify": ("category", "note"),
 }
 
 
@@ -31,8 +32,14 @@ def programme(p: Programme) -> dict:
     return {"code": p.code, **names(p), "active": bool(p.active)}
 
 
-def category(c: Category) -> dict:
-    return {"code": c.code, **names(c), "sensitive": bool(c.sensitive), "start_tier": c.start_tier,
+def category(c: Category, ranks: dict[str, int] | None = None) -> dict:
+    """start_tier: the tier code the category's setting resolves to on this country's ladder (a setting may be
+    relative, "+2": grs.services.routing.resolve_start_rank)."""
+    start = c.start_tier
+    if start is not None and ranks:
+        rank = resolve_start_rank(ranks, start)
+        start = next(code for code, r in ranks.items() if r == rank)
+    return {"code": c.code, **names(c), "sensitive": bool(c.sensitive), "start_tier": start,
             "active": bool(c.active)}
 
 
@@ -79,7 +86,8 @@ def list_programmes():
 def list_categories():
     schemas.parse_args(request.args, schemas.query_keys(request.args), {})
     rows = db.session.scalars(sa.select(Category).order_by(Category.code))
-    return jsonify({"items": [category(c) for c in rows]})
+    ranks = dict(db.session.execute(sa.select(Tier.code, Tier.rank)).all())
+    return jsonify({"items": [category(c, ranks) for c in rows]})
 
 
 @bp.get("/levels")

@@ -91,6 +91,8 @@ ACTION = {
                         description="Required for resolve: the outcome as the complainant will read it."),
     "office": Field("string", max_length=60, description="Office code: the target of transfer."),
     "area": Field("string", max_length=40, description="Area code: where place puts a triaged grievance."),
+    "category": Field("string", max_length=40, description="Required for reclassify: the new category's code "
+                                                           "(with note, the reason)."),
     "attachments": Field("array", max_items=5, members=ATTACHMENT,
                          description="add_info: files with the answer, each checked as on the lodge form."),
     "text": Field("string", max_length=MAX_DESCRIPTION,

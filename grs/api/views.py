@@ -153,7 +153,8 @@ def act_on_grievance(code: str):
     req = services.ActionRequest(
         action=body["action"], note=body.get("note"), decision=body.get("decision"),
         resolution=body.get("resolution"), office=body.get("office"), area=body.get("area"),
-        satisfied=body.get("satisfied"), reason_code=body.get("reason_code"))
+        satisfied=body.get("satisfied"), reason_code=body.get("reason_code"),
+        extra={"category": body["category"]} if body.get("category") is not None else {})
     if req.action == "add_info":
         req = dataclasses.replace(req, note=body.get("text"), channel="api",
                                   attachments=_attachments(body.get("attachments") or ()))

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from .. import lifecycle, notifications, permissions, queries, tracking
 from ..events import REJECT_REASONS
 from ..errors import N_, Forbidden, InvalidTransition, NotFound, ValidationError
-from ..models import Area, Grievance, Office, Tier, User
+from ..models import Area, Category, Grievance, Office, Tier, User
 from ..timeutil import as_utc
 from ..uow import unit_of_work
 from . import asking, clocks, routing, storage
@@ -144,9 +144,11 @@ def _do_place(uow, g, req, actor, now):
     user = uow.session.get(User, actor.user_id) if actor.user_id is not None else None
     if user is not None and not permissions.may_place_in(user, area.path):
         raise ValidationError("that area is outside your own", {"area": N_("That area is outside your own.")})
-    office = routing.route(uow, area, g.category)
+    sensitive = bool(g.sensitive or g.category.sensitive)
+    office = (routing.confidential_route if sensitive else routing.route)(uow, area, g.category)
     if office is None:
         raise ValidationError("no office covers that area", {"area": N_("No office covers that area.")})
+    guard_sensitive(uow, g, office)
     t, before = _enter(g, "place")
     g.area = area
     if g.complainant is not None and g.complainant.area_id is None:
@@ -291,6 +293,24 @@ def _fitted(uow, g, template: str, key: str, text: str, **context) -> str:
     return asking.fit(uow.render, template, language, key, text, **asking.citizen_context(g), **context)
 
 
+def guard_sensitive(uow, g: Grievance, office: Office, category=None) -> None:
+    """InvalidTransition (409) when a sensitive grievance (or one of a sensitive `category`) would go to an office
+    below its category's start tier, or to one with no officer holding the sensitive permission: there it would
+    sit where nobody may open it, or with staff the complainant may be complaining about."""
+    category = category if category is not None else g.category
+    if not (category.sensitive or (category is g.category and g.sensitive)):
+        return
+    ranks = uow.policies.tier_ranks()
+    if ranks[office.tier] < routing.start_rank(uow, category):
+        raise InvalidTransition(
+            f"a sensitive grievance ({category.code}) stays at the {routing.start_tier_code(uow, category)} tier "
+            f"or above: {office.code} is a {office.tier} office")
+    if not routing.has_sensitive_holder(uow, office.id):
+        raise InvalidTransition(
+            f"a sensitive grievance ({category.code}) goes only to an office with an officer who may see "
+            f"sensitive cases: {office.code} has none")
+
+
 def transfer_targets(uow, user: User, g: Grievance):
     """SELECT of the offices this user may transfer this grievance to (`permissions.transfer_reach`), never below
     the start tier of its category, higher tiers first: the case page offers these, and the service accepts
@@ -302,6 +322,8 @@ def transfer_targets(uow, user: User, g: Grievance):
              .where(Area.path.startswith(reach.path, autoescape=True), Office.active.is_(True),
                     Office.id != g.office_id, Tier.rank >= routing.start_rank(uow, g.category))
              .order_by(Tier.rank.desc(), Office.name_en, Office.id))
+    if g.sensitive or g.category.sensitive:
+        query = query.where(routing.sensitive_holders(uow, Office.id).exists())
     return query.where(Office.tier == reach.tier) if reach.tier is not None else query
 
 
@@ -313,6 +335,7 @@ def _do_transfer(uow, g, req, actor, now):
         raise ValidationError("unknown office", {"office": N_("Unknown office.")})
     if target.id == g.office_id:
         raise ValidationError("already at that office", {"office": N_("The grievance is already there.")})
+    guard_sensitive(uow, g, target)
     user = uow.session.get(User, actor.user_id) if actor.user_id is not None else None
     if user is not None and uow.session.scalar(
             transfer_targets(uow, user, g).where(Office.id == target.id).with_only_columns(Office.id)) is None:
@@ -472,9 +495,52 @@ def _do_close(uow, g, req, actor, now):
     close(uow, g, actor=actor, now=now, note=note, reason=req.reason_code or "closed by an admin")
 
 
+def _do_reclassify(uow, g, req, actor, now):
+    code = _require((req.extra or {}).get("category"), "category", N_("Choose the category."))
+    reason = _require(req.note, "note", N_("Give the reason for the change of category."))
+    new = uow.session.scalar(sa.select(Category).where(Category.code == code))
+    if new is None or not new.active:
+        raise ValidationError("unknown category", {"category": N_("Unknown category.")})
+    if new.id == g.category_id:
+        raise ValidationError("already in that category", {"category": N_("The grievance is already in that category.")})
+    old_code = g.category.code
+    target = None
+    ranks = uow.policies.tier_ranks()
+    here_ok = ranks[g.level] >= routing.start_rank(uow, new) if g.level is not None else False
+    if new.sensitive and here_ok:
+        here_ok = routing.has_sensitive_holder(uow, g.office_id)
+    if not here_ok:
+        # Higher start tier, or a sensitive category the office holding it may not handle: the confidential office.
+        if g.area is not None:
+            target = (routing.confidential_route if new.sensitive else routing.route)(uow, g.area, new)
+        else:
+            target = routing.route_without_area(uow, new)
+        if target is None:
+            raise InvalidTransition(f"no office at or above the {routing.start_tier_code(uow, new)} tier covers "
+                                    "the grievance's area")
+        guard_sensitive(uow, g, target, category=new)
+    g.category = new
+    g.category_id = new.id
+    g.sensitive = bool(new.sensitive)
+    data = {"from": old_code, "to": new.code, "sensitive": g.sensitive}
+    if target is None:
+        t, before = _enter(g, "reclassify")
+    else:
+        _t, before = _enter(g, "transfer")  # a move to another office: received there, with a fresh clock
+        t = lifecycle.TRANSITIONS["reclassify"]
+        routing.arrive(uow, g, target, now)
+        clocks.start(uow, g, now, g.clock_kind)
+        data.update(moved_to=target.code, **clocks.data(g))
+    record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status, note=reason, data=data)
+    if target is not None:
+        notifications.tell_office(uow, g, target, "case_arrived", now=now)
+        notifications.tell_citizen(uow, g, "forwarded", now=now, office_name=target.name(g.language),
+                                   why="transfer")
+
+
 _HANDLERS = {
     "place": _do_place, "acknowledge": _do_acknowledge, "start": _do_start,
     "request_info": _do_request_info, "resume": _do_resume, "add_info": _do_add_info, "extend": _do_extend,
     "resolve": _do_resolve, "reject": _do_reject, "transfer": _do_transfer, "escalate": _do_escalate,
-    "appeal": _do_appeal, "feedback": _do_feedback, "close": _do_close,
+    "appeal": _do_appeal, "feedback": _do_feedback, "close": _do_close, "reclassify": _do_reclassify,
 }

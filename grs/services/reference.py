@@ -25,7 +25,11 @@ PROGRAMMES = (
     ("IGA", "Income-Generating Activities", {"bn": "আয়বর্ধক কার্যক্রম"}),
 )
 
-# (code, English, other languages, sensitive, start tier). Time limits live in escalation/default_policies.json
+# (code, English, other languages, sensitive, start tier). A start tier "+2" skips the two lowest tiers of the
+# country's ladder (grs.services.routing.resolve_start_rank): Bangladesh's district, as the GRS sends complaints
+# against officials, bribes and SEA/GBV to a higher office confidentially; Nigeria's and Somalia's state,
+# Mali's region. Complaints against staff (misconduct) and bribes asked (corruption) are sensitive: the
+# union office they name must not see them. Time limits live in escalation/default_policies.json
 # (sensitive categories: acknowledge in 1, resolve in 5 working days; a programme may set e.g. 2 for GBV).
 CATEGORIES = (
     ("exclusion", "Exclusion error (eligible but left out)", {"bn": "বাদ পড়া (যোগ্য কিন্তু তালিকায় নেই)"}, False, None),
@@ -34,9 +38,9 @@ CATEGORIES = (
     ("data_correction", "Data correction", {"bn": "তথ্য সংশোধন"}, False, None),
     ("selection_appeal", "Appeal of a selection decision", {"bn": "নির্বাচনের সিদ্ধান্তের বিরুদ্ধে আপিল"}, False, None),
     ("service_quality", "Service quality", {"bn": "সেবার মান"}, False, None),
-    ("misconduct", "Misconduct by staff", {"bn": "কর্মচারীর অসদাচরণ"}, False, None),
-    ("corruption", "Corruption or fraud by officials", {"bn": "দুর্নীতি বা প্রতারণা"}, True, "district"),
-    ("sea_gbv", "Sexual exploitation, abuse or gender-based violence", {"bn": "যৌন শোষণ, নির্যাতন বা লিঙ্গভিত্তিক সহিংসতা"}, True, "district"),
+    ("misconduct", "Misconduct by staff", {"bn": "কর্মচারীর অসদাচরণ"}, True, "+2"),
+    ("corruption", "Corruption or fraud by officials", {"bn": "দুর্নীতি বা প্রতারণা"}, True, "+2"),
+    ("sea_gbv", "Sexual exploitation, abuse or gender-based violence", {"bn": "যৌন শোষণ, নির্যাতন বা লিঙ্গভিত্তিক সহিংসতা"}, True, "+2"),
     ("information", "Information request", {"bn": "তথ্যের অনুরোধ"}, False, None),
     ("other", "Other", {"bn": "অন্যান্য"}, False, None),
 )
@@ -54,7 +58,7 @@ def seed_reference(uow) -> dict[str, int]:
         cat = uow.session.scalar(sa.select(Category).where(Category.code == code))
         if cat is None:
             cat = Category(code=code, name_en=en, names=dict(names), sensitive=sensitive,
-                           start_tier=start if start in tiers else None)
+                           start_tier=start if start is None or start in tiers or start.startswith("+") else None)
             uow.session.add(cat)
             uow.session.flush()
             created["categories"] += 1

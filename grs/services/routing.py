@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from escalation import rules
 
-from ..models import Area, Category, Grievance, GrievanceOffice, Office
+from ..models import Area, Category, Grievance, GrievanceOffice, Office, User
 
 
 def _chain(uow, area: Area) -> tuple[list[rules.OfficeChoice], dict[int, Office]]:
@@ -25,9 +25,57 @@ def office_chain(uow, area: Area) -> list[rules.OfficeChoice]:
     return _chain(uow, area)[0]
 
 
+def resolve_start_rank(ranks: dict[str, int], spec: str | None) -> int:
+    """The rank a category's `start_tier` names on this country's ladder (`ranks`: tier code → rank).
+
+    None: the lowest tier. A tier code: that tier. "+N": N tiers above the lowest (skip the lowest N), so
+    one setting works in every country profile ("+2" is Bangladesh's district, Nigeria's state, Somalia's
+    state); past the top it is the top. A code this country lacks (a category copied from another
+    profile) fails closed: the top tier, the national cell, never the lowest."""
+    ladder = sorted(ranks.values())
+    if not ladder:
+        return 1
+    if not spec:
+        return ladder[0]
+    spec = spec.strip()
+    if spec.startswith("+") and spec[1:].isdigit():
+        return ladder[min(int(spec[1:]), len(ladder) - 1)]
+    return ranks.get(spec, ladder[-1])
+
+
 def start_rank(uow, category: Category) -> int:
-    """The rank of the lowest tier that handles the category (1 unless it names a start tier)."""
-    return uow.policies.tier_ranks().get(category.start_tier, 1) if category.start_tier else 1
+    """The rank of the lowest tier that handles the category (the lowest unless it names a start tier)."""
+    return resolve_start_rank(uow.policies.tier_ranks(), category.start_tier)
+
+
+def start_tier_code(uow, category: Category) -> str:
+    """The code of the tier `start_rank` resolves to (for messages)."""
+    rank = start_rank(uow, category)
+    return next(code for code, r in uow.policies.tier_ranks().items() if r == rank)
+
+
+def sensitive_holders(uow, office_id: int):
+    """SELECT of the active officers of this office who may see sensitive cases (the permission and the
+    account's own flag): a sensitive case at an office without one would be a case nobody there can open."""
+    return (sa.select(User.id).where(User.office_id == office_id, User.active.is_(True),
+                                     User.can_see_sensitive.is_(True), User.role == "officer"))
+
+
+def has_sensitive_holder(uow, office_id: int) -> bool:
+    return uow.session.scalar(sensitive_holders(uow, office_id).limit(1)) is not None
+
+
+def confidential_route(uow, area: Area, category: Category) -> Office | None:
+    """Where a sensitive case about this area goes when staff place or reclassify it: the lowest office at or
+    above its category's start tier that has an officer with the sensitive permission (else the one `route`
+    gives, which the caller's guard then refuses)."""
+    choices, offices = _chain(uow, area)
+    floor = start_rank(uow, category)
+    for choice in sorted((c for c in choices if c.rank >= floor), key=lambda c: c.rank):
+        if has_sensitive_holder(uow, choice.office_id):
+            return offices[choice.office_id]
+    choice = rules.route(choices, floor)
+    return offices[choice.office_id] if choice else None
 
 
 def route(uow, area: Area, category: Category) -> Office | None:

@@ -87,6 +87,14 @@ class TransferForm(FlaskForm):
                          render_kw={"required": True})
 
 
+class ReclassifyForm(FlaskForm):
+    # The active categories but the grievance's own (views._action_form); the service checks the code again and
+    # moves the case when the new category starts higher or is sensitive.
+    category = SelectField(_l("New category"), validate_choice=False, render_kw={"required": True})
+    note = TextAreaField(_l("Reason for the change"), validators=[Optional(), Length(max=NOTE_MAX)],
+                         render_kw={"required": True})
+
+
 class PlaceForm(FlaskForm):
     area = StringField(_l("Area code"), validators=[Optional(), Length(max=40)], render_kw={"required": True})
     note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=NOTE_MAX)])
@@ -112,4 +120,5 @@ ACTION_FORMS: dict[str, type[FlaskForm]] = {
     "appeal": NoteForm,
     "feedback": FeedbackForm,
     "close": NoteForm,
+    "reclassify": ReclassifyForm,
 }

@@ -33,6 +33,7 @@ ACTION = {
     "appeal": lazy_pgettext("action", "Appeal"),
     "feedback": lazy_pgettext("action", "Record feedback"),
     "close": lazy_pgettext("action", "Close"),
+    "reclassify": lazy_pgettext("action", "Change the category"),
 }
 
 # What the flash says after the action succeeded.
@@ -48,6 +49,7 @@ DONE = {
     "transfer": _l("The grievance was transferred."),
     "escalate": _l("The grievance was escalated."),
     "appeal": _l("The appeal was opened."),
+    "reclassify": _l("The category was changed."),
     "feedback": _l("The feedback was recorded."),
     "close": _l("The grievance was closed."),
 }

@@ -196,6 +196,14 @@ def _action_form(action: str, g: Grievance, lang: str, formdata=None):
         form.office.choices = _transfer_choices(g, lang)
     if action == "request_info":
         _count_question(form, g)
+    if action == "reclassify":
+        # The active categories but its own; a sensitive one says so (choosing it moves the case: the service).
+        with unit_of_work(read_only=True) as uow:
+            cats = uow.session.scalars(sa.select(Category).where(Category.active.is_(True),
+                                                                 Category.id != g.category_id)
+                                       .order_by(Category.code)).all()
+            form.category.choices = [("", gettext("Choose the category")), *[
+                (c.code, c.name(lang) + (" — " + gettext("sensitive") if c.sensitive else "")) for c in cats]]
     if action == "close" and _user().role == "admin":
         # An admin may close before the complainant's answer window ends, and always says why (the service checks).
         form.note.label.text = gettext("Reason for closing (required)")
@@ -278,6 +286,7 @@ def take_action(code: str, action: str):
         office=data.get("office") or None,
         area=(data.get("area") or "").strip() or None,
         satisfied={"yes": True, "no": False}.get(data.get("satisfied")),
+        extra={"category": data["category"]} if data.get("category") else {},
     )
     try:
         with unit_of_work() as uow:

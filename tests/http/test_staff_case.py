@@ -46,7 +46,7 @@ def test_case_page_shows_details_history_and_full_phone(app, world, client_as):
 def test_officer_of_the_office_gets_its_actions_only(app, world, client_as):
     code = lodge(app, BARIA)
     forms = action_forms(page(client_as("officer_baria"), code))
-    assert forms == {"acknowledge", "start", "resolve", "reject", "transfer", "escalate"}
+    assert forms == {"acknowledge", "start", "resolve", "reject", "transfer", "escalate", "reclassify"}
 
 
 @pytest.mark.parametrize("who", ["analyst", "facilitator", "officer_sadar"])

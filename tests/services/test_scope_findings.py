@@ -6,7 +6,7 @@ import sqlalchemy as sa
 import builders
 from builders import BARIA, BARMI, BASAN, SADAR, T0
 from grs import permissions, queries
-from grs.errors import Forbidden, ValidationError
+from grs.errors import Forbidden, InvalidTransition, ValidationError
 from grs.extensions import db
 from grs.models import Area, User
 from grs.services import actions
@@ -74,10 +74,16 @@ def test_a_national_admin_transfers_anywhere(ctx, world):
 def test_a_sensitive_case_is_not_transferred_below_its_start_tier(ctx, world):
     code = builders.lodge(BARIA, category="corruption").tracking_code  # starts at the district
     assert builders.find(code).office.code == "OFF-BD-DIS-41"
-    refused(world, "supervisor", code, f"OFF-{BARIA}")
-    refused(world, "supervisor", code, "OFF-BD-UPZ-320")
-    refused(world, "admin", code, f"OFF-{SAVAR_UNION}")
+    # Below the start tier is a 409 of its own (issue 12, item 3: tests/services/test_sensitive_protection.py).
+    for who, office in (("supervisor", f"OFF-{BARIA}"), ("supervisor", "OFF-BD-UPZ-320"),
+                        ("admin", f"OFF-{SAVAR_UNION}")):
+        with pytest.raises(InvalidTransition):
+            transfer(world, who, code, office)
+    assert builders.find(code).office.code == "OFF-BD-DIS-41"
     assert not {o for o in targets(world, "admin", code) if o.startswith(("OFF-BD-UN-", "OFF-BD-UPZ-"))}
+    with unit_of_work() as uow:  # a sensitive case goes only where an officer may open it
+        create_user(uow, "dhaka-sensitive@test.grs", builders.PASSWORD, "officer", office_code="OFF-BD-DIS-47",
+                    can_see_sensitive=True)
     assert transfer(world, "admin", code, "OFF-BD-DIS-47").office.code == "OFF-BD-DIS-47"
 
 

@@ -24,11 +24,13 @@ EXPECTED = {
     "appeal": {s: "received" for s in ("received", "acknowledged", "in_progress", "resolved", "rejected")},
     "feedback": {"resolved": SAME, "rejected": SAME},  # YES closes; NO appeals (or, at the top, national review)
     "close": {"resolved": "closed", "rejected": "closed"},
+    # A new category with a reason (issue 12): the status stays unless the handler re-routes it (received there).
+    "reclassify": {s: SAME for s in OPEN_STATUSES},
 }
 EVENTS = {"place": "placed", "acknowledge": "acknowledged", "start": "started", "request_info": "info_requested",
           "resume": "resumed", "add_info": "info_added", "extend": "extended", "resolve": "resolved", "reject": "rejected",
           "transfer": "transferred", "escalate": "escalated", "appeal": "appealed", "feedback": "feedback",
-          "close": "closed"}
+          "close": "closed", "reclassify": "reclassified"}
 
 CONTRACT_ACTIONS = {"acknowledge", "start", "request_info", "resume", "extend", "resolve", "reject", "transfer",
                     "escalate", "close", "appeal", "feedback"}

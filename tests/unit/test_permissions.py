@@ -9,7 +9,7 @@ from grs.models import ROLES, STATUSES
 from grs.permissions import Capability as C
 
 ALL_ACTIONS = {"place", "acknowledge", "start", "request_info", "resume", "extend", "resolve", "reject",
-               "transfer", "escalate", "appeal", "feedback", "close", "add_info"}
+               "transfer", "escalate", "appeal", "feedback", "close", "add_info", "reclassify"}
 
 # The capabilities each role holds (the sensitive flag set, accounts at district level unless "national"),
 # written out from the domain's roles rather than from the code.
@@ -89,11 +89,13 @@ HERE, NEXT_DOOR, ABOVE = office(1, UPAZILA), office(2, "/BD/DIS-41/UPZ-2/"), off
 
 @pytest.mark.parametrize("who,at,expected", [
     # An officer acts at their own office only, even on cases they can still see.
-    (user("officer", office_=HERE), HERE, ["request_info", "extend", "resolve", "reject", "transfer", "escalate"]),
+    (user("officer", office_=HERE), HERE, ["request_info", "extend", "resolve", "reject", "transfer", "escalate",
+                                           "reclassify"]),
     (user("officer", office_=HERE), NEXT_DOOR, []),
     (user("officer", office_=ABOVE), HERE, []),
     # A supervisor or admin acts on cases at any office of their area subtree.
-    (user("supervisor", DISTRICT), HERE, ["request_info", "extend", "resolve", "reject", "transfer", "escalate"]),
+    (user("supervisor", DISTRICT), HERE, ["request_info", "extend", "resolve", "reject", "transfer", "escalate",
+                                          "reclassify"]),
     (user("supervisor", UPAZILA), NEXT_DOOR, []),
     (user("admin", UPAZILA), ABOVE, []),
     # An operator records a caller's word on anything visible, wherever it is now.
@@ -131,7 +133,7 @@ def test_the_lifecycle_part_of_the_table():
 ROLE_ACTIONS = {
     None: {"appeal", "feedback", "add_info"},  # the citizen (add_info: the answer to an information request)
     "officer": {"acknowledge", "start", "request_info", "resume", "extend", "resolve", "reject", "transfer",
-                "escalate", "close"},
+                "escalate", "close", "reclassify"},
     "supervisor": ALL_ACTIONS - {"feedback"},
     "admin": ALL_ACTIONS,
     "operator": {"place", "appeal", "feedback", "add_info"},  # add_info: on the caller's behalf
@@ -166,8 +168,8 @@ def test_examples_a_user_would_see():
     assert permissions.allowed_actions("received", None) == ["appeal"]  # once overdue (actions_for checks the clock)
     assert permissions.allowed_actions("closed", None) == []
     assert permissions.allowed_actions("in_progress", "officer") == [
-        "request_info", "extend", "resolve", "reject", "transfer", "escalate"]
-    assert permissions.allowed_actions("awaiting_info", "officer") == ["resume", "transfer", "escalate"]
+        "request_info", "extend", "resolve", "reject", "transfer", "escalate", "reclassify"]
+    assert permissions.allowed_actions("awaiting_info", "officer") == ["resume", "transfer", "escalate", "reclassify"]
     assert permissions.allowed_actions("resolved", "officer") == ["close"]
     assert permissions.allowed_actions("unknown-status", "admin") == []
     assert permissions.allowed_actions("received", "no-such-role") == []
