@@ -150,7 +150,8 @@ def test_sms_without_a_place_goes_to_the_senders_last_known_area(app, client, wo
 
 
 def test_sms_from_an_unknown_number_naming_no_place_waits_in_triage(app, client, world):
-    at_post(client, "The agent took 500 taka from my allowance", sender="+8801555123456")
+    # (an agent who took money is corruption since issue 12: sensitive, it goes to the national cell, not triage)
+    at_post(client, "My allowance of 500 taka was not paid this quarter", sender="+8801555123456")
     [g] = grievances(app)
     assert g.area is None and g.office is None and g.status == "received"
     assert g.category.code == "payment"
