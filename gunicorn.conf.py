@@ -16,3 +16,13 @@ forwarded_allow_ips = os.environ.get("GRS_TRUSTED_PROXIES", "127.0.0.1")
 accesslog = "-"
 logger_class = "grs.logredact.RedactingLogger"
 access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms "%(f)s"'
+
+
+def post_worker_init(worker):
+    """Once the worker has loaded the app: move everything loaded so far (modules, the app, its metadata
+    and templates) out of the garbage collector's sight. A full collection otherwise walks all of it
+    while a request builds its answer (the office league of 5,000 offices: 100 ms of 440 in one run of
+    three, docs/performance.md); what requests create is still collected as before."""
+    import gc
+
+    gc.freeze()

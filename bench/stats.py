@@ -123,6 +123,8 @@ def run(url: str, grievances: int, overdue: int, *, repeat: int = 20, workers: i
         log(f"bench stats: generated in {r['seconds']:.0f} s")
     token = _token(app)
     headers = {"Authorization": f"Bearer {token}"}
+    import gc
+    gc.freeze()  # as gunicorn.conf.py's post_worker_init does in production, once the app is loaded
     client = app.test_client()
     rows = []
     with app.app_context():
