@@ -23,9 +23,20 @@ branch_labels = None
 depends_on = None
 
 
+def _foreign_keys(on: bool):
+    """SQLite drops the FK by copying the table, and the DROP of the old copy fails while grievances name
+    its categories: its own way is foreign keys off around the copy, which only takes effect outside a
+    transaction (alembic's autocommit block)."""
+    if op.get_bind().dialect.name == 'sqlite':
+        with op.get_context().autocommit_block():
+            op.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
+
+
 def upgrade():
+    _foreign_keys(False)
     with op.batch_alter_table('categories', schema=None) as batch_op:
         batch_op.drop_constraint('fk_categories_start_tier_tiers', type_='foreignkey')
+    _foreign_keys(True)
     bind = op.get_bind()
     ranks = dict(bind.execute(sa.text("SELECT code, rank FROM tiers")).all())
     lowest = min(ranks, key=ranks.get) if ranks else None
@@ -45,5 +56,7 @@ def downgrade():
         n = int(start[1:]) if start[1:].isdigit() else 0
         bind.execute(sa.text("UPDATE categories SET start_tier = :s WHERE id = :id"),
                      {"s": codes[min(n, len(codes) - 1)] if codes else None, "id": cid})
+    _foreign_keys(False)
     with op.batch_alter_table('categories', schema=None) as batch_op:
         batch_op.create_foreign_key('fk_categories_start_tier_tiers', 'tiers', ['start_tier'], ['code'])
+    _foreign_keys(True)
