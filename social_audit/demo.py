@@ -4,13 +4,13 @@ hearing with commitments, awareness events and a citizen report card — some ra
 commitments done on time and one past its date, so every page shows real content."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from grs.countries import profile
-from grs.models import Area, User
+from grs.models import Area, OutboxMessage, User
 
 from . import services as svc
 from .models import Forum
@@ -53,6 +53,10 @@ def load(uow, *, now: datetime, facilitator_email: str, admin_email: str) -> str
     hearing = _hearing(uow, forums["BD-UPZ-320"].id, today - timedelta(days=30), facilitator, now)
     events = _awareness(uow, forums, today, facilitator, now)
     card = _report_card(uow, forums["BD-UN-2870"].id, today - timedelta(days=60), facilitator, now)
+    # What the forums' grievances "sent" the morning after each meeting was sent then (as grs/demo.py does).
+    session.execute(sa.update(OutboxMessage).where(OutboxMessage.created_at < now - timedelta(minutes=1),
+                                                   OutboxMessage.status == "queued")
+                    .values(status="sent", provider="demo", sent_at=OutboxMessage.created_at))
     return (f"accountability: {len(forums)} forums, {len(cycles)} scorecard cycles, 1 social audit "
             f"({len(audit.items)} findings), 1 public hearing ({len(hearing.items)} issues and commitments), "
             f"{events} awareness events, 1 report card ({len(card.items)} results)")
@@ -92,7 +96,8 @@ def _scorecard(uow, forum_id, held_on: date, user, now, *, first: bool):
         svc.follow_up(uow, first_item.id, FollowUpIn(held_on + timedelta(days=50), "Agent replaced; bKash payments "
                                                                                    "started in two wards", "done"),
                       user=user, now=now)
-        svc.lodge_item(uow, first_item.id, LodgeIn(category="payment"), user=user, now=now)
+        svc.lodge_item(uow, first_item.id, LodgeIn(category="payment"), user=user,
+                  now=_soon_after(held_on, now))
     return a
 
 
@@ -116,7 +121,8 @@ def _audit(uow, forum_id, held_on: date, user, now):
     svc.add_item(uow, a.id, ItemIn(kind="finding", title="100 taka deducted at each payment",
                                    finding_type="unauthorised_deduction", amount=27600, responsible="Payment agent"),
                  user=user)
-    svc.lodge_item(uow, f1.id, LodgeIn(category="inclusion"), user=user, now=now)
+    svc.lodge_item(uow, f1.id, LodgeIn(category="inclusion"), user=user,
+                  now=_soon_after(held_on, now))
     return a
 
 
@@ -136,7 +142,8 @@ def _hearing(uow, forum_id, held_on: date, user, now):
                                           due_on=held_on + timedelta(days=25)), user=user)
     svc.follow_up(uow, done.id, FollowUpIn(held_on + timedelta(days=20), "Payment point opened at Basan UP",
                                            "done"), user=user, now=now)
-    svc.lodge_item(uow, issue.id, LodgeIn(category="corruption", programme="WA"), user=user, now=now)
+    svc.lodge_item(uow, issue.id, LodgeIn(category="corruption", programme="WA"), user=user,
+                  now=_soon_after(held_on, now))
     return a
 
 
@@ -162,3 +169,9 @@ def _report_card(uow, forum_id, held_on: date, user, now):
     svc.add_item(uow, a.id, ItemIn(kind="result", title="Did anyone ask you for money?",
                                    results={"Yes": 23, "No": 77}), user=user)
     return a
+
+
+def _soon_after(held_on: date, now: datetime) -> datetime:
+    """When the forum lodges what a meeting raised: the morning after it (a finding older than the paper
+    limit, GRS_RECEIVED_MAX_AGE_DAYS, would need a supervisor), never after the demo's now."""
+    return min(now, datetime.combine(held_on + timedelta(days=1), time(4, 0), tzinfo=timezone.utc))
