@@ -65,6 +65,12 @@ LODGE = {
     "language": Field("string", max_length=8, description="Language for messages to the complainant.",
                       example="bn"),
     "complainant": Field("object", members=COMPLAINANT, description="Absent or null: anonymous."),
+    "received_on": Field("string", format="date",
+                         description="The local day a paper form, complaint-box slip, hearing or audit finding "
+                                     "was received (YYYY-MM-DD); its clock starts then. Not in the future; more "
+                                     "than GRS_RECEIVED_MAX_AGE_DAYS (60) ago only with a supervisor's or "
+                                     "admin's token. Absent: now.",
+                         example="2026-11-03"),
     "external_ref": Field("string", max_length=MAX_EXTERNAL_REF,
                           description="Extension: the caller's own id for this complaint; a repeat returns "
                                       "the first grievance (200) instead of a new one.",
@@ -105,7 +111,7 @@ ACTION = {
 # Where a service names a complainant field, the API caller knows it by another path.
 SERVICE_FIELD_PATHS = {
     "name": "complainant.name", "phone": "complainant.phone", "sex": "complainant.gender",
-    "age_band": "complainant.age_band",
+    "age_band": "complainant.age_band", "received_at": "received_on",
 }
 
 _JSON_TYPES = {"string": str, "boolean": bool, "integer": int, "object": dict, "array": list}

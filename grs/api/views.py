@@ -6,12 +6,15 @@ import binascii
 import dataclasses
 
 import logging
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, request, url_for
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import permissions, queries, ratelimit, services, statistics
+from ..countries import profile
 from ..errors import Conflict, Forbidden, ValidationError
 from ..extensions import db
 from ..http_errors import error_response
@@ -60,10 +63,15 @@ def _intake(body: dict, source_ref: str | None) -> services.Intake:
             name=person.get("name"), phone=person.get("phone"), sex=person.get("gender"),
             age_band=person.get("age_band"), disability=person.get("disability"),
             beneficiary_id=person.get("beneficiary_id"))
+    received_at = None
+    if body.get("received_on"):  # the start of that day in the country's time zone
+        tz = ZoneInfo(profile(current_app.config["COUNTRY"]).timezone)
+        received_at = datetime.combine(date.fromisoformat(body["received_on"]), time(0), tz)
     return services.Intake(
         channel=body["channel"], programme=body["programme"], category=body["category"],
         description=body["description"], area=body.get("area") or None,
-        language=body.get("language") or "en", complainant=complainant, source_ref=source_ref)
+        language=body.get("language") or "en", complainant=complainant, source_ref=source_ref,
+        received_at=received_at)
 
 
 def _earlier(channel: str, source_ref: str | None) -> Grievance | None:
