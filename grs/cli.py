@@ -171,15 +171,16 @@ def export_grievances_cmd(fmt: str, open_data: bool, out_path: str | None) -> No
 @click.option("--office", "office_code", help="Office code, for officers.")
 @click.option("--name", default="")
 @click.option("--sensitive", is_flag=True, help="May see sensitive grievances (SEA/GBV, corruption).")
+@click.option("--appellate", is_flag=True, help="An appellate officer of the office: hears the appeals reaching it.")
 @click.option("--language", default="en")
 @with_appcontext
-def create_user_cmd(email, password, role, area_code, office_code, name, sensitive, language) -> None:
+def create_user_cmd(email, password, role, area_code, office_code, name, sensitive, appellate, language) -> None:
     """Create a staff account scoped to an area."""
     try:
         with unit_of_work() as uow:
             user = create_user(uow, email, password, role, area_code=area_code, office_code=office_code,
-                               name=name, can_see_sensitive=sensitive, language=language,
-                               actor=Actor.system("cli"))
+                               name=name, can_see_sensitive=sensitive, appellate=appellate,
+                               language=language, actor=Actor.system("cli"))
             said = (f"created {user.role} {user.email} scoped to {user.area.code}"
                     + (f", office {user.office.code}" if user.office else ""))
     except DomainError as e:

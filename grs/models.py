@@ -167,6 +167,8 @@ class User(UserMixin, db.Model):
     area_id: Mapped[int] = mapped_column(sa.ForeignKey("areas.id"), index=True)
     office_id: Mapped[int | None] = mapped_column(sa.ForeignKey("offices.id"), index=True)
     can_see_sensitive: Mapped[bool] = mapped_column(default=False)
+    # An appellate officer of their office: appeals, and cases handed over on the appeal clock, reach them.
+    appellate: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     language: Mapped[str] = mapped_column(sa.String(8), default="en")
     phone: Mapped[str | None] = mapped_column(sa.String(20))
     notify_by: Mapped[str] = mapped_column(sa.String(10), default="email")  # sms | email | none

@@ -29,6 +29,8 @@ ACCOUNTS = {
     "officer_basan": ("officer", None, "OFF-BD-UN-2870", False),
     "officer_sadar": ("officer", None, "OFF-BD-UPZ-320", False),
     "officer_sreepur": ("officer", None, "OFF-BD-UPZ-321", False),
+    # The appellate officer of Gazipur Sadar upazila: hears the appeals of its unions (Baria, Basan).
+    "appellate_sadar": ("officer", None, "OFF-BD-UPZ-320", False),
     "officer_gazipur": ("officer", None, "OFF-BD-DIS-41", True),
     "officer_gazipur_plain": ("officer", None, "OFF-BD-DIS-41", False),
     "officer_national": ("officer", None, "BD-NATIONAL", True),
@@ -39,6 +41,7 @@ ACCOUNTS = {
     "facilitator": ("facilitator", SADAR, None, False),
     "admin": ("admin", "BD", None, True),
 }
+APPELLATE = frozenset({"appellate_sadar"})  # accounts of ACCOUNTS that are appellate officers of their office
 
 
 @dataclass
@@ -68,7 +71,7 @@ def make_world() -> World:
         for key, (role, area, office, sensitive) in ACCOUNTS.items():
             email = f"{key}@test.grs"
             create_user(uow, email, PASSWORD, role, area_code=area, office_code=office,
-                        can_see_sensitive=sensitive)
+                        can_see_sensitive=sensitive, appellate=key in APPELLATE)
             emails[key] = email
     return World(emails)
 

@@ -14,7 +14,7 @@ from .actors import Actor
 
 def create_user(uow, email: str, password: str, role: str, *, area_code: str | None = None,
                 office_code: str | None = None, name: str = "", can_see_sensitive: bool = False,
-                language: str = "en", phone: str | None = None, actor: Actor | None = None) -> User:
+                appellate: bool = False, language: str = "en", phone: str | None = None, actor: Actor | None = None) -> User:
     """A new staff account; officers belong to an office, everyone to an area (default: the country)."""
     email = (email or "").strip().lower()
     if "@" not in email:
@@ -40,19 +40,22 @@ def create_user(uow, email: str, password: str, role: str, *, area_code: str | N
         area = uow.session.scalar(sa.select(Area).where(Area.parent_id.is_(None)))
         if area is None:
             raise ValidationError("no areas loaded yet: run `grs import-areas` or `grs demo` first")
+    if appellate and role != "officer":
+        raise ValidationError("an appellate officer is an officer of an office (role officer)")
     if role == "officer" and office is None:
         # An officer without an explicit office works the lowest office on their area.
         office = uow.session.scalar(sa.select(Office).where(Office.area_id == area.id).limit(1))
         if office is None:
             raise ValidationError("officers need an office", {"office": N_("No office at that area.")})
     user = User(email=email, name=name or email.split("@")[0], role=role, area=area, office=office,
-                can_see_sensitive=can_see_sensitive, language=language, phone=phone)
+                can_see_sensitive=can_see_sensitive, appellate=bool(appellate), language=language, phone=phone)
     user.set_password(password, uow.settings.password_hash_method)
     uow.session.add(user)
     uow.session.flush()
     admin_audit.append(uow, "user_created", actor=actor, at=utcnow(), target=f"user:{user.id}",
                        data={"email": email, "role": role, "area": area.code, "office": office.code if office else None,
-                             "can_see_sensitive": bool(can_see_sensitive), "password": "changed"})
+                             "can_see_sensitive": bool(can_see_sensitive), "appellate": bool(appellate),
+                             "password": "changed"})
     return user
 
 

@@ -30,9 +30,9 @@ from grs.uow import unit_of_work
 MATRIX = Path(__file__).resolve().parents[1] / "access_matrix.csv"
 ROLES = ("anonymous", "citizen", "operator", "officer", "appellate", "supervisor", "facilitator", "analyst",
          "admin")
-# The account each staff column signs in as (builders.ACCOUNTS). "appellate": no such role until issue 12;
-# the column is an officer at the upazila office an appeal of a union's case goes to.
-ACCOUNT = {"operator": "operator", "officer": "officer_baria", "appellate": "officer_sadar",
+# The account each staff column signs in as (builders.ACCOUNTS). "appellate": the appellate officer of the
+# upazila office an appeal of a union's case goes to (an officer there with users.appellate, issue 12).
+ACCOUNT = {"operator": "operator", "officer": "officer_baria", "appellate": "appellate_sadar",
            "supervisor": "supervisor_sadar", "facilitator": "facilitator", "analyst": "analyst", "admin": "admin"}
 VARIANTS = ("in", "out", "sens")
 # The sensitive case (corruption: the Gazipur district office) is asked by an account of the column's role
