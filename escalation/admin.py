@@ -15,6 +15,8 @@ from grs.services.actors import Actor
 from grs.services.history import record
 from grs.timeutil import as_utc, utcnow
 
+from .policy import DAY_KINDS, ON_BREACH
+
 MAX_DAYS = 365
 
 
@@ -27,6 +29,18 @@ class PolicyIn:
     extension_days: int
     category: str | None = None
     pause_days: int | None = None  # how long an information request may pause the clock; None: the default
+    # The ladder rules (escalation/policy.py Limits); None: the built-in default, or unchanged on save.
+    on_breach: str | None = None
+    appeal_levels: int | None = None
+    extension_needs_reason: bool | None = None
+    day_kind: str | None = None
+    warn_days: int | None = None
+
+    def rules(self) -> dict:
+        return {name: getattr(self, name) for name in RULES}
+
+
+RULES = ("on_breach", "appeal_levels", "extension_needs_reason", "day_kind", "warn_days")
 
 
 def _validate(session, p: PolicyIn) -> int | None:
@@ -41,6 +55,16 @@ def _validate(session, p: PolicyIn) -> int | None:
             continue
         if not isinstance(value, int) or value < 0 or value > MAX_DAYS:
             errors[name] = f"Use a whole number of working days from 0 to {MAX_DAYS}."
+    if p.on_breach is not None and p.on_breach not in ON_BREACH:
+        errors["on_breach"] = N_("Use escalate, appeal or flag.")
+    if p.day_kind is not None and p.day_kind not in DAY_KINDS:
+        errors["day_kind"] = N_("Use working or calendar.")
+    if p.extension_needs_reason is not None and not isinstance(p.extension_needs_reason, bool):
+        errors["extension_needs_reason"] = N_("Use true or false.")
+    for name in ("appeal_levels", "warn_days"):
+        value = getattr(p, name)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0 or value > 30):
+            errors[name] = N_("Use a whole number from 0 to 30.")
     if isinstance(p.resolve_days, int) and p.resolve_days < 1:
         errors["resolve_days"] = N_("Allow at least one working day to resolve.")
     category_id = None
@@ -69,6 +93,9 @@ def save_policy(uow, p: PolicyIn, *, actor: Actor, now: datetime) -> tuple[SlaPo
         uow.session.add(row)
     row.ack_days, row.resolve_days, row.extension_days = p.ack_days, p.resolve_days, p.extension_days
     row.pause_days = p.pause_days  # read by the sweep; it moves no deadline
+    for name, value in p.rules().items():  # the page and API leave the ladder rules as loaded
+        if value is not None:
+            setattr(row, name, value)
     conditions = [Grievance.level == p.tier, Grievance.clock_kind == p.kind]
     if category_id is not None:
         conditions.append(Grievance.category_id == category_id)
@@ -86,7 +113,7 @@ def _policy_target(tier: str, kind: str, category: str | None) -> str:
 
 def _limits(row: SlaPolicy) -> dict:
     return {"ack_days": row.ack_days, "resolve_days": row.resolve_days, "extension_days": row.extension_days,
-            "pause_days": row.pause_days}
+            "pause_days": row.pause_days, **{name: getattr(row, name) for name in RULES}}
 
 
 def delete_policy(uow, policy_id: int, *, actor: Actor, now: datetime) -> int:
@@ -123,17 +150,18 @@ def load_policies(uow, path: str, *, replace: bool = False, actor: Actor | None 
         for tier in ([t for t in tiers if (t, kind, cat) not in named] if r["tier"] == "*" else [r["tier"]]):
             p = PolicyIn(tier=tier, kind=r.get("kind", "grievance"), ack_days=r["ack_days"],
                          resolve_days=r["resolve_days"], extension_days=r["extension_days"],
-                         category=r.get("category"), pause_days=r.get("pause_days"))
+                         category=r.get("category"), pause_days=r.get("pause_days"),
+                         **{name: r.get(name) for name in RULES})
             category_id = _validate(uow.session, p)
             row = _find_policy(uow.session, tier, p.kind, category_id)
             if row is None:
                 uow.session.add(SlaPolicy(tier=tier, kind=p.kind, category_id=category_id, ack_days=p.ack_days,
                                          resolve_days=p.resolve_days, extension_days=p.extension_days,
-                                         pause_days=p.pause_days))
+                                         pause_days=p.pause_days, **p.rules()))
                 created += 1
-            elif replace and (row.ack_days, row.resolve_days, row.extension_days) != (
-                    p.ack_days, p.resolve_days, p.extension_days):
-                row.ack_days, row.resolve_days, row.extension_days = p.ack_days, p.resolve_days, p.extension_days
+            elif replace and _loaded(row) != _loaded(p):
+                for name, value in _loaded(p).items():
+                    setattr(row, name, value)
                 updated += 1
             uow.session.flush()
     changed = 0
@@ -146,6 +174,11 @@ def load_policies(uow, path: str, *, replace: bool = False, actor: Actor | None 
                            data={"created": created, "updated": updated, "replace": replace,
                                  "deadlines_changed": changed})
     return created, updated
+
+
+def _loaded(x) -> dict:
+    """What a policy file sets on a row: the limits and the ladder rules (absent rules: the default)."""
+    return {name: getattr(x, name) for name in ("ack_days", "resolve_days", "extension_days", "pause_days", *RULES)}
 
 
 def add_holiday(uow, day: date, name: str, area_code: str | None, *, actor: Actor, now: datetime) -> tuple[Holiday, int]:

@@ -30,6 +30,10 @@ DEFAULT_APPEAL_DAYS = 20
 DEFAULT_PAUSE_DAYS = 15  # an information request pauses the clock at most this long
 SENSITIVE_ACK_DAYS = 1
 SENSITIVE_RESOLVE_DAYS = 5
+DEFAULT_ON_BREACH = "escalate"  # a missed deadline hands the case to the next tier on a grievance clock
+ON_BREACH = ("escalate", "appeal", "flag")
+DAY_KINDS = ("working", "calendar")
+DEFAULT_WARN_DAYS = 2  # the deadline warning, working days before the due day
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,25 @@ class Limits:
     resolve_days: int
     extension_days: int
     pause_days: int = DEFAULT_PAUSE_DAYS  # working days an information request may pause the clock
+    # What a missed deadline does at this tier: "escalate" (next tier, fresh grievance clock), "appeal"
+    # (next tier's appellate officer, on the appeal clock) or "flag" (flagged overdue, stays).
+    on_breach: str = DEFAULT_ON_BREACH
+    appeal_levels: int | None = None  # appeals before the final review cell; None: up to the top tier
+    extension_needs_reason: bool = True
+    day_kind: str = "working"  # working | calendar: what the day counts above count
+    warn_days: int = DEFAULT_WARN_DAYS
+
+    @property
+    def extension_allowed(self) -> bool:
+        return self.extension_days > 0
+
+
+def _from_row(p: SlaPolicy) -> Limits:
+    return Limits(p.ack_days, p.resolve_days, p.extension_days, p.pause_days or DEFAULT_PAUSE_DAYS,
+                  on_breach=p.on_breach or DEFAULT_ON_BREACH, appeal_levels=p.appeal_levels,
+                  extension_needs_reason=True if p.extension_needs_reason is None else p.extension_needs_reason,
+                  day_kind=p.day_kind or "working",
+                  warn_days=DEFAULT_WARN_DAYS if p.warn_days is None else p.warn_days)
 
 
 @lru_cache(maxsize=64)
@@ -74,8 +97,7 @@ class Policies:
         """The most specific policy: this tier and category, else this tier, else the built-in default."""
         if self._limits is None:
             # All policies in one read: a few dozen rows.
-            self._limits = {(p.tier, p.category_id, p.kind): Limits(p.ack_days, p.resolve_days, p.extension_days,
-                                                                    p.pause_days or DEFAULT_PAUSE_DAYS)
+            self._limits = {(p.tier, p.category_id, p.kind): _from_row(p)
                             for p in self.session.scalars(sa.select(SlaPolicy))}
         found = self._limits.get((tier, category_id, kind)) or self._limits.get((tier, None, kind))
         if found:
@@ -89,6 +111,11 @@ class Policies:
         """The shortest pause limit of any policy (the sweep's first, coarse test of a pause)."""
         self.limits(self.lowest_tier(), None)  # reads every policy once
         return min([DEFAULT_PAUSE_DAYS, *(lim.pause_days for lim in self._limits.values())])
+
+    def longest_warning(self) -> int:
+        """The most working days ahead any policy warns (the sweep's coarse warning horizon)."""
+        self.limits(self.lowest_tier(), None)
+        return max([DEFAULT_WARN_DAYS, *(lim.warn_days for lim in self._limits.values())])
 
     def tier_ranks(self) -> dict[str, int]:
         """Tier code → rank (1 = lowest)."""

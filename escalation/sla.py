@@ -18,7 +18,11 @@ The clock rules (one definition: `deadlines`; services, the sweep and recomputat
   resumed then. Stored deadlines leave it out; resuming folds it into `paused_working_days`.
 - A resolution is within the limit when it falls at or before that deadline, a running pause
   counted up to the resolution (the days spent waiting were the complainant's, not the office's).
-- The warning falls at the end of the working day before the deadline's day.
+- Limits may be counted in calendar days instead (`day_kind="calendar"`): `n` calendar days after an
+  instant is the end of the local day n days later (zero: the end of its own day), weekends and
+  holidays included; pauses and the extension are then counted in calendar days too.
+- The warning falls at the end of the working day `warn_days` working days before the deadline's day
+  (1: the working day before).
 - The feedback (and appeal) window ends `window_days` working days after the decision.
 """
 from __future__ import annotations
@@ -93,12 +97,32 @@ class Calendar:
                 count += 1
         return count
 
-    def previous_working_day_end(self, deadline: datetime) -> datetime:
-        """The end of the working day before the deadline's day: when a warning is due."""
-        d = self.local_date(deadline) - timedelta(days=1)
-        while not self.is_working_day(d):
+    def previous_working_day_end(self, deadline: datetime, days: int = 1) -> datetime:
+        """The end of the working day `days` working days before the deadline's day: when a warning is due."""
+        d = self.local_date(deadline)
+        for _ in range(max(1, days)):
             d -= timedelta(days=1)
+            while not self.is_working_day(d):
+                d -= timedelta(days=1)
         return self.end_of_day(d)
+
+    def add_calendar_days(self, start: datetime, days: int) -> datetime:
+        """The end of the local day `days` calendar days after `start`'s (zero: the end of its own day)."""
+        if days < 0:
+            raise ValueError("days must not be negative")
+        return self.end_of_day(self.local_date(start) + timedelta(days=days))
+
+    def add_days(self, start: datetime, days: int, day_kind: str = "working") -> datetime:
+        """`days` working or calendar days after `start`, by the policy's day kind."""
+        if day_kind == "calendar":
+            return self.add_calendar_days(start, days)
+        return self.add_working_days(start, days)
+
+    def days_between(self, start: datetime, end: datetime, day_kind: str = "working") -> int:
+        """Working (or calendar) days d with start's local day < d <= end's local day."""
+        if day_kind == "calendar":
+            return max(0, (self.local_date(end) - self.local_date(start)).days)
+        return self.working_days_between(start, end)
 
     def working_days_left(self, now: datetime, deadline: datetime) -> int:
         """Whole working days from now to the deadline; negative when overdue by that many."""
@@ -122,6 +146,8 @@ class ClockFacts:
     paused_working_days: int = 0  # working days waited in pauses that have ended
     paused_at: datetime | None = None  # the pause running now, if any
     acknowledged: bool = False  # acknowledged since this clock started: the acknowledgement clock stopped
+    day_kind: str = "working"  # working | calendar: what the limits count
+    warn_days: int = 1  # the warning falls this many working days before the deadline's day
 
     def __post_init__(self) -> None:
         if self.started_at.tzinfo is None or (self.paused_at is not None and self.paused_at.tzinfo is None):
@@ -131,6 +157,8 @@ class ClockFacts:
                 raise ValueError(f"{name} must not be negative")
         if self.extension_days is not None and self.extension_days < 0:
             raise ValueError("extension_days must not be negative")
+        if self.day_kind not in ("working", "calendar"):
+            raise ValueError("day_kind must be working or calendar")
 
 
 @dataclass(frozen=True)
@@ -146,22 +174,24 @@ def deadlines(facts: ClockFacts, calendar: Calendar, now: datetime | None = None
     """The deadlines of a clock; with `now`, a running pause counts as if the case resumed at `now`."""
     pushed = facts.paused_working_days + (facts.extension_days or 0)
     if facts.paused_at is not None and now is not None:
-        pushed += paused_days(calendar, facts.paused_at, now)
+        pushed += paused_days(calendar, facts.paused_at, now, facts.day_kind)
     # Counted on from the base limit, not from the start: the two differ when resolve_days is 0 and
     # the clock starts on a day off, and only this way do pushes one at a time equal pushes at once.
-    due = calendar.add_working_days(calendar.add_working_days(facts.started_at, facts.resolve_days), pushed)
-    ack = None if facts.acknowledged else calendar.add_working_days(facts.started_at, facts.ack_days)
-    return Deadlines(ack_due_at=ack, due_at=due, warn_at=warn_at(calendar, due))
+    kind = facts.day_kind
+    due = calendar.add_days(calendar.add_days(facts.started_at, facts.resolve_days, kind), pushed, kind)
+    ack = None if facts.acknowledged else calendar.add_days(facts.started_at, facts.ack_days, kind)
+    return Deadlines(ack_due_at=ack, due_at=due, warn_at=warn_at(calendar, due, facts.warn_days))
 
 
-def paused_days(calendar: Calendar, paused_at: datetime, resumed_at: datetime) -> int:
-    """Working days waited in a pause: those after the day of asking up to the day of resuming."""
-    return calendar.working_days_between(paused_at, resumed_at)
+def paused_days(calendar: Calendar, paused_at: datetime, resumed_at: datetime, day_kind: str = "working") -> int:
+    """Days waited in a pause: those after the day of asking up to the day of resuming."""
+    return calendar.days_between(paused_at, resumed_at, day_kind)
 
 
-def warn_at(calendar: Calendar, due_at: datetime) -> datetime:
-    """When the office is warned of a deadline: the end of the working day before its day."""
-    return calendar.previous_working_day_end(due_at)
+def warn_at(calendar: Calendar, due_at: datetime, warn_days: int = 1) -> datetime:
+    """When the office is warned of a deadline: the end of the working day `warn_days` working days
+    before its day."""
+    return calendar.previous_working_day_end(due_at, warn_days)
 
 
 def within_limit(facts: ClockFacts, calendar: Calendar, resolved_at: datetime) -> bool:

@@ -106,8 +106,12 @@ def _ack_due(now: datetime):
 def _warn_due(now: datetime, policies: Policies):
     # The precise test needs each area's calendar; the index narrows candidates to deadlines before the
     # end of the next country working day, plus a margin for local days off.
+    # (as many working days ahead as the longest warning of any policy).
     cal = policies.country_calendar(now)
-    horizon = cal.end_of_day(cal.next_working_day(cal.local_date(now))) + timedelta(days=3)
+    d = cal.local_date(now)
+    for _ in range(policies.longest_warning()):
+        d = cal.next_working_day(d)
+    horizon = cal.end_of_day(d) + timedelta(days=3)
     return [Grievance.is_open.is_(True), Grievance.overdue_flagged.is_(False), Grievance.due_at >= now,
             Grievance.due_at <= horizon, Grievance.warned_at.is_(None),
             Grievance.status != "awaiting_info"], Grievance.due_at
@@ -183,11 +187,17 @@ def _escalate(uow, g: Grievance, now: datetime, result: SweepResult) -> bool:
     record(g, "deadline_breached", actor=SWEEP, at=now, status_from=g.status, status_to=g.status,
            data={"due_at": g.due_at.isoformat(), "working_days_over": overdue_days, "kind": g.clock_kind})
     origin = g.office.code
-    target = escalate_one(uow, g, actor=SWEEP, now=now, reason="time limit passed", breach=True)
+    # The tier's policy says what a missed deadline does: escalate (fresh grievance clock one tier up),
+    # appeal (the appellate officer one tier up, on the appeal clock) or flag (stay, flagged overdue).
+    on_breach = clocks.limits(uow, g).on_breach
+    target = None
+    if on_breach != "flag":
+        target = escalate_one(uow, g, actor=SWEEP, now=now, reason="time limit passed", breach=True,
+                              clock="appeal" if on_breach == "appeal" else None)
     if target is None:
         g.overdue_flagged = True
         record(g, "flagged_overdue", actor=SWEEP, at=now, status_from=g.status, status_to=g.status,
-               note="overdue at the highest tier")
+               note="overdue at the highest tier" if on_breach != "flag" else "overdue; kept at this office by its policy")
         notifications.tell_office(uow, g, g.office, "deadline_passed", now=now)
         result.flagged.append(g.tracking_code)
     else:

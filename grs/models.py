@@ -134,6 +134,12 @@ class SlaPolicy(db.Model):
     extension_days: Mapped[int] = mapped_column(default=10)
     # How many working days an information request may pause the clock; None: the built-in default.
     pause_days: Mapped[int | None] = mapped_column()
+    # The ladder rules (escalation/policy.py Limits); None everywhere: the built-in default (today's behaviour).
+    on_breach: Mapped[str | None] = mapped_column(sa.String(20))  # escalate | appeal | flag
+    appeal_levels: Mapped[int | None] = mapped_column()  # appeals a complainant has before the final review
+    extension_needs_reason: Mapped[bool | None] = mapped_column()
+    day_kind: Mapped[str | None] = mapped_column(sa.String(10))  # working | calendar
+    warn_days: Mapped[int | None] = mapped_column()  # working days before the due day the warning falls
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     category: Mapped[Category | None] = relationship()

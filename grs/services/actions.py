@@ -238,7 +238,13 @@ def _do_add_info(uow, g, req, actor, now):
 def _do_extend(uow, g, req, actor, now):
     if g.extended:
         raise InvalidTransition("the time limit has already been extended once")
-    reason = _require(req.note, "note", N_("Give the reason for the extension."))
+    lim = clocks.limits(uow, g)
+    if not lim.extension_allowed:  # an extension of 0 days: this tier's policy allows none
+        raise InvalidTransition(N_("This office's time limit cannot be extended: its policy allows no extension."))
+    if lim.extension_needs_reason:
+        reason = _require(req.note, "note", N_("Give the reason for the extension."))
+    else:
+        reason = (req.note or "").strip() or None
     t, before = _enter(g, "extend")
     days = clocks.extend(uow, g)
     record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status, note=reason,
@@ -358,8 +364,11 @@ def _do_transfer(uow, g, req, actor, now):
     notifications.tell_citizen(uow, g, "forwarded", now=now, office_name=target.name(g.language), why="transfer")
 
 
-def escalate_one(uow, g: Grievance, *, actor: Actor, now: datetime, reason: str, breach: bool) -> Office | None:
-    """Move a grievance one tier up (the sweep and the manual action share this); None at the top."""
+def escalate_one(uow, g: Grievance, *, actor: Actor, now: datetime, reason: str, breach: bool,
+                 clock: str | None = None) -> Office | None:
+    """Move a grievance one tier up (the sweep and the manual action share this); None at the top.
+    `clock="appeal"`: the tier's policy hands a missed deadline to the appellate officer one tier up, on
+    the appeal clock (an appeal level used); else the clock kind stays."""
     target = routing.next_office_up(uow, g)
     if target is None:
         return None
@@ -367,7 +376,9 @@ def escalate_one(uow, g: Grievance, *, actor: Actor, now: datetime, reason: str,
     origin = g.office.code
     routing.arrive(uow, g, target, now)
     g.escalation_count += 1
-    clocks.start(uow, g, now, g.clock_kind)
+    if clock == "appeal":
+        g.appeal_count += 1
+    clocks.start(uow, g, now, clock or g.clock_kind)
     record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status, note=reason,
            data={"from": origin, "to": target.code, "tier": target.tier, "breach": breach, **clocks.data(g)})
     notifications.tell_office(uow, g, target, "case_arrived", now=now)

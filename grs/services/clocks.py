@@ -33,7 +33,7 @@ def facts(uow, g: Grievance, *, fresh: bool = False) -> sla.ClockFacts:
         started_at=g.clock_started_at, ack_days=lim.ack_days, resolve_days=lim.resolve_days,
         kind=g.clock_kind, extension_days=lim.extension_days if g.extended else None,
         paused_working_days=g.paused_working_days or 0, paused_at=g.paused_at,
-        acknowledged=False if fresh else g.ack_due_at is None)
+        acknowledged=False if fresh else g.ack_due_at is None, day_kind=lim.day_kind, warn_days=lim.warn_days)
 
 
 def deadlines(uow, g: Grievance, now: datetime | None = None, *, fresh: bool = False) -> sla.Deadlines:
@@ -67,7 +67,7 @@ def start_triage(uow, g: Grievance, now: datetime) -> None:
     """A complaint no office covers yet: placing it is the acknowledgement, on the lowest tier's limit."""
     g.clock_started_at = now
     lim = uow.policies.limits(uow.policies.lowest_tier(), g.category_id)
-    g.ack_due_at = sla.deadlines(sla.ClockFacts(now, lim.ack_days, lim.resolve_days),
+    g.ack_due_at = sla.deadlines(sla.ClockFacts(now, lim.ack_days, lim.resolve_days, day_kind=lim.day_kind),
                                  uow.policies.calendar(None, now)).ack_due_at
 
 
@@ -79,7 +79,7 @@ def resume(uow, g: Grievance, now: datetime) -> int:
     """End a running pause, pushing the deadline by the working days waited; returns them."""
     if g.paused_at is None:
         return 0
-    waited = sla.paused_days(calendar(uow, g, g.clock_started_at), g.paused_at, now)
+    waited = sla.paused_days(calendar(uow, g, g.clock_started_at), g.paused_at, now, limits(uow, g).day_kind)
     g.paused_working_days = (g.paused_working_days or 0) + waited
     g.paused_at = None
     apply(uow, g, ack=False)
@@ -117,7 +117,7 @@ def feedback_due(uow, g: Grievance, decided_at: datetime) -> datetime:
 
 
 def warn_at(uow, g: Grievance) -> datetime:
-    return sla.warn_at(calendar(uow, g, g.due_at), g.due_at)
+    return sla.warn_at(calendar(uow, g, g.due_at), g.due_at, limits(uow, g).warn_days)
 
 
 def data(g: Grievance) -> dict:

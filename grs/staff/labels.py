@@ -108,6 +108,7 @@ def actor_label(event) -> str:
 SYSTEM_NOTES = {
     "time limit passed": _l("Time limit passed"),
     "overdue at the highest tier": _l("Overdue at the highest tier"),
+    "overdue; kept at this office by its policy": _l("Overdue; kept at this office by its policy"),
     "time limit changed": _l("Time limit changed"),
     "time limit removed": _l("Time limit removed"),
     "time limits reloaded": _l("Time limits reloaded"),

@@ -134,12 +134,14 @@ def test_acknowledging_in_time_means_no_breach(app, world):
         assert not sweep(T0 + timedelta(days=4)).ack_breached
 
 
-def test_office_is_warned_one_working_day_before_the_deadline(app, world):
+def test_office_is_warned_two_working_days_before_the_deadline_by_default(app, world):
+    # warn_days: 2 working days unless a policy says otherwise (tests/services/test_ladder_policies.py).
     with app.app_context():
         code = builders.lodge(BARIA).tracking_code
         g = reload(code)
         cal = calendar_for(g.area, T0)
-        warn_at = cal.previous_working_day_end(g.due_at)
+        warn_at = cal.previous_working_day_end(g.due_at, 2)
+        assert cal.working_days_between(warn_at, g.due_at) == 2
         assert not sweep(warn_at - MINUTE).warned
         result = sweep(warn_at + MINUTE)
         assert result.warned == [code]
