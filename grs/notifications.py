@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from jinja2 import Environment, TemplateNotFound
 
 from .models import Grievance, Office, OutboxMessage, PhoneContact, User
-from .permissions import Capability, can
+from .permissions import Capability, can, hears_appeals, is_appeal
 from .segments import measure
 from .tracking import display
 
@@ -72,13 +72,17 @@ def tell_citizen(uow, g: Grievance, template: str, *, now: datetime, dedupe_key:
 
 
 def tell_office(uow, g: Grievance, office: Office, template: str, *, now: datetime, **context) -> None:
-    """Tell the officers of an office that a case needs them, by SMS or e-mail as each prefers."""
-    officers = uow.session.scalars(
+    """Tell the officers of an office that a case needs them, by SMS or e-mail as each prefers.
+
+    An appeal at this office (one arriving, `appeal=True`, or a grievance the office holds on the appeal
+    clock) is told to the office's appellate officers when it has any who may see it, else to its officers."""
+    officers = [u for u in uow.session.scalars(
         sa.select(User).where(User.office_id == office.id, User.active.is_(True), User.role == "officer")
-    ).all()
+    ).all() if not g.sensitive or can(u, Capability.SEE_SENSITIVE)]
+    if context.get("appeal") or (is_appeal(g) and g.office_id == office.id):
+        context["appeal"] = True
+        officers = [u for u in officers if hears_appeals(u)] or officers
     for u in officers:
-        if g.sensitive and not can(u, Capability.SEE_SENSITIVE):
-            continue
         context_u = dict(code=display(g.tracking_code), grievance=g, office=office, lang=u.language, **context)
         if u.notify_by == "sms" and u.phone:
             queue_sms(uow, u.phone, template, u.language, now=now, about=g, **context_u)

@@ -120,6 +120,19 @@ def grant(user: User, capability: str) -> Scope | None:
     return scope
 
 
+def is_appeal(g: Grievance) -> bool:
+    """Whether the grievance is an appeal now: on the appeal clock (a complainant's appeal, or a case handed to
+    an office's appellate officer when a deadline passed)."""
+    return g.clock_kind == "appeal"
+
+
+def hears_appeals(user: User) -> bool:
+    """Whether the account is an appellate officer (users.appellate): an officer of an office whom the appeals
+    reaching that office are addressed to. They act on them as the office's officers do (their own office);
+    supervisors keep their oversight of the subtree."""
+    return bool(user.appellate) and user.role == "officer" and user.office_id is not None
+
+
 def can(user: User, capability: str) -> bool:
     """Whether the user holds `capability` at all (within its scope)."""
     return grant(user, capability) is not None

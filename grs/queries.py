@@ -119,6 +119,7 @@ class GrievanceFilter:
     overdue: bool | None = None     # True: only overdue; False: only not overdue
     code: str | None = None         # part of a tracking code, as typed (spaces, dashes, Bangla digits)
     national_review: bool = False   # only the national review list (see `national_review`)
+    appeals: bool = False           # only appeals: grievances on the appeal clock (`permissions.is_appeal`)
 
 
 def filter_conditions(f: GrievanceFilter, now: datetime) -> list:
@@ -128,6 +129,8 @@ def filter_conditions(f: GrievanceFilter, now: datetime) -> list:
         conditions.append(Grievance.is_open.is_(True))
     if f.status:
         conditions.append(Grievance.status == f.status)
+    if f.appeals:
+        conditions.append(Grievance.clock_kind == "appeal")
     if f.level:
         conditions.append(Grievance.level == f.level)
     if f.programme:

@@ -32,6 +32,7 @@ class InboxFilters(FlaskForm):
     category = SelectField(_l("Category"), default="")
     overdue = BooleanField(_l("Overdue only"))
     review = BooleanField(_l("National review list"))  # offered to national accounts only
+    appeals = BooleanField(_l("Appeals only"))  # grievances on the appeal clock
     q = StringField(_l("Tracking code"), validators=[Optional(), Length(max=40)])
 
 

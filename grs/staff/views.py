@@ -21,7 +21,7 @@ from ..i18n import current_language
 from ..models import Area, Attachment, Category, Event, Grievance, Office, Programme, Tier
 from ..permissions import Capability
 from .. import services
-from ..services import asking
+from ..services import asking, clocks
 from ..services.actions import transfer_targets
 from ..services.actors import Actor
 from ..timeutil import utcnow
@@ -97,7 +97,7 @@ def inbox_filter(form: InboxFilters) -> queries.GrievanceFilter:
     review = bool(form.review.data) and may_review(_user())
     return queries.GrievanceFilter(
         open_only=status == "open" and not review, status=None if status in ("open", "all") else status,
-        national_review=review,
+        national_review=review, appeals=bool(form.appeals.data),
         level=_valid(form.level) or None, programme=_valid(form.programme) or None,
         category=_valid(form.category) or None, overdue=True if form.overdue.data else None,
         code=form.q.data if form.q.data and not form.q.errors else None)
@@ -147,7 +147,8 @@ def inbox():
                            mask=phones.mask, display=tracking.display, labels=labels, args=args,
                            overdue_commitments=_overdue_commitments(now), may_review=may_review(_user()),
                            personal=permissions.sees_personal_data(_user()),  # even masked, only for case handlers
-                           review_count=_review_count() if may_review(_user()) else 0)
+                           review_count=_review_count() if may_review(_user()) else 0,
+                           appeal_count=_appeal_count() if permissions.hears_appeals(_user()) else None)
 
 
 def _review_count() -> int:
@@ -155,6 +156,22 @@ def _review_count() -> int:
     user = _user()
     return db.session.scalar(sa.select(sa.func.count()).select_from(Grievance).where(
         queries.visible_filter(user), queries.national_review())) or 0
+
+
+def _appeal_count() -> int:
+    """How many open appeals wait at the appellate officer's office (their Appeals tab)."""
+    user = _user()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Grievance).where(
+        queries.visible_filter(user), Grievance.office_id == user.office_id, Grievance.is_open.is_(True),
+        Grievance.clock_kind == "appeal")) or 0
+
+
+def _appeal_days(g: Grievance) -> int | None:
+    """The length of the appeal clock the grievance is on (None when it is not an appeal)."""
+    if not permissions.is_appeal(g):
+        return None
+    with unit_of_work(read_only=True) as uow:
+        return clocks.limits(uow, g).resolve_days
 
 
 def _overdue_commitments(now) -> int:
@@ -255,7 +272,8 @@ def _render_case(g: Grievance, *, posted: tuple[str, object] | None = None, erro
     return render_template(
         "cases/case.html", g=g, events=events, forms=forms, area_path=area_path, tiers=tiers, source=source,
         source_kind=SOURCE_KINDS.get(source.activity.kind) if source else None,
-        days_left=Clock(now).days_left(g), error=error, labels=labels, display=tracking.display,
+        days_left=Clock(now).days_left(g), appeal_days=_appeal_days(g), error=error, labels=labels,
+        display=tracking.display,
         personal=permissions.sees_personal_data_of(user, g),
     ), status
 

@@ -143,7 +143,7 @@ def test_sms_no_after_a_decision_is_an_appeal_the_receiving_office_reads_as_one(
     assert sms(client, f"NO {code}", "AT-no-1").status_code == 200
     g = fresh(app, code)
     assert g.level == "upazila" and g.status == "received"
-    arrived = rows(app, template="case_arrived", recipient=world.email("officer_sadar"))
+    arrived = rows(app, template="case_arrived", recipient=world.email("appellate_sadar"))  # its appellate officer
     assert arrived and "APPEAL" in arrived[-1].body
     assert rows(app, template="appeal_left", recipient=world.email("officer_baria"))
     assert rows(app, template="appeal_opened", recipient=RAHIMA)

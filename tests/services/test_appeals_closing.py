@@ -82,7 +82,7 @@ def test_no_after_a_decision_appeals_one_tier_up_and_both_offices_are_told(ctx, 
     assert (g.status, g.level, g.clock_kind, g.appeal_count) == ("received", "upazila", "appeal", 1)
     assert [e.type for e in events_of(g)][-2:] == ["feedback", "appealed"]
     arrived = [m for m in messages(g, medium="email", template="case_arrived")
-               if m.recipient == world.email("officer_sadar")]
+               if m.recipient == world.email("appellate_sadar")]  # the office's appellate officer
     assert arrived and "APPEAL" in arrived[-1].body
     (left,) = [m for m in messages(g, medium="email", template="appeal_left")]
     assert left.recipient == world.email("officer_baria") and "APPEAL" in left.body
@@ -101,7 +101,7 @@ def test_an_overdue_undecided_grievance_can_be_appealed(ctx, world):
     assert last.type == "appealed" and last.actor_label == "citizen:web"
     assert last.data["undecided"] is True and last.data["overdue_since"] == due.isoformat()
     arrived = [m for m in messages(g, medium="email", template="case_arrived")
-               if m.recipient == world.email("officer_sadar")]
+               if m.recipient == world.email("appellate_sadar")]  # the office's appellate officer
     assert "APPEAL" in arrived[-1].body
 
 

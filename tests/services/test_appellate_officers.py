@@ -31,3 +31,77 @@ def test_create_user_appellate_flag(app, world, runner):
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert db.session.scalar(sa.select(User.appellate).where(User.email == "ao@test.grs")) is True
+
+
+# ---------------------------------------------------------------- appeals reach the appellate officer
+
+from datetime import timedelta  # noqa: E402
+
+from grs import permissions, queries, services as svc  # noqa: E402
+from grs.errors import Forbidden, InvalidTransition, NotFound  # noqa: E402
+from grs.models import OutboxMessage  # noqa: E402
+
+RESOLVE = {"decision": "upheld", "resolution": "Arrears paid through the union office."}
+
+
+def appealed(world):
+    """A Baria grievance decided by the union office, then appealed by the complainant (NO): at the Sadar
+    upazila office on the appeal clock."""
+    code = b.lodge(b.BARIA).tracking_code
+    b.act(world, "officer_baria", code, "resolve", **RESOLVE)
+    b.run(svc.complainant_appeal, code, channel="web", now=b.T0 + timedelta(hours=2))
+    return b.find(code)
+
+
+def arrivals(g):
+    return db.session.scalars(sa.select(OutboxMessage).where(
+        OutboxMessage.grievance_id == g.id, OutboxMessage.template == "case_arrived")).all()
+
+
+def test_an_appeal_is_told_to_the_appellate_officer_of_the_office_it_reaches(ctx, world):
+    g = appealed(world)
+    assert g.office.code == "OFF-BD-UPZ-320" and g.clock_kind == "appeal" and permissions.is_appeal(g)
+    told = {m.recipient for m in arrivals(g)}
+    assert world.email("appellate_sadar") in told
+    assert world.email("officer_sadar") not in told  # the office's other officers are not its audience
+    body = next(m.body for m in arrivals(g) if m.recipient == world.email("appellate_sadar"))
+    assert "APPEAL" in body
+
+
+def test_without_an_appellate_officer_the_office_is_told_as_before(ctx, world):
+    b.run(lambda uow: setattr(uow.session.get(User, world.user("appellate_sadar").id), "appellate", False))
+    g = appealed(world)
+    assert {world.email("appellate_sadar"), world.email("officer_sadar")} <= {m.recipient for m in arrivals(g)}
+
+
+def test_the_appellate_officer_acts_on_the_appeal_and_an_officer_elsewhere_cannot(ctx, world):
+    g = appealed(world)
+    u = world.user("appellate_sadar")
+    assert permissions.hears_appeals(u) and not permissions.hears_appeals(world.user("officer_sadar"))
+    assert "resolve" in permissions.actions_for(u, g, visible=queries.can_view(u, g))
+    other = world.user("officer_sreepur")  # an officer of another upazila office
+    assert permissions.actions_for(other, g, visible=queries.can_view(other, g)) == []
+    with pytest.raises((Forbidden, NotFound, InvalidTransition)):
+        b.act(world, "officer_sreepur", g.tracking_code, "resolve", **RESOLVE)
+    done = b.act(world, "appellate_sadar", g.tracking_code, "resolve", now=b.T0 + timedelta(days=1), **RESOLVE)
+    assert done.status == "resolved"
+
+
+def test_the_supervisor_keeps_oversight_of_the_appeal(ctx, world):
+    g = appealed(world)
+    for key in ("supervisor", "supervisor_sadar"):  # the district's and the upazila's supervisors
+        sup = world.user(key)
+        assert queries.can_view(sup, g)
+        assert "resolve" in permissions.actions_for(sup, g, visible=True)
+
+
+def test_the_appeals_filter_lists_only_appeals(ctx, world):
+    g = appealed(world)
+    plain = b.lodge(b.BARIA, now=b.T0)
+    u = world.user("appellate_sadar")
+    codes = {x.tracking_code for x in db.session.scalars(
+        queries.grievance_list(u, queries.GrievanceFilter(appeals=True), b.T0 + timedelta(days=1)))}
+    assert codes == {g.tracking_code}
+    sup = world.user("supervisor")
+    assert plain.tracking_code not in {x.tracking_code for x in db.session.scalars(
+        queries.grievance_list(sup, queries.GrievanceFilter(appeals=True), b.T0 + timedelta(days=1)))}
