@@ -181,11 +181,16 @@ def _loaded(x) -> dict:
     return {name: getattr(x, name) for name in ("ack_days", "resolve_days", "extension_days", "pause_days", *RULES)}
 
 
-def add_holiday(uow, day: date, name: str, area_code: str | None, *, actor: Actor, now: datetime) -> tuple[Holiday, int]:
-    """Declare a day off for the country or one area's subtree; deadlines spanning it move."""
+def add_holiday(uow, day: date, name: str, area_code: str | None, *, actor: Actor, now: datetime,
+                kind: str = "off", name_bn: str | None = None) -> tuple[Holiday, int]:
+    """Declare a day off for the country or one area's subtree (or, by `kind`, a weekend day a working day,
+    or a package holiday not a day off: escalation.calendars.check_kind); deadlines spanning it move."""
+    from escalation.calendars import check_kind
+
     name = (name or "").strip()
     if not name:
         raise ValidationError("name the day off", {"name": N_("Give the day off a name.")})
+    check_kind(uow, day, kind)
     area = None
     if area_code:
         area = uow.session.scalar(sa.select(Area).where(Area.code == area_code))
@@ -195,12 +200,15 @@ def add_holiday(uow, day: date, name: str, area_code: str | None, *, actor: Acto
         Holiday.day == day, Holiday.area_id.is_(None) if area is None else Holiday.area_id == area.id))
     if exists:
         raise ValidationError("that day off exists already", {"day": N_("Already a day off there.")})
-    h = Holiday(day=day, name=name[:200], area=area)
+    h = Holiday(day=day, name_en=name[:200], area=area, kind=kind)
+    if name_bn and name_bn.strip():
+        h.set_name("bn", name_bn.strip()[:200])
     uow.session.add(h)
+    what = {"off": "day off added", "working": "working day declared", "not_off": "public holiday worked"}[kind]
     changed = _follow_change(uow, _affected_by_day(day, area), actor=actor, now=now,
-                             reason=f"day off added: {day.isoformat()}")
+                             reason=f"{what}: {day.isoformat()}")
     admin_audit.append(uow, "holiday_added", actor=actor, at=now, target=_holiday_target(day, area),
-                       data={"name": h.name, "deadlines_changed": changed})
+                       data={"name": h.name_en, "kind": kind, "deadlines_changed": changed})
     return h, changed
 
 
@@ -212,7 +220,7 @@ def delete_holiday(uow, holiday_id: int, *, actor: Actor, now: datetime) -> int:
     h = uow.session.get(Holiday, holiday_id)
     if h is None:
         raise NotFound("no such day off")
-    day, area, name = h.day, h.area, h.name
+    day, area, name = h.day, h.area, h.name_en
     uow.session.delete(h)
     changed = _follow_change(uow, _affected_by_day(day, area), actor=actor, now=now,
                              reason=f"day off removed: {day.isoformat()}")

@@ -89,7 +89,7 @@ class Policies:
     def forget(self) -> None:
         """Drop what was read, after a limit, a day off or the tiers changed."""
         self._limits: dict | None = None
-        self._days_off: list[tuple[date, str | None]] | None = None
+        self._days_off: list[tuple[date, str, str | None]] | None = None
         self._calendars: dict = {}
         self._ranks: dict[str, int] | None = None
 
@@ -139,21 +139,37 @@ class Policies:
         return self.calendar(None, around)
 
     def _build_calendar(self, area: Area | None, around: datetime) -> Calendar:
+        """The package's holidays, minus the days an admin declared `not_off`, plus the added days off;
+        a `working` day is a working day whatever else says (a Saturday offsetting Eid). Corrections for
+        the whole country or for an area above this one apply; an area's correction applies after the
+        national ones (a local day off on a day the country works)."""
         prof = profile(self.country)
         years = range(around.year - 1, around.year + 3)
         days = set(public_holidays(self.country, years))
-        for day, path in self._added_days_off():
-            if years.start <= day.year <= years.stop and (
-                    path is None or (area is not None and area.path.startswith(path))):
+        working: set[date] = set()
+        applicable = [(day, kind, path) for day, kind, path in self._added_days_off()
+                      if years.start <= day.year <= years.stop
+                      and (path is None or (area is not None and area.path.startswith(path)))]
+        # National first, then by depth: the most local correction of a day has the last word.
+        for day, kind, _path in sorted(applicable, key=lambda r: len(r[2] or "")):
+            if kind == "off":
                 days.add(day)
-        return Calendar(tz=ZoneInfo(prof.timezone), weekend=prof.weekend, holidays=frozenset(days))
+                working.discard(day)
+            elif kind == "not_off":
+                days.discard(day)
+                working.discard(day)
+            elif kind == "working":
+                days.discard(day)
+                working.add(day)
+        return Calendar(tz=ZoneInfo(prof.timezone), weekend=prof.weekend, holidays=frozenset(days),
+                        working_days=frozenset(working))
 
-    def _added_days_off(self) -> list[tuple[date, str | None]]:
-        """Every admin-added day off with the path of its area (None: national)."""
+    def _added_days_off(self) -> list[tuple[date, str, str | None]]:
+        """Every admin correction (day, kind, the path of its area; None: national)."""
         if self._days_off is None:
             rows = self.session.execute(
-                sa.select(Holiday.day, Area.path).outerjoin(Area, Area.id == Holiday.area_id)).all()
-            self._days_off = [(d, p) for d, p in rows]
+                sa.select(Holiday.day, Holiday.kind, Area.path).outerjoin(Area, Area.id == Holiday.area_id)).all()
+            self._days_off = [(d, k, p) for d, k, p in rows]
         return self._days_off
 
 

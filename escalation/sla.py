@@ -41,9 +41,11 @@ class Calendar:
     tz: ZoneInfo
     weekend: frozenset[int]  # Monday = 0
     holidays: frozenset[date] = field(default_factory=frozenset)
+    # Weekend days declared working days (Bangladesh's Saturdays that offset Eid); never also holidays.
+    working_days: frozenset[date] = field(default_factory=frozenset)
 
     def is_working_day(self, d: date) -> bool:
-        return d.weekday() not in self.weekend and d not in self.holidays
+        return d in self.working_days or (d.weekday() not in self.weekend and d not in self.holidays)
 
     def local_date(self, at: datetime) -> date:
         return at.astimezone(self.tz).date()
@@ -89,7 +91,9 @@ class Calendar:
         if full_weeks:
             holidays_in = sum(1 for h in self.holidays
                               if a < h <= a + timedelta(days=7 * full_weeks) and h.weekday() not in self.weekend)
-            count = full_weeks * (7 - len(self.weekend)) - holidays_in
+            working_weekend_days = sum(1 for w in self.working_days
+                                       if a < w <= a + timedelta(days=7 * full_weeks) and w.weekday() in self.weekend)
+            count = full_weeks * (7 - len(self.weekend)) - holidays_in + working_weekend_days
             d = a + timedelta(days=7 * full_weeks)
         while d < b:
             d += timedelta(days=1)

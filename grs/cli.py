@@ -427,12 +427,65 @@ def policies_load_cmd(path: str, replace: bool) -> None:
     click.echo(f"policies: {created} created, {updated} updated")
 
 
+@click.group("holidays")
+def holidays_group() -> None:
+    """Calendar corrections: days off, working weekend days, public holidays worked."""
+
+
+@holidays_group.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def holidays_load_cmd(path: str) -> None:
+    """Load a year's corrections from a CSV like escalation/calendars/bd-2026.csv (idempotent)."""
+    import os
+
+    from escalation import calendars
+
+    with open(path, encoding="utf-8") as f:
+        try:
+            rows = calendars.read_csv(f.read())
+        except ValueError as e:
+            raise click.ClickException(f"{path}: {e}") from None
+    try:
+        with click.progressbar(length=len(rows), label="holidays", file=sys.stderr) as bar:
+            last = [0]
+
+            def progress(i: int) -> None:
+                bar.update(i - last[0])
+                last[0] = i
+
+            with unit_of_work() as uow:
+                counts = calendars.load(uow, rows, actor=Actor.system("cli"), now=utcnow(),
+                                        target=os.path.basename(path), progress=progress)
+    except DomainError as e:
+        _fail(e)
+    click.echo(f"holidays: {counts['added']} added, {counts['changed']} changed, {counts['unchanged']} unchanged; "
+               f"{counts['deadlines_changed']} open grievances got new deadlines")
+
+
+@holidays_group.command("export")
+@click.option("--year", type=int, required=True)
+@click.option("--out", "out_path", type=click.Path(dir_okay=False), help="Write to this file (default: stdout).")
+@with_appcontext
+def holidays_export_cmd(year: int, out_path: str | None) -> None:
+    """Write one year's corrections as CSV, in the format `grs holidays load` reads."""
+    from escalation import calendars
+
+    text = calendars.export(db.session, year)
+    if out_path:
+        with open(out_path, "w", encoding="utf-8") as f:
+            f.write(text)
+    else:
+        click.echo(text, nl=False)
+
+
 def init_commands(app: Flask) -> None:
     for command in (import_areas_cmd, import_group, create_user_cmd, create_token_cmd, demo_cmd, audit_group, serve_cmd,
                     sweep_cmd, scheduler_cmd, outbox_group, policies_group, export_group, backup_cmd, restore_cmd,
                     retention_group, subject_group):
         app.cli.add_command(command)
     app.cli.add_command(stats_group)
+    app.cli.add_command(holidays_group)
 
 
 def _create_app():

@@ -145,14 +145,21 @@ class SlaPolicy(db.Model):
     category: Mapped[Category | None] = relationship()
 
 
-class Holiday(db.Model):
-    """A non-working day beyond the country's public holidays: national, or for one area's subtree."""
+HOLIDAY_KINDS = ("off", "working", "not_off")
+
+
+class Holiday(NameMixin, db.Model):
+    """An admin's correction of the working calendar, national or for one area's subtree: `off` a day off
+    beyond the country's public holidays; `working` a weekend day declared a working day (Bangladesh does
+    this to offset Eid); `not_off` a public holiday of the `holidays` package that is a working day this
+    year (a moved Eid: `not_off` on the package's date, `off` on the gazette's)."""
 
     __tablename__ = "holidays"
     __table_args__ = (sa.UniqueConstraint("day", "area_id", name="uq_holidays_day_area"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[datetime] = mapped_column(sa.Date, index=True)
-    name: Mapped[str] = mapped_column(sa.String(200))
+    name_en: Mapped[str] = mapped_column("name", sa.String(200))  # the column kept its old name
+    kind: Mapped[str] = mapped_column(sa.String(10), default="off", server_default="off")
     area_id: Mapped[int | None] = mapped_column(sa.ForeignKey("areas.id"))
 
     area: Mapped[Area | None] = relationship()

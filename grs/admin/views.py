@@ -40,9 +40,15 @@ class PolicyForm(FlaskForm):
                               validators=[Optional(), NumberRange(min=0, max=service.MAX_DAYS)])
 
 
+HOLIDAY_KIND_LABELS = {"off": _l("Day off"), "working": _l("Working day (a weekend day worked)"),
+                       "not_off": _l("Public holiday worked (not a day off this year)")}
+
+
 class HolidayForm(FlaskForm):
     day = DateField(_l("Date"), validators=[DataRequired()])
+    kind = SelectField(_l("What the day is"), choices=list(HOLIDAY_KIND_LABELS.items()), default="off")
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name_bn = StringField(_l("Name in Bangla"), validators=[Optional(), Length(max=200)])
     area = StringField(_l("Area code (empty: the whole country)"), validators=[Optional(), Length(max=40)])
 
 
@@ -139,8 +145,10 @@ def holidays(form: HolidayForm | None = None, status: int = 200):
     if _lang() in getattr(type(names), "supported_languages", ()):
         names = holidays_lib.country_holidays(country, years=year, language=_lang())
     added = db.session.scalars(sa.select(Holiday).order_by(Holiday.day.desc())).all()
+    worked = {h.day for h in added if h.kind == "not_off" and h.area_id is None}
     return render_template("admin/holidays.html", year=year, public=[(d, names.get(d)) for d in public],
-                           added=added, form=form or HolidayForm(), delete_form=DeleteForm()), status
+                           added=added, form=form or HolidayForm(), delete_form=DeleteForm(), worked=worked,
+                           kind_labels=HOLIDAY_KIND_LABELS), status
 
 
 @bp.post("/holidays")
@@ -152,12 +160,17 @@ def add_holiday():
     try:
         with unit_of_work() as uow:
             added, changed = service.add_holiday(uow, form.day.data, form.name.data, form.area.data or None,
-                                                 actor=Actor.staff(current_user), now=utcnow())
+                                                 actor=Actor.staff(current_user), now=utcnow(),
+                                                 kind=form.kind.data, name_bn=form.name_bn.data)
     except DomainError as e:
         for text in populate_errors(form, e).values():
             flash(text, "error")  # what names no field of the form
         return holidays(form, e.status)
-    flash(_("Day off added; %(n)d open grievances got new deadlines.", n=changed), "success")
+    done = {"off": _("Day off added; %(n)d open grievances got new deadlines.", n=changed),
+            "working": _("Working day declared; %(n)d open grievances got new deadlines.", n=changed),
+            "not_off": _("The public holiday is a working day now; %(n)d open grievances got new deadlines.",
+                         n=changed)}
+    flash(done[form.kind.data], "success")
     return redirect(url_for(".holidays"))
 
 
@@ -173,7 +186,7 @@ def delete_holiday():
     except (DomainError, ValueError) as e:
         flash(message(e) if isinstance(e, DomainError) else str(e), "error")
         return redirect(url_for(".holidays")), 303
-    flash(_("Day off removed; %(n)d open grievances got new deadlines.", n=changed), "success")
+    flash(_("Calendar correction removed; %(n)d open grievances got new deadlines.", n=changed), "success")
     return redirect(url_for(".holidays"))
 
 

@@ -70,7 +70,7 @@ def policy(p: SlaPolicy) -> dict:
 
 
 def holiday(h: Holiday) -> dict:
-    return {"id": h.id, "day": h.day.isoformat(), "name": h.name, "area": h.area.code if h.area else None}
+    return {"id": h.id, "day": h.day.isoformat(), "name": h.name_en, "area": h.area.code if h.area else None}
 
 
 @bp.get("/policies")

@@ -34,6 +34,7 @@ class AdminEventKind(StrEnum):
     POLICIES_LOADED = "policies_loaded"
     HOLIDAY_ADDED = "holiday_added"
     HOLIDAY_DELETED = "holiday_deleted"
+    HOLIDAYS_LOADED = "holidays_loaded"
     USER_CREATED = "user_created"
     TOKEN_CREATED = "token_created"
     REFERENCE_SEEDED = "reference_seeded"
@@ -54,6 +55,7 @@ LABELS: Mapping[AdminEventKind, Any] = {
     K.POLICIES_LOADED: _l("Time limits loaded from a file"),
     K.HOLIDAY_ADDED: _l("Day off added"),
     K.HOLIDAY_DELETED: _l("Day off removed"),
+    K.HOLIDAYS_LOADED: _l("Days off loaded from a file"),
     K.USER_CREATED: _l("Staff account created"),
     K.TOKEN_CREATED: _l("API token created"),
     K.REFERENCE_SEEDED: _l("Programmes and categories loaded"),

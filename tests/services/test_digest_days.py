@@ -46,6 +46,6 @@ def test_a_local_day_off_keeps_that_areas_digest_back(ctx, world):
     builders.lodge(BASAN, now=THURSDAY)
     with unit_of_work() as uow:
         baria = uow.session.scalar(sa.select(Area).where(Area.code == BARIA))
-        uow.session.add(Holiday(day=date(2026, 3, 8), name="Local fair", area_id=baria.id))
+        uow.session.add(Holiday(day=date(2026, 3, 8), name_en="Local fair", area_id=baria.id))
     assert send(SUNDAY) == 1
     assert all("digest:2026-03-08" in k for k in digests())
