@@ -140,13 +140,13 @@ def holidays(form: HolidayForm | None = None, status: int = 200):
     country = current_app.config["COUNTRY"]
     public = sorted(d for d in public_holidays(country, range(year, year + 1)))
     import holidays as holidays_lib
-    names = holidays_lib.country_holidays(country, years=year)
+    names = english = holidays_lib.country_holidays(country, years=year)
     # The same days, named in the reader's language where the holidays package has it (BD: bn).
     if _lang() in getattr(type(names), "supported_languages", ()):
         names = holidays_lib.country_holidays(country, years=year, language=_lang())
     added = db.session.scalars(sa.select(Holiday).order_by(Holiday.day.desc())).all()
     worked = {h.day for h in added if h.kind == "not_off" and h.area_id is None}
-    return render_template("admin/holidays.html", year=year, public=[(d, names.get(d)) for d in public],
+    return render_template("admin/holidays.html", year=year, public=[(d, names.get(d), english.get(d)) for d in public],
                            added=added, form=form or HolidayForm(), delete_form=DeleteForm(), worked=worked,
                            kind_labels=HOLIDAY_KIND_LABELS), status
 

@@ -69,3 +69,5 @@ def test_the_admin_page_corrects_the_calendar(app, world, client_as):
         assert len(rows()) == 2
     bn = admin.get("/admin/holidays?year=2026&lang=bn").get_data(as_text=True)
     assert "ক্যালেন্ডারের সংশোধন" in bn and "কর্মদিবস" in bn
+    # Each public holiday's button sends its English name, whatever the reader's language.
+    assert 'name="name" value="Eid al-Fitr"' in bn
