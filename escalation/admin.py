@@ -135,9 +135,9 @@ def delete_policy(uow, policy_id: int, *, actor: Actor, now: datetime) -> int:
 
 def load_policies(uow, path: str, *, replace: bool = False, actor: Actor | None = None,
                   now: datetime | None = None) -> tuple[int, int]:
-    """Load a policy seed file; only rows that are missing unless `replace`. Returns (created, updated)."""
-    with open(path, encoding="utf-8") as fh:
-        rows = json.load(fh)["policies"]
+    """Load a policy seed file; only rows that are missing unless `replace`. Returns (created, updated).
+    A file may hold `"include": "OTHER.json"` (relative to itself) instead of its own rows."""
+    rows = read_policy_file(path)
     tiers = uow.session.scalars(sa.select(Tier.code)).all()
     known_categories = set(uow.session.scalars(sa.select(Category.code)).all())
     created = updated = 0
@@ -174,6 +174,16 @@ def load_policies(uow, path: str, *, replace: bool = False, actor: Actor | None 
                            data={"created": created, "updated": updated, "replace": replace,
                                  "deadlines_changed": changed})
     return created, updated
+
+
+def read_policy_file(path: str, _depth: int = 0) -> list[dict]:
+    """The rows of a policy file, following its `include` (escalation/default_policies.json names
+    escalation/policies/local-redress.json)."""
+    with open(path, encoding="utf-8") as fh:
+        doc = json.load(fh)
+    if "include" in doc and _depth < 3:
+        return read_policy_file(os.path.join(os.path.dirname(path), doc["include"]), _depth + 1)
+    return doc["policies"]
 
 
 def _loaded(x) -> dict:

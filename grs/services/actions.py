@@ -405,6 +405,8 @@ def open_appeal(uow, g: Grievance, *, actor: Actor, now: datetime, note: str | N
     target = routing.next_office_up(uow, g)
     if target is None:
         raise InvalidTransition("there is no higher tier to appeal to")
+    if appeals_used_up(uow, g):
+        raise InvalidTransition(N_("No appeal level is left: the complainant's answer goes to the final review."))
     overdue_since = g.due_at.isoformat() if undecided else None
     t, before = _enter(g, "appeal")
     origin_office = g.office
@@ -436,6 +438,13 @@ def complainant_appeal(uow, code: str, *, channel: str, now: datetime, note: str
     return act(uow, g.tracking_code, req, actor=Actor.citizen(channel), now=now)
 
 
+def appeals_used_up(uow, g: Grievance) -> bool:
+    """Whether the grievance has had every appeal level its policy (`appeal_levels`, read from the clock
+    in force) allows; then a NO goes to the final (national) review instead of one tier up."""
+    levels = clocks.limits(uow, g).appeal_levels
+    return levels is not None and g.appeal_count >= levels
+
+
 def may_appeal(g: Grievance, now: datetime) -> bool:
     """Whether the complainant may ask for an appeal now (what the track page and the operator offer): in the
     answer window after a decision (a NO at the top tier goes to national review), or past the deadline
@@ -447,7 +456,7 @@ def may_appeal(g: Grievance, now: datetime) -> bool:
     if not permissions.overdue(g, now):
         return False
     with unit_of_work(read_only=True) as uow:  # joins the caller's, or reads in its own
-        return routing.next_office_up(uow, g) is not None
+        return routing.next_office_up(uow, g) is not None and not appeals_used_up(uow, g)
 
 
 def _do_appeal(uow, g, req, actor, now):
@@ -461,7 +470,7 @@ def _do_feedback(uow, g, req, actor, now):
     if not req.satisfied and g.feedback_due_at is not None and now > g.feedback_due_at:
         raise InvalidTransition("the time to appeal has passed")
     # NO with no tier left to appeal to is not dropped: recorded, and the grievance goes to national review.
-    to_review = not req.satisfied and routing.next_office_up(uow, g) is None
+    to_review = not req.satisfied and (routing.next_office_up(uow, g) is None or appeals_used_up(uow, g))
     t, before = _enter(g, "feedback")
     g.satisfied = bool(req.satisfied)
     record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status, note=req.note,
