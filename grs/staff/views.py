@@ -166,12 +166,14 @@ def _appeal_count() -> int:
         Grievance.clock_kind == "appeal")) or 0
 
 
-def _appeal_days(g: Grievance) -> int | None:
-    """The length of the appeal clock the grievance is on (None when it is not an appeal)."""
+def _appeal_clock(g: Grievance) -> tuple[int, str] | None:
+    """The length of the appeal clock the grievance is on and what its days count (working | calendar);
+    None when it is not an appeal."""
     if not permissions.is_appeal(g):
         return None
     with unit_of_work(read_only=True) as uow:
-        return clocks.limits(uow, g).resolve_days
+        lim = clocks.limits(uow, g)
+        return lim.resolve_days, lim.day_kind
 
 
 def _overdue_commitments(now) -> int:
@@ -272,7 +274,7 @@ def _render_case(g: Grievance, *, posted: tuple[str, object] | None = None, erro
     return render_template(
         "cases/case.html", g=g, events=events, forms=forms, area_path=area_path, tiers=tiers, source=source,
         source_kind=SOURCE_KINDS.get(source.activity.kind) if source else None,
-        days_left=Clock(now).days_left(g), appeal_days=_appeal_days(g), error=error, labels=labels,
+        days_left=Clock(now).days_left(g), appeal_clock=_appeal_clock(g), error=error, labels=labels,
         display=tracking.display,
         personal=permissions.sees_personal_data_of(user, g),
     ), status

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import sqlalchemy as sa
+
 import builders
 from builders import BARIA, T0
 from grs import services as svc
+from grs.extensions import db
+from grs.models import SlaPolicy
 from grs.tracking import display
 
 RESOLVE = {"decision": "upheld", "resolution": "Arrears paid through the union office."}
@@ -63,3 +67,17 @@ def test_an_officer_of_another_office_cannot_act_and_the_supervisor_still_sees_i
         page = sup.get(f"/cases/{code}")
         assert page.status_code == 200 and 'id="appeal-notice"' in page.get_data(as_text=True)
         assert 'class="tag appeal"' in sup.get("/cases/?appeals=y").get_data(as_text=True)
+
+
+def test_an_appeal_clock_in_calendar_days_says_so(app, world, client_as):
+    with app.app_context():
+        rows = db.session.scalars(sa.select(SlaPolicy).where(SlaPolicy.tier == "upazila",
+                                                             SlaPolicy.kind == "appeal")).all()
+        assert rows
+        for row in rows:
+            row.day_kind, row.resolve_days = "calendar", 21
+        db.session.commit()
+    code = appealed(app, world)
+    html = client_as("appellate_sadar").get(f"/cases/{code}").get_data(as_text=True)
+    notice = html.split("id=\"appeal-notice\">")[1].split("<")[0]
+    assert notice == "Appeal — on the appellate officer's 21-day clock", notice

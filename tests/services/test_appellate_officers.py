@@ -105,3 +105,18 @@ def test_the_appeals_filter_lists_only_appeals(ctx, world):
     sup = world.user("supervisor")
     assert plain.tracking_code not in {x.tracking_code for x in db.session.scalars(
         queries.grievance_list(sup, queries.GrievanceFilter(appeals=True), b.T0 + timedelta(days=1)))}
+
+
+def test_a_missed_deadline_handed_over_on_the_appeal_clock_reaches_the_appellate_officer(ctx, world):
+    """The ladder's hand-over (a tier's policy: on_breach "appeal", escalation/sweep.py) is escalate_one with
+    clock="appeal": the next office's appellate officer is told, marked as an appeal."""
+    code = b.lodge(b.BARIA).tracking_code
+    g = b.find(code)
+    late = g.due_at + timedelta(days=1)
+    b.run(lambda uow: svc.escalate_one(uow, svc.find(uow.session, code), actor=b.Actor.system("sweep"), now=late,
+                                       reason="deadline passed", breach=True, clock="appeal"))
+    g = b.find(code)
+    assert g.office.code == "OFF-BD-UPZ-320" and permissions.is_appeal(g)
+    told = {m.recipient: m.body for m in arrivals(g)}
+    assert world.email("appellate_sadar") in told and world.email("officer_sadar") not in told
+    assert "APPEAL" in told[world.email("appellate_sadar")]
