@@ -406,11 +406,15 @@ def policies_group() -> None:
 @policies_group.command("show")
 @with_appcontext
 def policies_show_cmd() -> None:
-    """List the time limits in force (working days)."""
+    """List the time limits in force (working days unless `calendar`) and the ladder rules."""
     for p in db.session.scalars(sa.select(SlaPolicy).order_by(SlaPolicy.kind, SlaPolicy.tier, SlaPolicy.category_id)):
         cat = p.category.code if p.category else "*"
+        rules = f"  on breach {p.on_breach or 'escalate'}  warn {2 if p.warn_days is None else p.warn_days}" + (
+            f"  appeal levels {p.appeal_levels}" if p.appeal_levels is not None else "") + (
+            "  calendar days" if p.day_kind == "calendar" else "") + (
+            "  extension without reason" if p.extension_needs_reason is False else "")
         click.echo(f"{p.kind:<9} {p.tier:<9} {cat:<16} ack {p.ack_days:>3}  resolve {p.resolve_days:>3}  "
-                   f"extension {p.extension_days:>3}")
+                   f"extension {p.extension_days:>3}{rules}")
 
 
 @policies_group.command("load")

@@ -41,7 +41,18 @@ POLICY = {
     "pause_days": Field("integer", **_DAYS, example=15,
                         description="How long an information request may pause the clock; absent or null: "
                                     "the default (15 working days), after which the sweep resumes it."),
+    # The ladder rules (docs/architecture.md "Routing and escalation"); absent or null: left as they are.
+    "on_breach": Field("string", enum=("escalate", "appeal", "flag"), example="escalate",
+                       description="What a missed deadline does: next tier on a grievance clock, next tier on "
+                                   "the appeal clock, or flag and stay."),
+    "appeal_levels": Field("integer", minimum=0, maximum=30, example=1,
+                           description="Appeals a complainant has before the national review."),
+    "extension_needs_reason": Field("boolean", example=True),
+    "day_kind": Field("string", enum=("working", "calendar"), example="working"),
+    "warn_days": Field("integer", minimum=0, maximum=30, example=2,
+                       description="Working days before the due day the office is warned."),
 }
+RULES = ("on_breach", "appeal_levels", "extension_needs_reason", "day_kind", "warn_days")
 HOLIDAY = {
     "day": Field("string", required=True, nullable=False, max_length=10, format="date", example="2026-12-16"),
     "name": Field("string", required=True, nullable=False, max_length=200, example="Victory Day"),
@@ -66,7 +77,8 @@ def _id(raw: str, what: str) -> int:
 def policy(p: SlaPolicy) -> dict:
     return {"id": p.id, "tier": p.tier, "kind": p.kind, "category": p.category.code if p.category else None,
             "ack_days": p.ack_days, "resolve_days": p.resolve_days, "extension_days": p.extension_days,
-            "pause_days": p.pause_days, "updated_at": serialize.iso(p.updated_at)}
+            "pause_days": p.pause_days, **{name: getattr(p, name) for name in RULES},
+            "updated_at": serialize.iso(p.updated_at)}
 
 
 def holiday(h: Holiday) -> dict:
@@ -92,7 +104,7 @@ def save_policy():
         saved, changed = service.save_policy(uow, service.PolicyIn(
             tier=body["tier"], kind=body.get("kind") or "grievance", category=body.get("category") or None,
             ack_days=body["ack_days"], resolve_days=body["resolve_days"], extension_days=body["extension_days"],
-            pause_days=body.get("pause_days")),
+            pause_days=body.get("pause_days"), **{name: body.get(name) for name in RULES}),
             actor=Actor.staff(user), now=utcnow())
         uow.session.flush()
         out = {"policy": policy(saved), "changed": changed}

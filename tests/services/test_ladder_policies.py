@@ -194,3 +194,24 @@ def test_an_extension_of_zero_days_is_refused_with_a_clear_message(app, world):
         with pytest.raises(InvalidTransition, match="cannot be extended"):
             builders.act(world, "appellate_sadar", code, "extend", now=at(date(2026, 5, 5)), note="More time.")
         assert not reload(code).extended
+
+
+def test_the_api_shows_and_saves_the_rules_and_the_cli_lists_them(app, world, runner):
+    with app.app_context():
+        load("bd-grs.json")
+        headers = {"Authorization": f"Bearer {world.token('admin')}"}
+    client = app.test_client()
+    items = client.get("/api/v1/policies", headers=headers).get_json()["items"]
+    union = next(p for p in items if p["tier"] == "union" and p["kind"] == "grievance" and p["category"] is None)
+    assert (union["on_breach"], union["appeal_levels"], union["warn_days"], union["day_kind"]) == (
+        "appeal", 1, 2, "working")
+    body = {"tier": "union", "kind": "grievance", "ack_days": 2, "resolve_days": 21, "extension_days": 0}
+    r = client.post("/api/v1/policies", json={**body, "on_breach": "sideways"}, headers=headers)
+    assert r.status_code == 422 and "on_breach" in r.get_json()["error"]["fields"]
+    r = client.post("/api/v1/policies", json={**body, "day_kind": "calendar"}, headers=headers)
+    assert r.status_code == 200, r.get_json()
+    saved = r.get_json()["policy"]
+    # The rules the body leaves out stay as loaded.
+    assert (saved["day_kind"], saved["on_breach"], saved["appeal_levels"]) == ("calendar", "appeal", 1)
+    out = runner.invoke(args=["policies", "show"]).output
+    assert "on breach appeal" in out and "calendar days" in out
