@@ -120,3 +120,21 @@ def test_a_missed_deadline_handed_over_on_the_appeal_clock_reaches_the_appellate
     told = {m.recipient: m.body for m in arrivals(g)}
     assert world.email("appellate_sadar") in told and world.email("officer_sadar") not in told
     assert "APPEAL" in told[world.email("appellate_sadar")]
+
+
+def test_a_sensitive_appeal_skips_an_appellate_officer_without_the_sensitive_right(ctx, world):
+    """The appellate officer who may not see a sensitive case is not told of it; the office's officers with the
+    sensitive right are, as before (nobody is left untold)."""
+    from grs import notifications
+
+    g = b.lodge(b.BARIA, category="corruption", description="The union member asked for a bribe.")
+    assert g.sensitive and g.office.code == "OFF-BD-DIS-41"
+    plain = world.user("officer_gazipur_plain").id
+
+    def tell(uow):
+        uow.session.get(User, plain).appellate = True
+        grievance = svc.find(uow.session, g.tracking_code)
+        notifications.tell_office(uow, grievance, grievance.office, "case_arrived", now=b.T0, appeal=True)
+    b.run(tell)
+    told = {m.recipient for m in arrivals(b.find(g.tracking_code)) if "APPEAL" in m.body}
+    assert told == {world.email("officer_gazipur")}
