@@ -14,7 +14,8 @@ from .actors import Actor
 
 def create_user(uow, email: str, password: str, role: str, *, area_code: str | None = None,
                 office_code: str | None = None, name: str = "", can_see_sensitive: bool = False,
-                appellate: bool = False, language: str = "en", phone: str | None = None, actor: Actor | None = None) -> User:
+                appellate: bool = False, language: str = "en", phone: str | None = None,
+                actor: Actor | None = None) -> User:
     """A new staff account; officers belong to an office, everyone to an area (default: the country)."""
     email = (email or "").strip().lower()
     if "@" not in email:
