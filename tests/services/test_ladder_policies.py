@@ -215,3 +215,12 @@ def test_the_api_shows_and_saves_the_rules_and_the_cli_lists_them(app, world, ru
     assert (saved["day_kind"], saved["on_breach"], saved["appeal_levels"]) == ("calendar", "appeal", 1)
     out = runner.invoke(args=["policies", "show"]).output
     assert "on breach appeal" in out and "calendar days" in out
+
+
+def test_the_policies_page_says_what_a_missed_deadline_does(app, world, client_as):
+    with app.app_context():
+        load("bd-grs.json")
+    html = client_as("admin").get("/admin/policies").get_data(as_text=True)
+    assert "To the appellate officer one tier up" in html and "No extension" in html and "1 appeal level" in html
+    html = client_as("admin").get("/admin/policies?lang=bn").get_data(as_text=True)
+    assert "এক স্তর উপরের আপিল কর্মকর্তার কাছে" in html and "সময় বৃদ্ধি নেই" in html
