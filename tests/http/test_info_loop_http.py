@@ -105,13 +105,13 @@ def test_sms_to_decision_walk_over_http(app, client, auth, world):
     r = api_act(client, officer, code, action="close")
     assert r.status_code == 409 and "until" in r.get_json()["error"]["message"]
     # ... and the complainant's NO (as the Bangla text taught it) is an appeal one tier up, which the
-    # receiving office is told is an appeal.
+    # receiving office's appellate officer is told is an appeal.
     assert at_post(client, f"না {code}", "AT-3").status_code == 200
     with app.app_context():
         g = builders.find(code)
         assert (g.level, g.clock_kind, g.appeal_count, g.is_open) == ("upazila", "appeal", 1, True)
-        sadar = world.user("officer_sadar")
-        recipients = {sadar.email, sadar.phone} - {None}
+        appellate = world.user("appellate_sadar")
+        recipients = {appellate.email, appellate.phone} - {None}
     arrived = [m for m in rows(app, "case_arrived", None) if m.recipient in recipients]
     assert arrived and "APPEAL" in arrived[-1].body
 
