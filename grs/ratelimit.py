@@ -184,9 +184,9 @@ def receipt_allowed(intake, country: str):
     receipts (RECEIPT_RATE_LIMIT): a stranger's number typed into a form is not texted without end. The
     complaint is kept, and its code shown on the page or in the API's answer, all the same."""
     person = intake.complainant
-    if person is None or not person.phone or intake.receipt_by_channel:
+    if person is None or not person.phone or not intake.queue_receipt:
         return intake
-    return intake if may_text(person.phone, country) else dataclasses.replace(intake, receipt_by_channel=True)
+    return intake if may_text(person.phone, country) else dataclasses.replace(intake, queue_receipt=False)
 
 
 def may_text(raw_phone: str | None, country: str) -> bool:

@@ -326,7 +326,7 @@ def request_create(fmt: str):
     if not queries.may_lodge_from(user, intake.area):
         raise geo.Problem(403, "This api_key's account lodges complaints from its own area only.")
     if not texted:  # the phone had its share of receipts: lodged all the same, its code in the answer
-        intake = dataclasses.replace(intake, receipt_by_channel=True)
+        intake = dataclasses.replace(intake, queue_receipt=False)
     with unit_of_work() as uow:
         g = services.lodge(uow, intake, actor=Actor.staff(user), now=now)
     log.info("open311 request lodged id=%s by user=%s", g.id, user.id)

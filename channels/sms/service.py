@@ -188,7 +188,7 @@ def _lodge(ctx: _Context, cmd: commands.Command) -> Handled:
         complainant=services.ComplainantIn(phone=ctx.sender),
         phone_verified=True,  # the network says who sent it
         source_ref=stored_key(f"{ctx.sms.provider}:{ctx.sms.message_id}"),
-        receipt_by_channel=ctx.inline,
+        queue_receipt=not ctx.inline,  # an inline (TwiML) reply is the receipt
     )
     # One unit of work: the inbound row, the grievance and (for the outbox) its receipt go in together.
     g = services.lodge(ctx.uow, intake, actor=Actor.citizen("sms"), now=ctx.now)

@@ -124,7 +124,7 @@ def new():
             errors.update(populate_errors(form, e, fields=_FORM_FIELDS, page_keys=("area",)))
         else:
             session["lodged"] = g.tracking_code
-            session["receipt_withheld"] = intake.receipt_by_channel
+            session["receipt_withheld"] = not intake.queue_receipt
             return redirect(url_for("web.lodged"), code=303)
     return render_template("web/new.html", form=form, picker=area_picker, errors=errors), 400
 

@@ -51,7 +51,10 @@ class Intake:
     # The complainant's phone is known to be theirs: the SMS or USSD session came from it, or an operator
     # is speaking to the caller. Only then may the complaint find and update that phone's person record.
     phone_verified: bool = False
-    receipt_by_channel: bool = False  # the channel replies with the receipt itself (Twilio TwiML): queue none
+    # Queue the receipt SMS. False when the channel answers with the receipt itself (Twilio's TwiML reply),
+    # or when the phone named had its share of receipts (grs/ratelimit.py: a stranger's number is not texted
+    # without end); the grievance is lodged all the same.
+    queue_receipt: bool = True
 
 
 @dataclass(frozen=True)

@@ -134,7 +134,7 @@ def lodge(uow, intake: Intake, *, actor: Actor, now: datetime) -> Grievance:
     storage.attach(uow, g, intake.attachments)
     if office is not None:
         notifications.tell_office(uow, g, office, "case_arrived", now=now)
-    if not intake.receipt_by_channel:
+    if intake.queue_receipt:
         notifications.tell_citizen(uow, g, "receipt", now=now, dedupe_key=f"receipt:{g.tracking_code}")
     session.flush()
     statistics.track(g, fresh=True)  # its events were written before the row had an id
