@@ -1,4 +1,16 @@
 """Steps shared by the browser tests."""
+import re
+
+import builders
+
+
+def sign_in(page, base: str, key: str) -> None:
+    """Sign in on the login page as the world's account `key` and wait for its first page."""
+    page.goto(f"{base}/login?lang=en")
+    page.get_by_label("E-mail").fill(f"{key}@test.grs")
+    page.get_by_label("Password").fill(builders.PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/(cases|operator)/"))
 
 
 def choose_baria(page) -> None:

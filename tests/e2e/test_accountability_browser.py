@@ -9,16 +9,9 @@ import re
 import pytest
 
 import builders
+from browser_steps import sign_in
 
 pytestmark = pytest.mark.e2e
-
-
-def _sign_in(page, base: str, key: str) -> None:
-    page.goto(f"{base}/login?lang=en")
-    page.get_by_label("E-mail").fill(f"{key}@test.grs")
-    page.get_by_label("Password").fill(builders.PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/(cases|operator)/"))
 
 
 def _fits(page) -> bool:
@@ -28,7 +21,7 @@ def _fits(page) -> bool:
 def test_a_facilitator_records_a_scorecard_cycle_on_a_phone(browser, live_server, tmp_path):
     admin = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
     admin.set_default_timeout(15000)
-    _sign_in(admin, live_server, "admin")
+    sign_in(admin, live_server, "admin")
     admin.goto(f"{live_server}/accountability/forums/new")
     admin.get_by_label("Name of the forum").fill("Baria Union SP Forum")
     admin.get_by_label("Tier").select_option("union")
@@ -47,7 +40,7 @@ def test_a_facilitator_records_a_scorecard_cycle_on_a_phone(browser, live_server
 
     page = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
     page.set_default_timeout(15000)
-    _sign_in(page, live_server, "facilitator")
+    sign_in(page, live_server, "facilitator")
     page.goto(f"{live_server}/accountability/new/scorecard")
     page.get_by_label("Area", exact=True).select_option(builders.BARIA)
     page.get_by_label("Programme").select_option("OAA")

@@ -10,7 +10,7 @@ import threading
 import pytest
 
 import builders
-from browser_steps import choose_baria
+from browser_steps import choose_baria, sign_in
 from builders import BARIA
 
 LIMIT = 64 * 1024
@@ -39,14 +39,6 @@ class Watched:
                         if "Content Security Policy" in m or "Refused to" in m or "Permissions-Policy" in m]
 
 
-def _sign_in(page, base: str, key: str) -> None:
-    page.goto(f"{base}/login?lang=en")
-    page.get_by_label("E-mail").fill(f"{key}@test.grs")
-    page.get_by_label("Password").fill(builders.PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/(cases|operator)/"))
-
-
 def _world():
     return builders.World({key: f"{key}@test.grs" for key in builders.ACCOUNTS})
 
@@ -69,7 +61,7 @@ def test_the_lodge_forms_scripts_run_under_the_policy(browser, live_server):
 def test_the_operators_lodge_form_runs_under_the_policy(browser, live_server):
     w = Watched(browser)
     page = w.page
-    _sign_in(page, live_server, "operator")
+    sign_in(page, live_server, "operator")
     page.goto(f"{live_server}/operator/lodge?lang=en")
     assert not page.locator("button.narrow").first.is_visible()  # the picker took over
     choose_baria(page)
@@ -103,7 +95,7 @@ def test_the_case_pages_scripts_run_under_the_policy(browser, live_server, live_
         builders.act(_world(), "officer_baria", code, "acknowledge")
     w = Watched(browser)
     page = w.page
-    _sign_in(page, live_server, "officer_baria")
+    sign_in(page, live_server, "officer_baria")
     page.goto(f"{live_server}/cases/{code}?lang=en")
     question = page.locator("textarea[data-limit-gsm]")
     question.fill("Which payment point?")
@@ -178,7 +170,7 @@ def test_a_case_page_refuses_to_load_in_another_sites_frame(browser, live_server
         code = builders.lodge(BARIA).tracking_code
     w = Watched(browser)
     page = w.page
-    _sign_in(page, live_server, "officer_baria")
+    sign_in(page, live_server, "officer_baria")
     case = f"{live_server}/cases/{code}?lang=en"
     page.goto(case)
     assert page.locator("form.action").count() > 0  # signed in, the page has its buttons

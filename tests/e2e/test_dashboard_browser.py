@@ -17,6 +17,7 @@ import builders
 from builders import BARIA, BARMI, GAZIPUR
 from grs.services.accounts import create_token
 from grs.uow import unit_of_work
+from browser_steps import sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -37,14 +38,6 @@ def grievances(live_app, live_server):
             return create_token(uow, world.email("analyst"))
 
 
-def _sign_in(page, base: str, key: str) -> None:
-    page.goto(f"{base}/login?lang=en")
-    page.get_by_label("E-mail").fill(f"{key}@test.grs")
-    page.get_by_label("Password").fill(builders.PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/(cases|operator)/"))
-
-
 def _api_stats(base: str, token: str, **params) -> dict:
     query = "&".join(f"{k}={v}" for k, v in params.items())
     req = urllib.request.Request(f"{base}/api/v1/stats?{query}", headers={"Authorization": f"Bearer {token}"})
@@ -56,7 +49,7 @@ def test_the_dashboard_shows_the_apis_figures_on_a_desktop_and_a_phone(browser, 
     os.makedirs(ARTIFACTS, exist_ok=True)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.set_default_timeout(15000)
-    _sign_in(page, live_server, "analyst")
+    sign_in(page, live_server, "analyst")
     page.get_by_role("link", name="Dashboard").click()
     page.wait_for_url(re.compile(r"/dashboard/"))
     api = _api_stats(live_server, grievances)["total"]

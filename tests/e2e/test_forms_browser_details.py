@@ -7,7 +7,7 @@ import re
 import pytest
 
 import builders
-from browser_steps import choose_baria
+from browser_steps import choose_baria, sign_in
 
 LIMIT = 64 * 1024  # a small upload limit, so that a file over it is small enough to make here
 pytestmark = [pytest.mark.e2e, pytest.mark.config(MAX_CONTENT_LENGTH=LIMIT)]
@@ -61,14 +61,6 @@ def test_without_the_script_a_413_gives_the_form_back_filled_in(browser, live_se
     assert page.get_by_label("Programme").input_value() == "OAA"
 
 
-def _sign_in(page, base: str, key: str) -> None:
-    page.goto(f"{base}/login?lang=en")
-    page.get_by_label("E-mail").fill(f"{key}@test.grs")
-    page.get_by_label("Password").fill(builders.PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/(cases|operator)/"))
-
-
 def _status(page) -> str:
     return page.locator("dd.status").inner_text().strip()
 
@@ -79,7 +71,7 @@ def test_the_case_page_asks_before_resolve_reject_and_close(browser, live_server
         to_reject = builders.lodge(builders.BARIA).tracking_code
     page = browser.new_page(viewport={"width": 360, "height": 740})
     page.set_default_timeout(15000)
-    _sign_in(page, live_server, "officer_baria")
+    sign_in(page, live_server, "officer_baria")
     asked = []
 
     def answer(accept: bool):
@@ -119,7 +111,7 @@ def test_the_case_page_asks_before_resolve_reject_and_close(browser, live_server
 
     # An admin may close a decided case; that asks too.
     page.context.clear_cookies()
-    _sign_in(page, live_server, "admin")
+    sign_in(page, live_server, "admin")
     page.goto(f"{live_server}/cases/{to_reject}?lang=en")
     close = page.locator("form.action.close")
     for field in close.locator("textarea, select").all():  # whatever the close form asks for (a reason)

@@ -5,26 +5,15 @@ from __future__ import annotations
 import re
 
 import pytest
-
-import builders
-
-from browser_steps import choose_baria
+from browser_steps import choose_baria, sign_in
 
 pytestmark = pytest.mark.e2e
-
-
-def _sign_in(page, base: str, key: str) -> None:
-    page.goto(f"{base}/login?lang=en")
-    page.get_by_label("E-mail").fill(f"{key}@test.grs")
-    page.get_by_label("Password").fill(builders.PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/(cases|operator)/"))
 
 
 def test_operator_lodges_for_a_caller_without_reloading_for_each_area_level(browser, live_server):
     page = browser.new_page(viewport={"width": 360, "height": 740})
     page.set_default_timeout(15000)
-    _sign_in(page, live_server, "operator")
+    sign_in(page, live_server, "operator")
     page.goto(f"{live_server}/operator/lodge")
     # The script fills the next list as soon as a level is chosen: no "Show the list below" round trips.
     assert not page.locator("button.narrow").first.is_visible()
@@ -40,7 +29,7 @@ def test_operator_lodges_for_a_caller_without_reloading_for_each_area_level(brow
 def test_staff_pages_fit_a_phone_and_show_who_is_signed_in(browser, live_server):
     page = browser.new_page(viewport={"width": 360, "height": 740})
     page.set_default_timeout(15000)
-    _sign_in(page, live_server, "officer_baria")
+    sign_in(page, live_server, "officer_baria")
     page.goto(f"{live_server}/grievances/new")  # lodge one so the inbox and the case have rows
     choose_baria(page)
     page.get_by_label("Describe the complaint").fill("My old age allowance was not paid this quarter.")
