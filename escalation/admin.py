@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from grs.countries import profile
 from grs.errors import N_, NotFound, ValidationError
 from grs.models import Area, Category, Grievance, Holiday, SlaPolicy, Tier
 from grs.services import admin_audit, clocks
@@ -192,9 +193,10 @@ def _loaded(x) -> dict:
 
 
 def add_holiday(uow, day: date, name: str, area_code: str | None, *, actor: Actor, now: datetime,
-                kind: str = "off", name_bn: str | None = None) -> tuple[Holiday, int]:
+                kind: str = "off", name_local: str | None = None) -> tuple[Holiday, int]:
     """Declare a day off for the country or one area's subtree (or, by `kind`, a weekend day a working day,
-    or a package holiday not a day off: escalation.calendars.check_kind); deadlines spanning it move."""
+    or a package holiday not a day off: escalation.calendars.check_kind); deadlines spanning it move.
+    `name_local` names the day in the country's local language."""
     from escalation.calendars import check_kind
 
     name = (name or "").strip()
@@ -211,8 +213,8 @@ def add_holiday(uow, day: date, name: str, area_code: str | None, *, actor: Acto
     if exists:
         raise ValidationError("that day off exists already", {"day": N_("Already a day off there.")})
     h = Holiday(day=day, name_en=name[:200], area=area, kind=kind)
-    if name_bn and name_bn.strip():
-        h.set_name("bn", name_bn.strip()[:200])
+    if name_local and name_local.strip():
+        h.set_name(profile(uow.settings.country).local_language, name_local.strip()[:200])
     uow.session.add(h)
     what = {"off": "day off added", "working": "working day declared", "not_off": "public holiday worked"}[kind]
     changed = _follow_change(uow, _affected_by_day(day, area), actor=actor, now=now,

@@ -475,7 +475,9 @@ def holidays_export_cmd(year: int, out_path: str | None) -> None:
     """Write one year's corrections as CSV, in the format `grs holidays load` reads."""
     from escalation import calendars
 
-    text = calendars.export(db.session, year)
+    from grs.countries import profile
+
+    text = calendars.export(db.session, year, profile(current_app.config["COUNTRY"]).local_language)
     if out_path:
         with open(out_path, "w", encoding="utf-8") as f:
             f.write(text)

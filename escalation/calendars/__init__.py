@@ -1,7 +1,8 @@
 """A year's calendar corrections at once: load a CSV of days off / working days, export them back.
 
-The CSV (see bd-2026.csv): `date,name_en,name_bn,area,kind`; lines starting with `#` are comments (the
-source). `area` is an area code, empty for the whole country; `kind` is `off` (a day off), `working` (a
+The CSV (see bd-2026.csv): `date,name_en,name_local,area,kind`; lines starting with `#` are comments (the
+source). `name_local` is the name in the country pack's local language (Bangla in Bangladesh); a column
+`name_<language>` (`name_bn`, `name_fr`, ...) names the day in that language instead, so older files load. `area` is an area code, empty for the whole country; `kind` is `off` (a day off), `working` (a
 weekend day declared a working day) or `not_off` (a public holiday of the `holidays` package that is a
 working day this year). Loading is idempotent: a row that exists with the same names and kind is
 unchanged; one with other names or another kind is changed. Deadlines of the open grievances the
@@ -18,22 +19,28 @@ from typing import Callable, Iterable
 
 import sqlalchemy as sa
 
+from grs.countries import name_columns as country_name_columns
 from grs.countries import profile
 from grs.errors import N_, ValidationError
 from grs.models import HOLIDAY_KINDS, Area, Holiday
 from grs.services import admin_audit
 from grs.services.actors import Actor
 
-COLUMNS = ("date", "name_en", "name_bn", "area", "kind")
+COLUMNS = ("date", "name_en", "name_local", "area", "kind")
+REQUIRED = ("date", "name_en", "area", "kind")
 
 
 @dataclass(frozen=True)
 class Row:
     day: date
     name_en: str
-    name_bn: str
+    names: dict[str, str]  # language code (or "local": the pack's local language) -> name
     area: str  # area code, "" = national
     kind: str
+
+    def resolved(self, local_language: str) -> dict[str, str]:
+        """The row's names by language code, "local" read as the country's local language."""
+        return {local_language if k == "local" else k: v for k, v in self.names.items() if v}
 
 
 def check_kind(uow, day: date, kind: str) -> None:
@@ -54,9 +61,11 @@ def read_csv(text: str) -> list[Row]:
     """Parse the file's text; a bad line raises ValueError naming its line number."""
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     reader = csv.DictReader(lines)
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
     if missing:
         raise ValueError(f"missing columns: {', '.join(missing)}")
+    name_columns = {"name_local": "local"} | {c: lang for c, lang in country_name_columns(reader.fieldnames).items()
+                                              if c != "name_local"}
     rows = []
     for n, r in enumerate(reader, start=2):
         try:
@@ -69,7 +78,8 @@ def read_csv(text: str) -> list[Row]:
         name_en = (r["name_en"] or "").strip()
         if not name_en:
             raise ValueError(f"row {n}: name_en is empty")
-        rows.append(Row(day, name_en[:200], (r["name_bn"] or "").strip()[:200], (r["area"] or "").strip(), kind))
+        names = {lang: (r.get(c) or "").strip()[:200] for c, lang in name_columns.items() if (r.get(c) or "").strip()}
+        rows.append(Row(day, name_en[:200], names, (r["area"] or "").strip(), kind))
     return rows
 
 
@@ -79,6 +89,7 @@ def load(uow, rows: Iterable[Row], *, actor: Actor, now: datetime, target: str =
     from escalation.admin import _follow_change
 
     counts = {"added": 0, "changed": 0, "unchanged": 0, "deadlines_changed": 0}
+    local = profile(uow.settings.country).local_language
     areas: dict[str, Area] = {}
     earliest: date | None = None
     for i, r in enumerate(rows, start=1):
@@ -91,15 +102,14 @@ def load(uow, rows: Iterable[Row], *, actor: Actor, now: datetime, target: str =
         check_kind(uow, r.day, r.kind)
         h = uow.session.scalar(sa.select(Holiday).where(
             Holiday.day == r.day, Holiday.area_id.is_(None) if area is None else Holiday.area_id == area.id))
+        names = r.resolved(local)
         if h is None:
-            h = Holiday(day=r.day, area=area, name_en=r.name_en, kind=r.kind)
-            h.set_name("bn", r.name_bn)
+            h = Holiday(day=r.day, area=area, name_en=r.name_en, kind=r.kind, names=names)
             uow.session.add(h)
             counts["added"] += 1
-        elif (h.name_en, (h.names or {}).get("bn", ""), h.kind) != (r.name_en, r.name_bn, r.kind):
+        elif (h.name_en, h.names or {}, h.kind) != (r.name_en, names, r.kind):
             moves = h.kind != r.kind
-            h.name_en, h.kind = r.name_en, r.kind
-            h.set_name("bn", r.name_bn)
+            h.name_en, h.kind, h.names = r.name_en, r.kind, names
             counts["changed"] += 1
             if not moves:  # a new name moves no deadline
                 if progress:
@@ -124,8 +134,9 @@ def load(uow, rows: Iterable[Row], *, actor: Actor, now: datetime, target: str =
     return counts
 
 
-def export(session, year: int) -> str:
-    """The corrections of one year as CSV, in the format `load` reads (sorted by date, then area)."""
+def export(session, year: int, local_language: str) -> str:
+    """The corrections of one year as CSV, in the format `load` reads (sorted by date, then area); `name_local`
+    is the name in `local_language` (the country pack's)."""
     rows = session.execute(
         sa.select(Holiday, Area.code).outerjoin(Area, Area.id == Holiday.area_id)
         .where(Holiday.day >= date(year, 1, 1), Holiday.day <= date(year, 12, 31))).all()
@@ -133,5 +144,5 @@ def export(session, year: int) -> str:
     w = csv.writer(out, lineterminator="\n")
     w.writerow(COLUMNS)
     for h, code in sorted(rows, key=lambda r: (r[0].day, r[1] or "")):
-        w.writerow([h.day.isoformat(), h.name_en, (h.names or {}).get("bn", ""), code or "", h.kind])
+        w.writerow([h.day.isoformat(), h.name_en, (h.names or {}).get(local_language, ""), code or "", h.kind])
     return out.getvalue()

@@ -48,7 +48,7 @@ class HolidayForm(FlaskForm):
     day = DateField(_l("Date"), validators=[DataRequired()])
     kind = SelectField(_l("What the day is"), choices=list(HOLIDAY_KIND_LABELS.items()), default="off")
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    name_bn = StringField(_l("Name in Bangla"), validators=[Optional(), Length(max=200)])
+    name_local = StringField(_l("Name in the local language"), validators=[Optional(), Length(max=200)])
     area = StringField(_l("Area code (empty: the whole country)"), validators=[Optional(), Length(max=40)])
 
 
@@ -161,7 +161,7 @@ def add_holiday():
         with unit_of_work() as uow:
             added, changed = service.add_holiday(uow, form.day.data, form.name.data, form.area.data or None,
                                                  actor=Actor.staff(current_user), now=utcnow(),
-                                                 kind=form.kind.data, name_bn=form.name_bn.data)
+                                                 kind=form.kind.data, name_local=form.name_local.data)
     except DomainError as e:
         for text in populate_errors(form, e).values():
             flash(text, "error")  # what names no field of the form

@@ -44,7 +44,7 @@ def test_the_admin_page_corrects_the_calendar(app, world, client_as):
         assert builders.find(code).due_at < before
     # A weekend day worked, nationally.
     r = admin.post("/admin/holidays", data={"csrf_token": csrf, "day": "2026-03-28", "kind": "working",
-                                            "name": "Working Saturday", "name_bn": "কর্মদিবস"}, follow_redirects=True)
+                                            "name": "Working Saturday", "name_local": "কর্মদিবস"}, follow_redirects=True)
     assert "Working day declared; 1 open grievances" in r.get_data(as_text=True)
     # A weekday cannot be "worked": it is refused and says why.
     bad = admin.post("/admin/holidays", data={"csrf_token": csrf, "day": "2026-03-18", "kind": "working", "name": "X"})
