@@ -174,16 +174,17 @@ CATALOGUE: Mapping[EventType, EventSpec] = _specs(
               fields={"from": str | None, "to": str, "clock": str},
               optional={"ack_due_at": str | None, "due_at": str | None},
               citizen=_l("Transferred to %(office)s.")),
-    # breach: moved by the sweep because the time limit passed, rather than by an officer.
+    # breach: moved by the sweep because the time limit passed, rather than by an officer. queued_on: the
+    # working day it is in the new office's queue, when it arrived on a day off or after office hours.
     EventSpec(E.ESCALATED, _l("Escalated"),
-              fields={"from": str, "to": str, "tier": str, "breach": bool, **CLOCK},
+              fields={"from": str, "to": str, "tier": str, "breach": bool, **CLOCK}, optional={"queued_on": str},
               citizen=_l("Moved up to %(office)s."),
               citizen_when={"breach": _l("The time limit passed, so it moved up to %(office)s.")}),
     # appeal: how many appeals this grievance has had, this one included. undecided: appealed because its
     # resolution deadline (overdue_since) passed without a decision, not against a decision.
     EventSpec(E.APPEALED, _l("Appealed"),
               fields={"from": str, "to": str, "tier": str, "appeal": int, **CLOCK},
-              optional={"undecided": bool, "overdue_since": str},
+              optional={"undecided": bool, "overdue_since": str, "queued_on": str},
               citizen=_l("An appeal was opened at %(office)s.")),
     # national_review: not satisfied with no tier left to appeal to, so it went to the national review list.
     EventSpec(E.FEEDBACK, _l("Complainant's feedback"),

@@ -379,11 +379,13 @@ def escalate_one(uow, g: Grievance, *, actor: Actor, now: datetime, reason: str,
     if clock == "appeal":
         g.appeal_count += 1
     clocks.start(uow, g, now, clock or g.clock_kind)
+    queued_on = clocks.queue_day(uow, g, now)
     record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status, note=reason,
-           data={"from": origin, "to": target.code, "tier": target.tier, "breach": breach, **clocks.data(g)})
-    notifications.tell_office(uow, g, target, "case_arrived", now=now)
+           data={"from": origin, "to": target.code, "tier": target.tier, "breach": breach, **clocks.data(g),
+                 **({"queued_on": queued_on.isoformat()} if queued_on else {})})
+    notifications.tell_office(uow, g, target, "case_arrived", now=now, queued_on=queued_on)
     notifications.tell_citizen(uow, g, "forwarded", now=now, office_name=target.name(g.language),
-                               why="overdue" if breach else "escalated",
+                               why="overdue" if breach else "escalated", queued_on=queued_on,
                                dedupe_key=f"forwarded:{g.tracking_code}:{g.event_count}")
     return target
 
@@ -418,13 +420,15 @@ def open_appeal(uow, g: Grievance, *, actor: Actor, now: datetime, note: str | N
     g.decision = None
     routing.arrive(uow, g, target, now)
     clocks.start(uow, g, now, "appeal")
+    queued_on = clocks.queue_day(uow, g, now)
     record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status, note=note,
            data={"from": origin, "to": target.code, "tier": target.tier, "appeal": g.appeal_count,
-                 **({"undecided": True, "overdue_since": overdue_since} if undecided else {}), **clocks.data(g)})
-    notifications.tell_office(uow, g, target, "case_arrived", now=now, appeal=True)
+                 **({"undecided": True, "overdue_since": overdue_since} if undecided else {}), **clocks.data(g),
+                 **({"queued_on": queued_on.isoformat()} if queued_on else {})})
+    notifications.tell_office(uow, g, target, "case_arrived", now=now, appeal=True, queued_on=queued_on)
     notifications.tell_office(uow, g, origin_office, "appeal_left", now=now, to_office=target)
     notifications.tell_citizen(uow, g, "appeal_opened", now=now, office_name=target.name(g.language),
-                               dedupe_key=f"appeal:{g.tracking_code}:{g.appeal_count}")
+                               queued_on=queued_on, dedupe_key=f"appeal:{g.tracking_code}:{g.appeal_count}")
     return target
 
 

@@ -6,7 +6,7 @@ the same computation.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from escalation import sla
 
@@ -61,6 +61,18 @@ def start(uow, g: Grievance, now: datetime, kind: str = "grievance") -> None:
     g.ack_breached = False
     g.overdue_flagged = False
     apply(uow, g, fresh=True)
+
+
+def queue_day(uow, g: Grievance, now: datetime) -> date | None:
+    """The working day a grievance arriving at an office now is in that office's queue, when that is not
+    today: it arrived on a weekend day or a day off (or, with OFFICE_HOURS_END set, after office hours).
+    Messages about the arrival are dated that day; None when the office can take it up today."""
+    cal = calendar(uow, g, now)
+    local = now.astimezone(cal.tz)
+    end = uow.settings.office_hours_end
+    if cal.is_working_day(local.date()) and (end is None or local.time() < end):
+        return None
+    return cal.next_working_day(local.date())
 
 
 def start_triage(uow, g: Grievance, now: datetime) -> None:
