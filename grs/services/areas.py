@@ -75,23 +75,48 @@ class ImportReport:
 
 
 # Office names per language and tier; {name} is the area's name in that language (English where it has
-# none). A language without a tier's entry leaves that office with its English name there.
+# none), {de_name} the same after French "de" ("de Kayes", "d'Ansongo"). A language without a tier's entry
+# leaves that office with its English name there. Kept short: citizens' SMS name the office.
 OFFICE_NAMES: dict[str, dict[str, str]] = {
     "en": {"union": "{name} Union Parishad GRS", "upazila": "{name} Upazila Office GRS",
-           "district": "{name} District Office GRS", "national": "National Grievance Cell"},
+           "district": "{name} District Office GRS", "ward": "{name} Ward GRS Desk", "lga": "{name} LGA GRS Desk",
+           "state": "{name} GRS Office", "commune": "{name} Commune GRS Office",
+           "cercle": "{name} Cercle GRS Office", "region": "{name} Regional GRS Office",
+           "national": "National Grievance Cell"},
     "bn": {"union": "{name} ইউনিয়ন পরিষদ অভিযোগ প্রতিকার", "upazila": "{name} উপজেলা কার্যালয় অভিযোগ প্রতিকার",
            "district": "{name} জেলা কার্যালয় অভিযোগ প্রতিকার", "national": "জাতীয় অভিযোগ সেল"},
+    "fr": {"commune": "Bureau des plaintes, commune {de_name}", "cercle": "Bureau des plaintes, cercle {de_name}",
+           "region": "Antenne régionale {de_name}", "national": "Cellule nationale des plaintes"},
+    "ha": {"ward": "Ofishin Ƙorafi na Mazaɓar {name}", "lga": "Ofishin Ƙorafi na Ƙaramar Hukumar {name}",
+           "state": "Ofishin Ƙorafi na {name}", "national": "Cibiyar Ƙorafe-ƙorafe ta Ƙasa"},
+    "so": {"district": "Xafiiska Cabashooyinka Degmada {name}", "region": "Xafiiska Cabashooyinka Gobolka {name}",
+           "state": "Xafiiska Cabashooyinka {name}", "national": "Xarunta Cabashooyinka Qaranka"},
 }
 
+
+def _de(name: str) -> str:
+    """French "de" before a name: d' before a vowel or a mute h."""
+    return f"d'{name}" if name[:1].lower() in "aeiouyhàâéèêîïôû" else f"de {name}"
+
+
+def office_name(area: Area, tier: str, lang: str) -> str | None:
+    """The office's name in one language from its tier's template there; None where there is none."""
+    template = OFFICE_NAMES.get(lang, {}).get(tier)
+    if not template:
+        return None
+    name = area.name(lang)
+    return template.format(name=name, de_name=_de(name))
+
+
+def _pack_languages(country: str) -> set[str]:
+    prof = profile(country)
+    return {prof.local_language, *getattr(prof, "languages", ())}
+
+
 def _office_names(area: Area, tier: str, country: str) -> dict[str, str]:
-    """An office's names in the country's local language and every language its area is named in."""
-    langs = {profile(country).local_language, *(area.names or {})} - {"en"}
-    out = {}
-    for lang in sorted(langs):
-        template = OFFICE_NAMES.get(lang, {}).get(tier)
-        if template:
-            out[lang] = template.format(name=area.name(lang))
-    return out
+    """An office's names in every language of the country's pack and every language its area is named in."""
+    langs = (_pack_languages(country) | set(area.names or {})) - {"en"}
+    return {lang: name for lang in sorted(langs) if (name := office_name(area, tier, lang))}
 
 
 def import_areas(uow, path: str, country: str, *, with_offices: bool = False, actor=None) -> ImportReport:
@@ -109,7 +134,10 @@ def import_areas(uow, path: str, country: str, *, with_offices: bool = False, ac
         if missing:
             raise ValidationError(f"missing columns: {', '.join(sorted(missing))}")
         rows = list(reader)
+    local = profile(country).local_language
     in_file = name_columns(columns)
+    if "name_local" in columns and local != "en" and local not in in_file.values():
+        in_file["name_local"] = local  # the pack's local language (whether or not name_columns reads it)
     known_levels = set(uow.session.scalars(sa.select(AreaLevel.code)).all())
     by_code = {r["code"].strip(): r for r in rows}
     existing = {a.code: a for a in uow.session.scalars(sa.select(Area)).all()}
@@ -123,6 +151,8 @@ def import_areas(uow, path: str, country: str, *, with_offices: bool = False, ac
         if code in trail:
             raise ValidationError(f"cycle in parent codes at {code}")
         r = by_code[code]
+        if code == root.code:
+            return place_root(r)
         parent_code = (r["parent_code"] or "").strip()
         if parent_code and parent_code not in by_code and parent_code not in done:
             raise ValidationError(f"area {code}: unknown parent {parent_code}")
@@ -151,10 +181,33 @@ def import_areas(uow, path: str, country: str, *, with_offices: bool = False, ac
         done[code] = area
         return area
 
+    def place_root(r: dict) -> Area:
+        """The file's row for the country itself (its code, no parent): names only."""
+        level = r["level"].strip()
+        if (r["parent_code"] or "").strip() or level != root.level:
+            raise ValidationError(f"area {root.code}: the country's row has no parent and level '{root.level}'")
+        name_en, names = r["name_en"].strip() or root.name_en, names_of(r, root.names or {})
+        if code_seen(root.code):
+            if (root.name_en, root.names or {}) != (name_en, names):
+                root.name_en, root.names = name_en, names
+                report.updated[level] += 1
+            else:
+                report.unchanged[level] += 1
+        return root
+
+    def code_seen(code: str) -> bool:
+        if code in seen:
+            return False
+        seen.add(code)
+        return True
+
     def names_of(r: dict, kept: dict[str, str]) -> dict[str, str]:
-        """The row's names, and those in languages the file has no column for kept as they were."""
+        """The row's names, and those in languages the file has no column for kept as they were. A local
+        name equal to the English one is no name (Nigeria's LGAs are called the same in Hausa)."""
         names = {lang: name for lang, name in kept.items() if lang not in in_file.values()}
-        return dict(sorted({**names, **row_names(r, in_file)}.items()))
+        english = (r.get("name_en") or "").strip()
+        return dict(sorted({**names, **{lang: name for lang, name in row_names(r, in_file).items()
+                                        if name != english}}.items()))
 
     seen: set[str] = set()
     for code in by_code:
