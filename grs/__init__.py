@@ -50,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(config.from_environment())
     if test_config:
         app.config.update(test_config)
+    config.apply_country(app.config)  # languages, default locale, time zone from the country's pack
     app.config["SECRET_KEY"] = config.secret_key(app.config, app.instance_path)  # production: set, or no start
     from .uow import office_hours_end, reject_reasons
     reject_reasons(app.config)  # a reason code the contract does not have stops the app here, not at a rejection

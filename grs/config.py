@@ -19,6 +19,7 @@ ENV_SETTINGS = {
     "GRS_TWILIO_FROM": "TWILIO_FROM",
     "GRS_PUBLIC_URL": "PUBLIC_URL",
     "GRS_COUNTRY": "COUNTRY",
+    "GRS_LANGUAGES": "LANGUAGES",  # comma-separated codes, default first; unset: the country pack's languages
     "GRS_UPLOAD_DIR": "UPLOAD_DIR",
     "GRS_MAX_UPLOAD_BYTES": "MAX_CONTENT_LENGTH",
     "GRS_SMS_TIMEOUT_SECONDS": "SMS_TIMEOUT_SECONDS",
@@ -53,7 +54,7 @@ ENV_SETTINGS = {
     "GRS_PUBLIC_MAX_UPLOAD_BYTES": "PUBLIC_MAX_UPLOAD_BYTES",
     "GRS_RETENTION_DAYS": "RETENTION_DAYS",  # `grs retention anonymise` without --older-than; unset: off
 }
-LIST_SETTINGS = {"REJECT_REASONS"}  # comma-separated in the environment
+LIST_SETTINGS = {"REJECT_REASONS", "LANGUAGES"}  # comma-separated in the environment
 INT_SETTINGS = {"MAX_CONTENT_LENGTH", "SMS_TIMEOUT_SECONDS", "TRACK_RATE_LIMIT", "LOGIN_RATE_LIMIT",
                 "FEEDBACK_WINDOW_DAYS", "OUTBOX_MAX_ATTEMPTS", "SMTP_PORT", "PROXY_COUNT", "PUBLIC_MAX_UPLOAD_BYTES",
                 "RETENTION_DAYS"}
@@ -86,9 +87,11 @@ def defaults(instance_path: str) -> dict:
         },
         "SMS_TIMEOUT_SECONDS": 10,
         "TRACK_RATE_LIMIT": 30,  # public look-ups per client per minute
-        "LANGUAGES": {"en": "English", "bn": "বাংলা"},
-        "BABEL_DEFAULT_LOCALE": "en",
-        "BABEL_DEFAULT_TIMEZONE": "Asia/Dhaka",
+        # None: from the pack of COUNTRY (apply_country): its languages, default first (Bangladesh: English,
+        # then Bangla), its default language and its time zone.
+        "LANGUAGES": None,
+        "BABEL_DEFAULT_LOCALE": None,
+        "BABEL_DEFAULT_TIMEZONE": None,
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         # None = decide from GRS_PUBLIC_URL: secure cookies whenever the app is served over https.
@@ -100,10 +103,11 @@ def defaults(instance_path: str) -> dict:
         "LOGIN_RATE_LIMIT": 10,  # sign-in attempts per client per minute
         "FEEDBACK_WINDOW_DAYS": 10,  # working days to answer "satisfied?" (or appeal) after a resolution
         # A free-text SMS names no programme or category unless its words do; these are the fallbacks.
-        "SMS_DEFAULT_PROGRAMME": "OAA",
+        "SMS_DEFAULT_PROGRAMME": None,  # None: the first programme of the pack's reference.json (BD: OAA)
         "SMS_DEFAULT_CATEGORY": "other",
-        # English until a caller chooses: not every basic phone shows Bangla on a USSD screen.
-        "USSD_DEFAULT_LANGUAGE": "en",
+        # None: the pack's default language (Bangladesh: English until a caller chooses, as not every basic
+        # phone shows Bangla on a USSD screen).
+        "USSD_DEFAULT_LANGUAGE": None,
         "OUTBOX_MAX_ATTEMPTS": 12,
         "SMTP_HOST": "",  # empty: e-mails to officers are logged (console), like SMS in the demo
         "SMTP_PORT": 587,
@@ -153,6 +157,38 @@ def from_environment(environ=os.environ) -> dict:
             else:
                 found[key] = int(value) if key in INT_SETTINGS else value
     return found
+
+
+def apply_country(config) -> None:
+    """Fill the settings that follow the country pack of COUNTRY and were not set by any layer: LANGUAGES
+    (GRS_LANGUAGES as a list of codes is named here), BABEL_DEFAULT_LOCALE, BABEL_DEFAULT_TIMEZONE,
+    USSD_DEFAULT_LANGUAGE and SMS_DEFAULT_PROGRAMME. An unknown country or language stops the app here."""
+    from .countries import LANGUAGE_NAMES, profile, read_json
+
+    prof = profile(config.get("COUNTRY") or "BD")
+    languages = config.get("LANGUAGES")
+    default = prof.default_language
+    if not languages:
+        languages = prof.site_languages
+    elif not isinstance(languages, dict):  # codes, the default first
+        if isinstance(languages, str):
+            languages = [v.strip() for v in languages.split(",") if v.strip()]
+        unknown = [lang for lang in languages if lang not in LANGUAGE_NAMES]
+        if unknown:
+            raise ValueError(f"GRS_LANGUAGES: unknown language(s) {', '.join(unknown)}; "
+                             f"use some of {', '.join(LANGUAGE_NAMES)}")
+        languages = {lang: LANGUAGE_NAMES[lang] for lang in dict.fromkeys(languages)}
+        default = next(iter(languages), default)
+    config["LANGUAGES"] = dict(languages)
+    if not config.get("BABEL_DEFAULT_LOCALE"):
+        config["BABEL_DEFAULT_LOCALE"] = default if default in languages else next(iter(languages))
+    if not config.get("BABEL_DEFAULT_TIMEZONE"):
+        config["BABEL_DEFAULT_TIMEZONE"] = prof.timezone
+    if not config.get("USSD_DEFAULT_LANGUAGE"):
+        config["USSD_DEFAULT_LANGUAGE"] = config["BABEL_DEFAULT_LOCALE"]
+    if not config.get("SMS_DEFAULT_PROGRAMME"):
+        programmes = (read_json(prof.code, "reference.json") or {}).get("programmes") or [{"code": "OAA"}]
+        config["SMS_DEFAULT_PROGRAMME"] = programmes[0]["code"]
 
 
 def is_production(config) -> bool:

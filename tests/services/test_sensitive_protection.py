@@ -13,7 +13,6 @@ from grs.services import actions, routing
 from grs.services.accounts import create_user
 from grs.services.actors import Actor
 from grs.services.areas import ensure_country, import_areas
-from grs.services import reference
 from grs.services.reference import seed_reference
 from grs.uow import unit_of_work
 
@@ -103,16 +102,11 @@ AREAS = {
 }
 
 
-def _country(tmp_path, monkeypatch, country):
+def _country(tmp_path, country):
     text, ward, offices = AREAS[country]
     path = tmp_path / "areas.csv"
     path.write_text(text)
-    # The shipped limits name Bangladesh's tiers (issue 13 ships per-country packs): every tier's, here.
-    limits = tmp_path / "policies.json"
-    limits.write_text('{"policies": [{"tier": "*", "kind": "grievance", "ack_days": 2, "resolve_days": 7, '
-                      '"extension_days": 10}, {"tier": "*", "kind": "appeal", "ack_days": 2, "resolve_days": 20, '
-                      '"extension_days": 10}]}')
-    monkeypatch.setattr(reference, "DEFAULT_POLICIES", str(limits))
+    # The app runs as that country (the `app` parameter below): seeding loads its pack's policies.json.
     with unit_of_work() as uow:
         ensure_country(uow, country)
         import_areas(uow, str(path), country, with_offices=True)
@@ -124,11 +118,13 @@ def _country(tmp_path, monkeypatch, country):
     return ward, offices
 
 
-@pytest.mark.parametrize("country", ["NG", "SO"])
-def test_other_profiles_keep_a_sensitive_case_at_its_start_tier(ctx, tmp_path, monkeypatch, country):
-    ward, offices = _country(tmp_path, monkeypatch, country)
+@pytest.mark.parametrize("app, country", [({"COUNTRY": "NG"}, "NG"), ({"COUNTRY": "SO"}, "SO")],
+                         indirect=["app"])
+def test_other_profiles_keep_a_sensitive_case_at_its_start_tier(ctx, tmp_path, country):
+    ward, offices = _country(tmp_path, country)
     assert {o.code for o in db.session.scalars(sa.select(Office))} >= set(offices.values())
-    g = builders.lodge(ward, category="sea_gbv", phone=None)
+    programme = {"NG": "NCTP", "SO": "BAX"}[country]  # the pack's programmes (reference.json)
+    g = builders.lodge(ward, programme=programme, category="sea_gbv", phone=None)
     assert g.office.code == offices["start"]  # two above the lowest: the state, not Somalia's district
     from grs.models import User
 
@@ -138,7 +134,7 @@ def test_other_profiles_keep_a_sensitive_case_at_its_start_tier(ctx, tmp_path, m
             transfer(actor, g.tracking_code, office)
     assert builders.find(g.tracking_code).office.code == offices["start"]
     # a complaint that turns out to be about abuse moves up to the confidential office when reclassified
-    plain = builders.lodge(ward, category="payment", phone=None)
+    plain = builders.lodge(ward, programme=programme, category="payment", phone=None)
     assert plain.office.code == offices["lowest"]
     moved = reclassify(actor, plain.tracking_code, "sea_gbv", note="She was asked for sex.")
     assert moved.office.code == offices["start"] and moved.sensitive
