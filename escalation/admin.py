@@ -57,7 +57,7 @@ def _validate(session, p: PolicyIn) -> int | None:
         if not isinstance(value, int) or value < 0 or value > MAX_DAYS:
             errors[name] = f"Use a whole number of working days from 0 to {MAX_DAYS}."
     if p.on_breach is not None and p.on_breach not in ON_BREACH:
-        errors["on_breach"] = N_("Use escalate, appeal or flag.")
+        errors["on_breach"] = N_("Use escalate, appeal, review or flag.")
     if p.day_kind is not None and p.day_kind not in DAY_KINDS:
         errors["day_kind"] = N_("Use working or calendar.")
     if p.extension_needs_reason is not None and not isinstance(p.extension_needs_reason, bool):
@@ -84,8 +84,10 @@ def _find_policy(session, tier: str, kind: str, category_id: int | None) -> SlaP
         SlaPolicy.category_id.is_(None) if category_id is None else SlaPolicy.category_id == category_id))
 
 
-def save_policy(uow, p: PolicyIn, *, actor: Actor, now: datetime) -> tuple[SlaPolicy, int]:
-    """Create or change one policy; returns it and how many open grievances got new deadlines."""
+def save_policy(uow, p: PolicyIn, *, actor: Actor, now: datetime, set_rules: bool = False) -> tuple[SlaPolicy, int]:
+    """Create or change one policy; returns it and how many open grievances got new deadlines. The ladder
+    rules left None stay as they are, unless `set_rules` (the policies page, which shows them all): then
+    None is the built-in default (appeal_levels None: appeals up to the top tier)."""
     category_id = _validate(uow.session, p)
     row = _find_policy(uow.session, p.tier, p.kind, category_id)
     before = None if row is None else _limits(row)
@@ -94,8 +96,8 @@ def save_policy(uow, p: PolicyIn, *, actor: Actor, now: datetime) -> tuple[SlaPo
         uow.session.add(row)
     row.ack_days, row.resolve_days, row.extension_days = p.ack_days, p.resolve_days, p.extension_days
     row.pause_days = p.pause_days  # read by the sweep; it moves no deadline
-    for name, value in p.rules().items():  # the page and API leave the ladder rules as loaded
-        if value is not None:
+    for name, value in p.rules().items():  # the API leaves the rules a body does not name as they are
+        if value is not None or set_rules:
             setattr(row, name, value)
     conditions = [Grievance.level == p.tier, Grievance.clock_kind == p.kind]
     if category_id is not None:
@@ -104,7 +106,7 @@ def save_policy(uow, p: PolicyIn, *, actor: Actor, now: datetime) -> tuple[SlaPo
     admin_audit.append(uow, "policy_saved", actor=actor, at=now, target=_policy_target(p.tier, p.kind, p.category),
                        data={"before": before, "ack_days": p.ack_days, "resolve_days": p.resolve_days,
                              "extension_days": p.extension_days, "pause_days": p.pause_days,
-                             "deadlines_changed": changed})
+                             **{name: getattr(row, name) for name in RULES}, "deadlines_changed": changed})
     return row, changed
 
 

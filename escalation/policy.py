@@ -31,7 +31,7 @@ DEFAULT_PAUSE_DAYS = 15  # an information request pauses the clock at most this 
 SENSITIVE_ACK_DAYS = 1
 SENSITIVE_RESOLVE_DAYS = 5
 DEFAULT_ON_BREACH = "escalate"  # a missed deadline hands the case to the next tier on a grievance clock
-ON_BREACH = ("escalate", "appeal", "flag")
+ON_BREACH = ("escalate", "appeal", "review", "flag")
 DAY_KINDS = ("working", "calendar")
 DEFAULT_WARN_DAYS = 2  # the deadline warning, working days before the due day
 
@@ -45,7 +45,8 @@ class Limits:
     extension_days: int
     pause_days: int = DEFAULT_PAUSE_DAYS  # working days an information request may pause the clock
     # What a missed deadline does at this tier: "escalate" (next tier, fresh grievance clock), "appeal"
-    # (next tier's appellate officer, on the appeal clock) or "flag" (flagged overdue, stays).
+    # (next tier's appellate officer, on the appeal clock), "review" (flagged overdue and put on the national
+    # review list, the final review cell: the GRS ladder's missed appeal deadline) or "flag" (flagged, stays).
     on_breach: str = DEFAULT_ON_BREACH
     appeal_levels: int | None = None  # appeals before the final review cell; None: up to the top tier
     extension_needs_reason: bool = True

@@ -188,10 +188,23 @@ def _escalate(uow, g: Grievance, now: datetime, result: SweepResult) -> bool:
            data={"due_at": g.due_at.isoformat(), "working_days_over": overdue_days, "kind": g.clock_kind})
     origin = g.office.code
     # The tier's policy says what a missed deadline does: escalate (fresh grievance clock one tier up),
-    # appeal (the appellate officer one tier up, on the appeal clock) or flag (stay, flagged overdue).
+    # appeal (the appellate officer one tier up, on the appeal clock), review (stay, flagged, and on the
+    # national review list: the final review cell) or flag (stay, flagged overdue).
     on_breach = clocks.limits(uow, g).on_breach
+    if on_breach == "review":
+        g.overdue_flagged = True
+        first = g.review_flagged_at is None
+        g.review_flagged_at = g.review_flagged_at or now
+        record(g, "flagged_overdue", actor=SWEEP, at=now, status_from=g.status, status_to=g.status,
+               note="overdue; sent to the national review by its policy", data={"national_review": True})
+        notifications.tell_office(uow, g, g.office, "deadline_passed", now=now)
+        if first:
+            notifications.tell_citizen(uow, g, "overdue_review", now=now,
+                                       dedupe_key=f"overdue-review:{g.tracking_code}:{g.event_count}")
+        result.flagged.append(g.tracking_code)
+        return True
     target = None
-    if on_breach != "flag":
+    if on_breach not in ("flag", "review"):
         target = escalate_one(uow, g, actor=SWEEP, now=now, reason="time limit passed", breach=True,
                               clock="appeal" if on_breach == "appeal" else None)
     if target is None:

@@ -205,8 +205,11 @@ CATALOGUE: Mapping[EventType, EventSpec] = _specs(
     EventSpec(E.ACK_BREACHED, _l("Not acknowledged in time"),
               fields={"ack_due_at": str},
               citizen=_l("The office did not acknowledge the complaint in time.")),
-    EventSpec(E.FLAGGED_OVERDUE, _l("Overdue at the highest tier"),
-              citizen=_l("The time limit passed at the highest level; the complaint is being followed up there.")),
+    # national_review: the policy sends a missed deadline to the national review list (the final review cell).
+    EventSpec(E.FLAGGED_OVERDUE, _l("Overdue at the highest tier"), optional={"national_review": bool},
+              citizen=_l("The time limit passed at the highest level; the complaint is being followed up there."),
+              citizen_when={"national_review": _l("The time limit passed without a decision; the complaint went "
+                                                  "to the national review.")}),
     # A reminder to the office, not a step of the case: subscribers learn of the breach if it comes.
     EventSpec(E.WARNED, _l("Office warned: deadline near"),
               fields={"due_at": str},

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from escalation import admin as service
@@ -29,6 +29,12 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 DAYS = [InputRequired(), NumberRange(min=0, max=service.MAX_DAYS)]
 
 
+ON_BREACH_LABELS = {"escalate": _l("Escalated one tier up"),
+                    "appeal": _l("To the appellate officer one tier up"),
+                    "review": _l("To the national review list"),
+                    "flag": _l("Flagged overdue, stays")}
+
+
 class PolicyForm(FlaskForm):
     tier = SelectField(_l("Tier"), validators=[DataRequired()])
     kind = SelectField(_l("Clock"), choices=[("grievance", _l("Grievance")), ("appeal", _l("Appeal"))])
@@ -38,6 +44,16 @@ class PolicyForm(FlaskForm):
     extension_days = IntegerField(_l("One-time extension (working days)"), validators=DAYS)
     pause_days = IntegerField(_l("Wait for the complainant's information at most (working days; empty: 15)"),
                               validators=[Optional(), NumberRange(min=0, max=service.MAX_DAYS)])
+    on_breach = SelectField(_l("When the deadline is missed"), choices=list(ON_BREACH_LABELS.items()),
+                            default="escalate")
+    appeal_levels = SelectField(_l("Appeals a complainant has before the national review"),
+                                choices=[("", _l("Up to the highest tier"))] + [(str(n), str(n)) for n in range(0, 6)],
+                                default="")
+    extension_needs_reason = BooleanField(_l("An extension needs a reason"), default=True)
+    day_kind = SelectField(_l("Days counted"), choices=[("working", _l("Working days")),
+                                                        ("calendar", _l("Calendar days"))], default="working")
+    warn_days = IntegerField(_l("Warn the office this many working days before the deadline"), default=2,
+                             validators=[Optional(), NumberRange(min=0, max=30)])
 
 
 HOLIDAY_KIND_LABELS = {"off": _l("Day off"), "working": _l("Working day (a weekend day worked)"),
@@ -66,8 +82,19 @@ def admin_required(view):
     return wrapped
 
 
-def _policy_form(formdata=None) -> PolicyForm:
+def _policy_form(formdata=None, row: SlaPolicy | None = None) -> PolicyForm:
+    """The form to set one row; `row` fills it with that row as it stands (the "Edit" link)."""
     form = PolicyForm(formdata=formdata)
+    if row is not None and formdata is None:
+        form.tier.data, form.kind.data = row.tier, row.kind
+        form.category.data = row.category.code if row.category else ""
+        form.ack_days.data, form.resolve_days.data = row.ack_days, row.resolve_days
+        form.extension_days.data, form.pause_days.data = row.extension_days, row.pause_days
+        form.on_breach.data = row.on_breach or "escalate"
+        form.appeal_levels.data = "" if row.appeal_levels is None else str(row.appeal_levels)
+        form.extension_needs_reason.data = row.extension_needs_reason is not False
+        form.day_kind.data = row.day_kind or "working"
+        form.warn_days.data = 2 if row.warn_days is None else row.warn_days
     form.tier.choices = [(t.code, t.name(_lang())) for t in db.session.scalars(sa.select(Tier).order_by(Tier.rank))]
     form.category.choices = [("", _("All categories (tier default)"))] + [
         (c.code, c.name(_lang())) for c in db.session.scalars(sa.select(Category).order_by(Category.id))]
@@ -92,8 +119,10 @@ def policies(form: PolicyForm | None = None, status: int = 200):
         sa.select(SlaPolicy, Tier.rank).join(Tier, Tier.code == SlaPolicy.tier)
         .order_by(SlaPolicy.category_id.is_not(None), SlaPolicy.category_id, SlaPolicy.kind, Tier.rank)).all()
     tiers = {t.code: t for t in db.session.scalars(sa.select(Tier))}
-    return render_template("admin/policies.html", policies=[r[0] for r in rows], form=form or _policy_form(),
-                           delete_form=DeleteForm(), tiers=tiers), status
+    editing = db.session.get(SlaPolicy, request.args.get("edit", type=int) or 0) if form is None else None
+    return render_template("admin/policies.html", policies=[r[0] for r in rows],
+                           form=form or _policy_form(row=editing), editing=editing,
+                           delete_form=DeleteForm(), tiers=tiers, on_breach_labels=ON_BREACH_LABELS), status
 
 
 @bp.post("/policies")
@@ -107,8 +136,11 @@ def save_policy():
             saved, changed = service.save_policy(uow, service.PolicyIn(
                 tier=form.tier.data, kind=form.kind.data, category=form.category.data or None,
                 ack_days=form.ack_days.data, resolve_days=form.resolve_days.data,
-                extension_days=form.extension_days.data, pause_days=form.pause_days.data),
-                actor=Actor.staff(current_user), now=utcnow())
+                extension_days=form.extension_days.data, pause_days=form.pause_days.data,
+                on_breach=form.on_breach.data, day_kind=form.day_kind.data, warn_days=2 if form.warn_days.data is None else form.warn_days.data,
+                appeal_levels=int(form.appeal_levels.data) if form.appeal_levels.data else None,
+                extension_needs_reason=bool(form.extension_needs_reason.data)),
+                actor=Actor.staff(current_user), now=utcnow(), set_rules=True)
     except DomainError as e:
         populate_errors(form, e)
         flash(message(e), "error")

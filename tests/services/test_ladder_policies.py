@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 
 import builders
 from builders import BARIA, T0
@@ -20,6 +21,7 @@ from escalation.sweep import sweep
 from grs import services as svc
 from grs.errors import InvalidTransition, ValidationError
 from grs.extensions import db
+from grs.models import OutboxMessage, SlaPolicy
 from grs.services.actors import Actor
 from grs.uow import unit_of_work
 
@@ -80,6 +82,17 @@ BD_GRS = [
      {"office": UPAZILA, "status": "resolved"}),
     # One appeal level: the complainant's NO goes to the final review (the national cell), not one tier up.
     ("no", None, at(date(2026, 5, 11)), {}, {"office": UPAZILA, "review": True}),
+]
+
+# The appellate officer misses the appeal clock too: the GRS sends it to the national cell's review list.
+BD_GRS_APPEAL_MISSED = BD_GRS[:2] + [
+    ("sweep", None, end_of(date(2026, 4, 19)) + MINUTE, {},
+     # 20 from Mon 20 Apr 00:00:59: Apr 21-23 (3), 26-30 (8), May 3-7 (13), 10-14 (18), 17-18 (20).
+     {"office": UPAZILA, "clock": "appeal", "due": date(2026, 5, 18), "appeals": 1, "review": False}),
+    ("sweep", None, end_of(date(2026, 5, 18)) + MINUTE, {},
+     {"office": UPAZILA, "clock": "appeal", "review": True, "flagged": True}),
+    # A second pass does nothing more: flagged once, told once.
+    ("sweep", None, end_of(date(2026, 5, 20)), {}, {"office": UPAZILA, "review": True, "told": 1}),
 ]
 
 LOCAL_REDRESS = [
@@ -143,11 +156,20 @@ def walk(world, steps) -> str:
             assert g.status == expect["status"], label
         if "review" in expect:
             assert (g.review_flagged_at is not None) == expect["review"], label
+        if "flagged" in expect:
+            assert g.overdue_flagged == expect["flagged"], label
+            flagged = [e for e in g.events if e.type == "flagged_overdue"]
+            assert flagged and flagged[-1].data == {"national_review": True}, label
+        if "told" in expect:
+            told = [m for m in db.session.scalars(sa.select(OutboxMessage).where(
+                OutboxMessage.grievance_id == g.id, OutboxMessage.template == "overdue_review"))]
+            assert len(told) == expect["told"] and "national review" in told[0].body, label
     return code
 
 
-@pytest.mark.parametrize("policy_file, steps", [("bd-grs.json", BD_GRS), ("local-redress.json", LOCAL_REDRESS)],
-                         ids=["bd-grs", "local-redress"])
+@pytest.mark.parametrize("policy_file, steps", [("bd-grs.json", BD_GRS), ("bd-grs.json", BD_GRS_APPEAL_MISSED),
+                                                ("local-redress.json", LOCAL_REDRESS)],
+                         ids=["bd-grs", "bd-grs-appeal-missed", "local-redress"])
 def test_a_union_grievance_walks_the_ladder(app, world, policy_file, steps):
     with app.app_context():
         load(policy_file)
@@ -224,3 +246,30 @@ def test_the_policies_page_says_what_a_missed_deadline_does(app, world, client_a
     assert "To the appellate officer one tier up" in html and "No extension" in html and "1 appeal level" in html
     html = client_as("admin").get("/admin/policies?lang=bn").get_data(as_text=True)
     assert "এক স্তর উপরের আপিল কর্মকর্তার কাছে" in html and "সময় বৃদ্ধি নেই" in html
+
+
+def test_the_policies_page_edits_a_row_limits_and_rules_alike(app, world, client_as):
+    with app.app_context():
+        load("bd-grs.json")
+        row = db.session.scalar(sa.select(SlaPolicy).where(SlaPolicy.tier == "union", SlaPolicy.kind == "grievance",
+                                                           SlaPolicy.category_id.is_(None)))
+        row_id = row.id
+    admin = client_as("admin")
+    html = admin.get(f"/admin/policies?edit={row_id}").get_data(as_text=True)
+    # The form holds the row as it stands: 30 days, to the appellate officer, one appeal level.
+    assert 'name="resolve_days" type="number" value="30"' in html or 'value="30"' in html
+    assert '<option selected value="appeal">' in html and '<option selected value="1">1</option>' in html
+    assert "To the national review list" in html
+    body = {"tier": "union", "kind": "grievance", "category": "",
+            "ack_days": "2", "resolve_days": "21", "extension_days": "0", "pause_days": "",
+            "on_breach": "review", "appeal_levels": "", "day_kind": "calendar", "warn_days": "3"}
+    r = admin.post("/admin/policies", data=body)
+    assert r.status_code == 302, r.get_data(as_text=True)
+    with app.app_context():
+        row = db.session.get(SlaPolicy, row_id)
+        assert (row.resolve_days, row.on_breach, row.appeal_levels, row.day_kind, row.warn_days,
+                row.extension_needs_reason) == (21, "review", None, "calendar", 3, False)
+    r = admin.post("/admin/policies", data={**body, "on_breach": "sideways", "warn_days": "99"})
+    assert r.status_code == 400
+    html = admin.get("/admin/policies?lang=bn").get_data(as_text=True)
+    assert "জাতীয় পর্যালোচনা তালিকায়" in html
