@@ -118,6 +118,8 @@ SCHEMAS: dict[str, dict] = {
             "extended": {"type": "boolean"},
             "escalation_count": {"type": "integer"},
             "appeal_count": {"type": "integer"},
+            "appeal": {"type": "boolean", "description": "On the appeal clock now: a complainant's appeal, or a "
+                                                        "missed deadline handed to the appellate officer."},
             "decision": STRING_OR_NULL,
             "resolution": STRING_OR_NULL,
             "satisfied": {"type": ["boolean", "null"]},

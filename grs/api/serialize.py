@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..models import Event, Grievance, Office, User
-from ..permissions import sees_personal_data_of
+from ..permissions import is_appeal, sees_personal_data_of
 from ..queries import is_overdue
 from ..services.asking import decision_of, pending_question
 
@@ -56,6 +56,7 @@ def grievance(g: Grievance, viewer: User | None, *, now: datetime, personal: boo
         "extended": g.extended,
         "escalation_count": g.escalation_count,
         "appeal_count": g.appeal_count,
+        "appeal": is_appeal(g),
         "decision": g.decision,
         "resolution": g.resolution,
         "satisfied": g.satisfied,
