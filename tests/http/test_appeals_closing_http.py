@@ -110,7 +110,8 @@ def test_the_track_page_offers_an_appeal_once_overdue_and_checks_the_phone(app, 
     g = fresh(app, overdue)
     assert (g.level, g.clock_kind, g.appeal_count) == ("upazila", "appeal", 1)
     assert "Your appeal was recorded" in _track(client, overdue)
-    api = {"Authorization": f"Bearer {world.token('admin')}"}
+    with app.app_context():
+        api = {"Authorization": f"Bearer {world.token('admin')}"}
     assert client.get(f"/api/v1/grievances/{overdue}", headers=api).get_json()["appeal"] is True
     assert client.get(f"/api/v1/grievances/{waiting}", headers=api).get_json()["appeal"] is False
     # Someone else's code alone is not enough, and a not-yet-overdue complaint is refused with a reason.
