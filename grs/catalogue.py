@@ -66,6 +66,23 @@ def native_digits(text: str, lang: str) -> str:
 _DAY_FORMATS = {"en": "d MMM yyyy"}
 
 
+def money(value, currency: str, lang: str | None) -> str:
+    """A whole amount in a currency for the reader's language: the locale's currency pattern without the
+    decimals (programme amounts are whole units), in the language's own digits."""
+    from babel.core import Locale
+    from babel.numbers import format_currency
+
+    lang = lang or "en"
+    try:
+        pattern = Locale.parse(lang).currency_formats["standard"].pattern
+    except (ValueError, KeyError, AttributeError):
+        pattern = "¤#,##0.00"
+    pattern = re.sub(r"\.0+|\.#+", "", pattern.split(";")[0])
+    text = format_currency(value, currency, format=pattern, locale=lang, currency_digits=False)
+    text = re.sub(r"^([A-Z]{3})(?=\d)", "\\1\u00a0", text)  # 'BDT600' -> 'BDT 600'
+    return native_digits(text, lang)
+
+
 def long_date(value, lang: str | None) -> str:
     """A calendar date for SMS texts, USSD screens and pages (the one formatter they share)."""
     from babel.dates import format_date

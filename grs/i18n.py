@@ -55,8 +55,11 @@ def init_i18n(app: Flask) -> None:
 
     app.add_template_filter(localdate, "localdate")
     app.add_template_filter(localtime, "localtime")
+    app.add_template_filter(money, "money")
+    app.add_template_filter(phone_display, "phone")
     app.add_template_global(chart_svg, "chart_svg")
     app.add_template_global(lang_switch_url, "lang_switch_url")
+    app.add_template_global(currency_name, "currency_name")
     app.add_template_filter(lambda v, lang=None, percent=False: charts.number(v, lang or current_language(),
                                                                               percent=percent), "number")
 
@@ -93,6 +96,30 @@ def localdate(value, lang: str | None = None) -> str:
     if hasattr(value, "astimezone"):
         value = value.astimezone(ZoneInfo(profile(current_app.config["COUNTRY"]).timezone)).date()
     return catalogue.long_date(value, lang)
+
+
+def money(value, lang: str | None = None, currency: str | None = None) -> str:
+    """An amount in the country pack's currency (or `currency`), whole units, in the reader's language and
+    digits: '৬০০৳', '600 F CFA', '₦ 600', 'BDT 600'."""
+    if value is None:
+        return ""
+    return catalogue.money(value, currency or profile(current_app.config["COUNTRY"]).currency,
+                           lang or current_language())
+
+
+def currency_name(lang: str | None = None) -> str:
+    """The pack's currency as the reader calls it ('taka' is 'বাংলাদেশী টাকা', XOF 'franc CFA (BCEAO)')."""
+    from babel.numbers import get_currency_name
+
+    return get_currency_name(profile(current_app.config["COUNTRY"]).currency, locale=lang or current_language())
+
+
+def phone_display(value, region: str | None = None) -> str:
+    """A phone number as the country writes it (grs.phones.display)."""
+    from . import phones
+
+    country = profile(current_app.config["COUNTRY"])
+    return phones.display(value, region or country.phone_region or country.code)
 
 
 def localtime(value, lang: str | None = None) -> str:

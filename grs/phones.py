@@ -19,6 +19,22 @@ def normalise(raw: str | None, region: str = "BD") -> str | None:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+def display(phone: str | None, region: str = "BD") -> str:
+    """A number as people of the country write it: the national form for one of the country's own
+    ('01712-345678' in Bangladesh, '0803 123 4567' in Nigeria), the international form for any other."""
+    if not phone:
+        return ""
+    try:
+        parsed = phonenumbers.parse(phone, region)
+    except phonenumbers.NumberParseException:
+        return phone
+    if not phonenumbers.is_valid_number(parsed):
+        return phone
+    own = phonenumbers.region_code_for_number(parsed) == region
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL if own
+                                      else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 def mask(phone: str | None) -> str:
     """'+8801712345678' → '+880•••••••678': enough to recognise, not enough to misuse or log."""
     if not phone:

@@ -3,6 +3,7 @@ rules — sums that must add up, dates in order, scores on the scale, who may re
 reported back on the fields they name."""
 from __future__ import annotations
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
@@ -15,6 +16,8 @@ from .models import ACTIVITY_STATUSES, AWARENESS_TYPES, FINDING_TYPES, FORUM_TIE
     MEMBER_ROLES
 
 _count = dict(validators=[Optional(), NumberRange(min=0, max=10_000_000)], render_kw={"inputmode": "numeric"})
+# Amounts are in the country pack's currency, named in the reader's language when the label is shown.
+_CURRENCY = LazyString(lambda: __import__("grs.i18n", fromlist=["currency_name"]).currency_name())
 _money = dict(validators=[Optional(), NumberRange(min=0, max=10**12)], render_kw={"inputmode": "numeric"})
 
 
@@ -66,8 +69,8 @@ class ActivityForm(FlaskForm):
     found = IntegerField(_l("Found"), **_count)
     not_found = IntegerField(_l("Not found"), **_count)
     ineligible = IntegerField(_l("Found but not eligible"), **_count)
-    amount_due = IntegerField(_l("Amount due (taka)"), **_money)
-    amount_paid = IntegerField(_l("Amount paid (taka)"), **_money)
+    amount_due = IntegerField(_l("Amount due (%(currency)s)", currency=_CURRENCY), **_money)
+    amount_paid = IntegerField(_l("Amount paid (%(currency)s)", currency=_CURRENCY), **_money)
     event_type = SelectField(_l("Type of event"), validate_choice=False, choices=_choices(labels.AWARENESS_TYPE, AWARENESS_TYPES,
                                                                    _l("Choose one")))
     notes = TextAreaField(_l("Notes (optional)"), validators=[Optional(), Length(max=4000)])
@@ -123,7 +126,7 @@ class ItemForm(FlaskForm):
     status = SelectField(_l("Status"), validate_choice=False, default="open", choices=_choices(labels.ITEM_STATUS, ITEM_STATUSES))
     finding_type = SelectField(_l("Type of finding"), validate_choice=False, choices=_choices(labels.FINDING_TYPE, FINDING_TYPES,
                                                                        _l("Choose one")))
-    amount = IntegerField(_l("Money involved (taka, optional)"), **_money)
+    amount = IntegerField(_l("Money involved (%(currency)s, optional)", currency=_CURRENCY), **_money)
     results = TextAreaField(_l("Answers and how many gave each, one per line (e.g. Yes: 32)"),
                             validators=[Optional(), Length(max=4000)])
 
