@@ -485,6 +485,50 @@ def holidays_export_cmd(year: int, out_path: str | None) -> None:
         click.echo(text, nl=False)
 
 
+# ---------------------------------------------------------------- grs reference load|export (issue 13, item 3)
+@click.group("reference")
+def reference_group() -> None:
+    """Programmes and categories: a reference.json document (the country packs' format)."""
+
+
+@reference_group.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--replace", is_flag=True, help="Also overwrite programmes and categories that exist (default: "
+                                              "only add missing ones).")
+@with_appcontext
+def reference_load_cmd(path: str, replace: bool) -> None:
+    """Load programmes and categories from a JSON file like grs/packs/<cc>/reference.json (all or nothing)."""
+    from .services.reference_admin import load_reference
+
+    with open(path, encoding="utf-8-sig") as f:
+        try:
+            doc = json.load(f)
+        except ValueError as e:
+            raise click.ClickException(f"{path}: not JSON ({e})") from None
+    try:
+        with unit_of_work() as uow:
+            counts = load_reference(uow, doc, actor=Actor.system("cli"), now=utcnow(), replace=replace)
+    except DomainError as e:
+        _fail(e)
+    for kind, c in counts.items():
+        click.echo(f"{kind}: {c['created']} new, {c['updated']} updated, {c['unchanged']} unchanged")
+
+
+@reference_group.command("export")
+@click.argument("path", type=click.Path(dir_okay=False), required=False)
+@with_appcontext
+def reference_export_cmd(path: str | None) -> None:
+    """Write every programme and category as JSON (what `grs reference load` reads); stdout without PATH."""
+    from .services.reference_admin import export_reference
+
+    text = json.dumps(export_reference(db.session), ensure_ascii=False, indent=2) + "\n"
+    if path:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+    else:
+        click.echo(text, nl=False)
+
+
 def init_commands(app: Flask) -> None:
     for command in (import_areas_cmd, import_group, create_user_cmd, create_token_cmd, demo_cmd, audit_group, serve_cmd,
                     sweep_cmd, scheduler_cmd, outbox_group, policies_group, export_group, backup_cmd, restore_cmd,
@@ -492,6 +536,7 @@ def init_commands(app: Flask) -> None:
         app.cli.add_command(command)
     app.cli.add_command(stats_group)
     app.cli.add_command(holidays_group)
+    app.cli.add_command(reference_group)
 
 
 def _create_app():

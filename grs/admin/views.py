@@ -225,3 +225,4 @@ def delete_holiday():
 from . import webhooks  # noqa: E402,F401  /admin/webhooks: its views join this blueprint
 from . import messages  # noqa: E402,F401  /admin/messages: the outbox
 from . import audit  # noqa: E402,F401  /admin/audit: the admin events
+from . import reference  # noqa: E402,F401  /admin/programmes, /admin/categories: the reference data

@@ -38,6 +38,9 @@ class AdminEventKind(StrEnum):
     USER_CREATED = "user_created"
     TOKEN_CREATED = "token_created"
     REFERENCE_SEEDED = "reference_seeded"
+    REFERENCE_LOADED = "reference_loaded"
+    PROGRAMME_SAVED = "programme_saved"
+    CATEGORY_SAVED = "category_saved"
     AREAS_IMPORTED = "areas_imported"
     WEBHOOK_CREATED = "webhook_created"
     WEBHOOK_ACTIVE = "webhook_active"
@@ -59,6 +62,9 @@ LABELS: Mapping[AdminEventKind, Any] = {
     K.USER_CREATED: _l("Staff account created"),
     K.TOKEN_CREATED: _l("API token created"),
     K.REFERENCE_SEEDED: _l("Programmes and categories loaded"),
+    K.REFERENCE_LOADED: _l("Programmes and categories loaded from a file"),
+    K.PROGRAMME_SAVED: _l("Programme added or edited"),
+    K.CATEGORY_SAVED: _l("Category added or edited"),
     K.AREAS_IMPORTED: _l("Areas imported"),
     K.WEBHOOK_CREATED: _l("Webhook subscription created"),
     K.WEBHOOK_ACTIVE: _l("Webhook subscription paused or resumed"),
