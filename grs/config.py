@@ -25,6 +25,7 @@ ENV_SETTINGS = {
     "GRS_SMS_TIMEOUT_SECONDS": "SMS_TIMEOUT_SECONDS",
     "GRS_TRACK_RATE_LIMIT": "TRACK_RATE_LIMIT",
     "GRS_LOG_LEVEL": "LOG_LEVEL",
+    "GRS_LOG_FORMAT": "LOG_FORMAT",  # plain (default) or json: one JSON object per line (grs/logformat.py)
     "GRS_LOGIN_RATE_LIMIT": "LOGIN_RATE_LIMIT",
     "GRS_FEEDBACK_WINDOW_DAYS": "FEEDBACK_WINDOW_DAYS",
     "GRS_SMS_DEFAULT_PROGRAMME": "SMS_DEFAULT_PROGRAMME",
@@ -99,6 +100,7 @@ def defaults(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SECURE": None,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "LOG_LEVEL": "INFO",
+        "LOG_FORMAT": "plain",
         "PASSWORD_HASH_METHOD": "scrypt",
         "LOGIN_RATE_LIMIT": 10,  # sign-in attempts per client per minute
         "FEEDBACK_WINDOW_DAYS": 10,  # working days to answer "satisfied?" (or appeal) after a resolution
