@@ -3,14 +3,11 @@ from __future__ import annotations
 
 import os
 
-import sqlalchemy as sa
-
 from escalation.admin import load_policies
 
 from ..countries import profile, read_json
-from ..models import Category, Programme, Tier
 from ..timeutil import utcnow
-from . import admin_audit
+from .reference_admin import load_reference
 
 DEFAULT_POLICIES = os.path.join(os.path.dirname(__file__), "..", "..", "escalation", "default_policies.json")
 
@@ -50,28 +47,12 @@ def seed_reference(uow) -> dict[str, int]:
     """Create the programmes, categories and tier policies that are missing; never overwrite edits."""
     created = {"programmes": 0, "categories": 0, "policies": 0, "scorecard indicators": 0}
     country = uow.settings.country
-    doc = pack_reference(country)
-    for p in doc["programmes"]:
-        if uow.session.scalar(sa.select(Programme.id).where(Programme.code == p["code"])) is None:
-            uow.session.add(Programme(code=p["code"], name_en=p["names"]["en"], active=p.get("active", True),
-                                      names={k: v for k, v in p["names"].items() if k != "en"}))
-            created["programmes"] += 1
-    tiers = set(uow.session.scalars(sa.select(Tier.code)).all())
-    for c in doc["categories"]:
-        if uow.session.scalar(sa.select(Category.id).where(Category.code == c["code"])) is None:
-            start = c.get("start_tier")
-            uow.session.add(Category(
-                code=c["code"], name_en=c["names"]["en"], names={k: v for k, v in c["names"].items() if k != "en"},
-                sensitive=bool(c.get("sensitive")), active=c.get("active", True),
-                start_tier=start if start is None or start in tiers or start.startswith("+") else None))
-            uow.session.flush()
-            created["categories"] += 1
-    uow.session.flush()
+    # The pack's reference.json, as `grs reference load` reads it: only what is missing, never an admin's edit.
+    loaded = load_reference(uow, pack_reference(country), actor=None, now=utcnow())
+    created["programmes"] = loaded["programmes"]["created"]
+    created["categories"] = loaded["categories"]["created"]
     created["policies"], _ = load_policies(uow, pack_policies(country))
     from social_audit.library import seed_indicators  # the forums' scorecard library rides along
 
     created["scorecard indicators"] = seed_indicators(uow)
-    if created["programmes"] or created["categories"]:
-        admin_audit.append(uow, "reference_seeded", actor=None, at=utcnow(), target="programmes, categories",
-                           data={"programmes": created["programmes"], "categories": created["categories"]})
     return created
