@@ -207,7 +207,11 @@ def create_token_cmd(email: str) -> None:
 @with_appcontext
 def demo_cmd(if_empty: bool, now_text: str | None) -> None:
     """Load demo geography, offices, programmes, categories, users and sample grievances (idempotent)."""
-    for line in load_demo(only_if_empty=if_empty, now=_instant(now_text)):
+    try:
+        lines = load_demo(only_if_empty=if_empty, now=_instant(now_text))
+    except DomainError as e:  # another country's database
+        _fail(e)
+    for line in lines:
         click.echo(line)
 
 

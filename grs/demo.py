@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from . import services as svc
 from .countries import profile, read_json
 from .errors import DomainError
-from .models import Category, Grievance, Office, OutboxMessage, Programme, User
+from .models import Area, Category, Grievance, Office, OutboxMessage, Programme, User
 from .services.accounts import create_user
 from .services.actors import Actor
 from .services.areas import import_areas
@@ -45,6 +45,10 @@ def load_demo(*, now: datetime, only_if_empty: bool = False) -> list[str]:
             return ["demo: database already has grievances, left as it is"]
         country = uow.settings.country
         spec = demo_spec(country)
+        other = uow.session.scalar(sa.select(Area.code).where(Area.parent_id.is_(None), Area.code != country).limit(1))
+        if other is not None:  # one database, one country: its areas, tiers and policies are another's
+            raise DomainError(f"this database holds {other}'s areas, not {country}'s: run the {country} demo on "
+                              f"its own database (GRS_DATABASE_URL or GRS_INSTANCE_PATH)")
         report = import_areas(uow, profile(country).areas_file, country, with_offices=True)
         out += ["areas: " + "; ".join(report.lines())]
         created = seed_reference(uow)

@@ -20,8 +20,6 @@ from grs.countries import profile, read_json
 from grs.extensions import db
 from grs.models import Area, Category, Grievance, Office, OutboxMessage, Programme, Tier
 
-pytestmark = pytest.mark.committing_db
-
 AT_SMS = "/hooks/sms/africastalking?key=at-test-key"
 AT_USSD = "/hooks/ussd/africastalking?key=at-test-key"
 FORM = "application/x-www-form-urlencoded"
@@ -129,6 +127,7 @@ def names_of(row) -> set[str]:
     return {row.name_en, *(row.names or {}).values()}
 
 
+@pytest.mark.committing_db
 @pytest.mark.parametrize("app, code", [({"COUNTRY": c}, c) for c in CASES], indirect=["app"], ids=list(CASES))
 def test_a_country_runs_from_an_empty_database_and_takes_complaints_on_every_channel(app, runner, client, clock,
                                                                                       monkeypatch, code):
@@ -244,3 +243,10 @@ def test_a_country_runs_from_an_empty_database_and_takes_complaints_on_every_cha
                 # being written (issue 13, item 4): until then the pack's languages, whichever.
                 assert receipts[0].language in prof.languages, channel
             assert "bn" not in receipts[0].language
+
+
+@pytest.mark.parametrize("app", [{"COUNTRY": "ML"}], indirect=True)
+def test_a_countrys_demo_refuses_a_database_that_holds_another_country(app, runner, world):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "this database holds BD's areas, not ML's" in result.output
