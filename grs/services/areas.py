@@ -18,21 +18,25 @@ from . import admin_audit
 def ensure_country(uow, country: str) -> Area:
     """Create the country's levels, tiers and root area if missing; returns the root area.
 
-    Local names are stored under the profile's local language, and only where they differ from the
-    English one (a placeholder "State" is no Hausa name)."""
+    Names are stored in every language the pack names them in, and only where they differ from the
+    English one (French "Cercle" is no second name)."""
     prof = profile(country)
     lang = prof.local_language
-    for depth, (code, en, local) in enumerate(prof.levels):
+    for depth, (code, en, _local) in enumerate(prof.levels):
         level = uow.session.get(AreaLevel, code) or AreaLevel(code=code)
         level.depth = depth
         level.set_name("en", en)
-        level.set_name(lang, local if local != en else None)
+        for other, name in prof.level_names[code].items():
+            if other != "en":
+                level.set_name(other, name if name != en else None)
         uow.session.add(level)
-    for rank, (code, area_level, en, local) in enumerate(prof.tiers, start=1):
+    for rank, (code, area_level, en, _local) in enumerate(prof.tiers, start=1):
         tier = uow.session.get(Tier, code) or Tier(code=code)
         tier.rank, tier.area_level = rank, area_level
         tier.set_name("en", en)
-        tier.set_name(lang, local if local != en else None)
+        for other, name in prof.tier_names[code].items():
+            if other != "en":
+                tier.set_name(other, name if name != en else None)
         uow.session.add(tier)
     uow.session.flush()
     root = uow.session.scalar(sa.select(Area).where(Area.code == prof.code))
