@@ -15,7 +15,7 @@ from typing import Mapping, Protocol, Sequence
 from grs import tracking
 from grs.countries import name_columns, row_names
 
-from .texts import LANGUAGES, decision_words, status_words, text
+from .texts import LANGUAGE_NAMES, LANGUAGE_WORDS, LANGUAGES, decision_words, status_words, text
 
 MAX_SCREEN = 160  # what the phone shows, after the "CON "/"END " prefix
 MAX_ITEMS = 9  # one keypress per choice
@@ -23,6 +23,7 @@ LABEL_MAX = 28
 MAX_DESCRIPTION = 500
 BACK, HOME, MORE, BY_CODE = "0", "00", "98", "99"
 PAGE_MARK_RESERVE = 6  # " 10/11"
+DEFAULT_LANGUAGES = ("en", "bn")  # offered when the caller names none (a deployment passes config LANGUAGES)
 
 _BN_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
 
@@ -54,11 +55,13 @@ class StatusInfo:
 
 
 class Reference(Protocol):
-    """The reference data the menu reads; `levels` are the area levels asked for, top first."""
+    """The reference data the menu reads; `levels` are the area levels asked for, top first; `languages`
+    the ones the language menu offers (the country pack's, default first)."""
 
     programmes: Sequence[Option]
     categories: Sequence[Option]
     levels: Sequence[Option]
+    languages: Sequence[str]
 
     def areas(self, parent: str | None) -> Sequence[Option]: ...
 
@@ -105,6 +108,7 @@ class ListReference:
     children: dict[str | None, list[Option]] = field(default_factory=dict)
     numbers: dict[str, Option] = field(default_factory=dict)
     statuses: dict[str, StatusInfo] = field(default_factory=dict)
+    languages: Sequence[str] = DEFAULT_LANGUAGES
 
     def areas(self, parent: str | None) -> Sequence[Option]:
         return self.children.get(parent, [])
@@ -139,10 +143,21 @@ class ListReference:
 # ---------------------------------------------------------------- entry points
 
 
-def start(lang: str) -> Reply:
-    """The main menu of a new session."""
-    state = {"lang": lang if lang in LANGUAGES else "en", "screen": "main"}
-    return Reply(state, _render(state, None))
+def start(lang: str, languages: Sequence[str] | None = None) -> Reply:
+    """The main menu of a new session; `languages` are those the language menu offers (default first)."""
+    offered = _offered(languages)
+    state = {"lang": lang if lang in offered else offered[0], "screen": "main"}
+    return Reply(state, _render(state, None, languages=offered))
+
+
+def _offered(languages: Sequence[str] | None) -> tuple[str, ...]:
+    """The languages offered, those the menu has texts for, in the order given (default first)."""
+    found = tuple(lang for lang in dict.fromkeys(languages or DEFAULT_LANGUAGES) if lang in LANGUAGES)
+    return found or ("en",)
+
+
+def _languages_of(ref) -> tuple[str, ...]:
+    return _offered(getattr(ref, "languages", None))
 
 
 def step(state: dict, answer: str, ref: Reference) -> Reply:
@@ -194,7 +209,8 @@ def _on_main(state, raw, key, ref):
 
 
 def _on_language(state, raw, key, ref):
-    chosen = {"1": "en", "2": "bn"}.get(key)
+    offered = _languages_of(ref)
+    chosen = offered[int(key) - 1] if key.isdigit() and 1 <= int(key) <= len(offered) else None
     if chosen:
         return _show({"lang": chosen, "screen": "main"}, ref, "language_saved", remember_language=chosen)
     if key == BACK:
@@ -343,19 +359,23 @@ def _date(d: date, lang: str) -> str:
 
 def _level_word(level: Option, lang: str) -> str:
     word = level.label(lang)
-    return word if lang == "bn" else word.lower()
+    return word if lang == "bn" or word.isupper() else word.lower()  # "union", but "LGA" stays
 
 
-def _render(state: dict, ref: Reference | None, hint: str | None = None) -> str:
+def _render(state: dict, ref: Reference | None, hint: str | None = None,
+            languages: Sequence[str] | None = None) -> str:
     lang = state["lang"]
+    offered = _offered(languages) if languages else _languages_of(ref)
     lines = [text(lang, hint)] if hint else []
     screen = state["screen"]
     nav = text(lang, "back") + " " + text(lang, "home")
     if screen == "main":
         lines += [text(lang, "main_title"), text(lang, "main_lodge"), text(lang, "main_status"),
-                  text(lang, "main_language")]
+                  "3 " + "/".join(dict.fromkeys(LANGUAGE_WORDS[code] for code in offered))]
     elif screen == "language":
-        lines += [text(lang, "language_title"), "1 English", "2 বাংলা", text(lang, "back")]
+        lines += [" / ".join(dict.fromkeys(LANGUAGE_WORDS[code] for code in offered)) + ":"]
+        lines += [f"{n} {LANGUAGE_NAMES[code]}" for n, code in enumerate(offered, start=1)]
+        lines += [text(lang, "back")]
     elif screen in ("programme", "category", "area"):
         lines += _list_lines(state, ref)
     elif screen == "area_code":

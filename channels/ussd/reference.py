@@ -23,8 +23,9 @@ def _option(row) -> Option:
 class DbReference:
     """Loads only what the current screen needs: one list of areas, never the whole tree."""
 
-    def __init__(self, country: str):
+    def __init__(self, country: str, languages=("en", "bn")):
         self.country = country
+        self.languages = tuple(languages)  # offered on the language menu, default first
 
     @cached_property
     def programmes(self) -> list[Option]:

@@ -67,9 +67,9 @@ def answer(uow, req: UssdRequest, *, now: datetime, lookups: StatusLookups | Non
     if session is not None and session.last_text == req.text and session.last_reply:
         return session.last_reply  # the network resent it: same screen, nothing done twice
     phone = _phone(uow, req.phone)
-    ref = _Counted(DbReference(uow.settings.country), lookups or StatusLookups())
+    ref = _Counted(DbReference(uow.settings.country, uow.settings.languages), lookups or StatusLookups())
     if session is None:
-        reply = menu.start(_language(uow, phone))
+        reply = menu.start(_language(uow, phone), uow.settings.languages)
         # A first request may already carry answers (a dialled shortcut such as *123*2#).
         answers = req.text.split("*") if req.text else []
     else:

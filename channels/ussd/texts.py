@@ -7,9 +7,14 @@ extract` finds them through the NC_ marker; the catalogue loads without an app, 
 from __future__ import annotations
 
 from grs.catalogue import translations
+from grs.countries import LANGUAGE_NAMES  # noqa: F401  each language in its own name, for the language menu
 
-LANGUAGES = ("en", "bn")
+# Every language with a catalogue; a deployment offers those of its country pack (config LANGUAGES).
+LANGUAGES = ("en", "bn", "fr", "ha", "so")
 CONTEXT = "ussd"
+# The word "language" in each language, for the main menu's "3 Language/ভাষা" and the language menu's title (the
+# languages offered, default first): the same whatever language the screen is in, so not in the catalogue.
+LANGUAGE_WORDS = {"en": "Language", "bn": "ভাষা", "fr": "Langue", "ha": "Harshe", "so": "Luqad"}
 
 
 def NC_(context: str, message: str) -> str:
@@ -21,7 +26,6 @@ TEXTS: dict[str, str] = {
     "main_title": NC_("ussd", "Grievance service"),
     "main_lodge": NC_("ussd", "1 Make a complaint"),
     "main_status": NC_("ussd", "2 Check a complaint"),
-    "main_language": "3 Language/ভাষা",  # the same in every language, so not in the catalogue
     "choose_programme": NC_("ussd", "Which programme"),
     "choose_category": NC_("ussd", "What is the problem"),
     "choose_area": NC_("ussd", "Your %(level)s"),
@@ -43,7 +47,6 @@ TEXTS: dict[str, str] = {
     "status_due": NC_("ussd", "Answer due by %(date)s."),
     "where_office": NC_("ussd", "at the %(level)s office"),
     "where_triage": NC_("ussd", "being sent to the right office"),
-    "language_title": "Language / ভাষা:",  # the same in every language
     "language_saved": NC_("ussd", "Language saved."),
     "hint_invalid": NC_("ussd", "Not a choice, try again."),
     "hint_area_code": NC_("ussd", "Code not found."),
