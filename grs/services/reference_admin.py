@@ -167,14 +167,24 @@ def _category_state(c: Category) -> tuple:
     return _names_of(c), c.sensitive, c.start_tier, c.active
 
 
+def _insert(uow, row, what: str) -> None:
+    """Add a new row in a savepoint: the same code added at the same moment by another admin is a 409."""
+    try:
+        with uow.session.begin_nested():
+            uow.session.add(row)
+            uow.session.flush()
+    except sa.exc.IntegrityError:
+        raise Conflict(N_("Another admin added this code a moment ago: reload the page."),
+                       fields={"code": N_("Another admin added this code a moment ago: reload the page.")}) from None
+
+
 def _put_programme(uow, data: ProgrammeIn) -> tuple[Programme, str]:
     """Create or update one programme from checked data; returns it and "created" | "updated" | "unchanged"."""
     row = uow.session.scalar(sa.select(Programme).where(Programme.code == data.code))
     if row is None:
         row = Programme(code=data.code, active=data.active)
         _apply_names(row, data.names)
-        uow.session.add(row)
-        uow.session.flush()
+        _insert(uow, row, "programme")
         return row, "created"
     before = _programme_state(row)
     _apply_names(row, data.names)
@@ -187,8 +197,7 @@ def _put_category(uow, data: CategoryIn) -> tuple[Category, str]:
     if row is None:
         row = Category(code=data.code, sensitive=data.sensitive, start_tier=data.start_tier, active=data.active)
         _apply_names(row, data.names)
-        uow.session.add(row)
-        uow.session.flush()
+        _insert(uow, row, "category")
         return row, "created"
     before = _category_state(row)
     _apply_names(row, data.names)

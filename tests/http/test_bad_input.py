@@ -221,6 +221,12 @@ def test_admin_pages_never_answer_bad_input_with_a_500(app, world, client_as):
                                                      "area": builders.GAZIPUR})
     for url in ("/admin/policies/delete", "/admin/holidays/delete"):
         _post_form_everything(probe, url, {"id": "1"})
+    _post_form_everything(probe, "/admin/programmes", {"code": "SCH", "name_en": "School stipend", "name_bn": "উপবৃত্তি",
+                                                       "active": "y"})
+    _post_form_everything(probe, "/admin/programmes", {"editing": "OAA", "code": "OAA", "name_en": "Old Age"})
+    _post_form_everything(probe, "/admin/categories", {"code": "harass", "name_en": "Harassment", "sensitive": "y",
+                                                       "start_tier": "+2", "active": "y"})
+    probe("GET", "/admin/categories", query_string={"edit": "\x00' OR 1=1"})
     probe.check()
 
 

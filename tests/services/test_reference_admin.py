@@ -143,3 +143,16 @@ def test_save_category_checks_the_start_tier(ctx, world):
                                                         start_tier="+2"), actor=admin, now=T0, new=False)
     assert what == "updated" and category("harass").start_tier == "+2"
     assert events("category_saved")[-1].data["start_tier"] == "+2"
+
+
+@pytest.mark.both_backends
+def test_the_same_code_added_at_the_same_moment_is_a_conflict_not_a_500(ctx, world, monkeypatch):
+    """Two admins add one code at once: the second's insert fails on the unique code, inside a savepoint."""
+    from grs.services import reference_admin
+    monkeypatch.setattr(reference_admin, "_exists", lambda uow, model, code: False)  # both saw it free
+    monkeypatch.setattr(reference_admin, "_put_programme", lambda uow, data: reference_admin._insert(
+        uow, Programme(code=data.code, name_en="Twice", names={}), "programme"))
+    with pytest.raises(Conflict) as e:
+        builders.run(save_programme, ProgrammeIn("OAA", {"en": "Twice"}), actor=ADMIN, now=T0, new=True)
+    assert "a moment ago" in e.value.message
+    assert programme("OAA").name_en == "Old Age Allowance"
