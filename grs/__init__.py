@@ -79,12 +79,13 @@ def register_logging(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from .database import configure_engine, end_sessions_safely
+    from .database import configure_engine, configure_replica, end_sessions_safely
     from . import ratelimit
     from .extensions import csrf, db, login_manager, migrate
 
     configure_engine(app)
     db.init_app(app)
+    configure_replica(app)
     end_sessions_safely(app)  # a database restart during teardown is not a 500
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True,
                      compare_type=True)

@@ -8,6 +8,7 @@ import time
 # Every GRS_* variable the app reads; the value is the Flask config key it fills.
 ENV_SETTINGS = {
     "GRS_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "GRS_DATABASE_REPLICA_URL": "DATABASE_REPLICA_URL",  # a read replica for the dashboard, stats, exports
     "GRS_SECRET_KEY": "SECRET_KEY",
     "GRS_SMS_PROVIDER": "SMS_PROVIDER",
     "GRS_AT_USERNAME": "AT_USERNAME",

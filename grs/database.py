@@ -33,10 +33,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 def configure_engine(app: Flask) -> None:
     """Prepare the database URL: create the SQLite folder, pin psycopg 3 for PostgreSQL URLs."""
     global _listening
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
-    if url.startswith("postgresql://") or url.startswith("postgres://"):
-        url = "postgresql+psycopg://" + url.split("://", 1)[1]
-        app.config["SQLALCHEMY_DATABASE_URI"] = url
+    url = app.config["SQLALCHEMY_DATABASE_URI"] = _psycopg(app.config["SQLALCHEMY_DATABASE_URI"])
     if url.startswith("sqlite:///"):
         folder = os.path.dirname(url[len("sqlite:///"):])
         if folder:
@@ -67,6 +64,51 @@ def end_sessions_safely(app: Flask) -> None:
             except Exception:  # already unusable; nothing more to close
                 pass
             db.session.registry.clear()
+
+
+def _psycopg(url: str) -> str:
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def configure_replica(app: Flask) -> None:
+    """With DATABASE_REPLICA_URL (GRS_DATABASE_REPLICA_URL: a streaming replica of the primary), the heavy
+    reads that may lag a second behind (the dashboard, `GET /api/v1/stats`, the public figures, list
+    exports) go to it through `read_session()`; everything else, and every write, stays on the primary."""
+    from flask import g
+    from sqlalchemy.orm import sessionmaker
+
+    url = (app.config.get("DATABASE_REPLICA_URL") or "").strip()
+    if not url:
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    engine = sa.create_engine(_psycopg(url), **options)
+    app.extensions["grs_replica"] = sessionmaker(bind=engine)
+
+    @app.teardown_appcontext
+    def _end_replica_session(exc):
+        session = g.pop("_grs_replica_session", None)
+        if session is not None:
+            try:
+                session.close()
+            except sa.exc.DBAPIError:  # the replica went away: nothing left to close
+                session.invalidate()
+
+
+def read_session():
+    """The session for reads that may come from the replica (configure_replica), else the app's own."""
+    from flask import current_app, g
+
+    from .extensions import db
+
+    maker = current_app.extensions.get("grs_replica")
+    if maker is None:
+        return db.session
+    session = g.get("_grs_replica_session")
+    if session is None:
+        session = g._grs_replica_session = maker()
+    return session
 
 
 def is_postgres(engine) -> bool:

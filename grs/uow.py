@@ -144,20 +144,38 @@ def _render_with_app(app) -> Callable[..., str]:
     return lambda template, language, **context: render_with(env, languages, template, language, **context)
 
 
+def _replica_unit(session) -> Iterator[UnitOfWork]:
+    """A read-only unit of work on the replica's session: never commits, ends in a rollback."""
+    app = current_app._get_current_object()
+    uow = UnitOfWork(session, Settings.from_config(app.config), _render_with_app(app))
+    try:
+        yield uow
+    finally:
+        session.rollback()
+
+
 def current_uow() -> UnitOfWork | None:
     """The unit of work open on this session, if any (for code that must know it runs inside one)."""
     return db.session.info.get(_KEY)
 
 
 @contextmanager
-def unit_of_work(*, savepoint: bool = False, read_only: bool = False,
+def unit_of_work(*, savepoint: bool = False, read_only: bool = False, replica: bool = False,
                  policies: Policies | None = None) -> Iterator[UnitOfWork]:
     """Open (or join) the unit of work: the outermost block commits, inner ones flush or savepoint.
 
     `read_only` (outermost only) ends in a rollback: a page or an API read never commits. `policies`
     lets a job that runs many short transactions (the sweep) read the limits and calendars once for
-    the whole pass.
+    the whole pass. `replica` (with `read_only`): the reads may come from the read replica when one is
+    configured (grs.database.read_session); a read that must see this request's own writes never asks it.
     """
+    if replica and read_only:
+        from .database import read_session
+
+        session = read_session()
+        if session is not db.session:
+            yield from _replica_unit(session)
+            return
     session = db.session
     current: UnitOfWork | None = session.info.get(_KEY)
     if current is not None:

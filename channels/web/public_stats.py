@@ -291,7 +291,7 @@ def stats():
     country = current_app.config["COUNTRY"]
     code = request.args.get("area") or None
     lang = current_language()
-    with unit_of_work(read_only=True) as uow:
+    with unit_of_work(read_only=True, replica=True) as uow:
         area = None
         if code is not None:
             area = uow.session.scalar(sa.select(Area).where(Area.code == code))

@@ -21,7 +21,7 @@ from flask import Response, send_file, stream_with_context
 from sqlalchemy.orm import selectinload
 
 from ..errors import ValidationError
-from ..extensions import db
+from ..database import read_session
 from ..models import Grievance, User
 from ..permissions import sees_personal_data
 from ..spreadsheets import csv_value, xlsx_row
@@ -39,7 +39,7 @@ GRIEVANCE_COLUMNS = (
     "tracking_code", "status", "level", "office_code", "office_name", "channel", "programme", "category",
     "area", "sensitive", "language", "anonymous", "description", "received_at", "ack_due_at", "due_at",
     "acknowledged_at", "resolved_at", "closed_at", "feedback_due_at", "overdue", "paused", "extended",
-    "escalation_count", "appeal_count", "decision", "resolution", "satisfied", "national_review_since",
+    "escalation_count", "appeal_count", "appeal", "decision", "resolution", "satisfied", "national_review_since",
 )
 PERSONAL_COLUMNS = ("complainant_name", "complainant_phone", "complainant_gender", "complainant_age_band",
                     "complainant_disability", "complainant_beneficiary_id")
@@ -86,10 +86,11 @@ def _batched(query, batch: int) -> Iterator[Grievance]:
                            selectinload(Grievance.programme), selectinload(Grievance.category),
                            selectinload(Grievance.complainant))
              .execution_options(yield_per=batch))
-    for partition in db.session.scalars(query).partitions():
+    session = read_session()  # the read replica when there is one (exports may lag a second)
+    for partition in session.scalars(query).partitions():
         yield from partition
         for g in partition:  # what has been written out need not stay in the identity map
-            db.session.expunge(g)
+            session.expunge(g)
 
 
 def _cell(value):
@@ -148,7 +149,7 @@ def file_response(fmt: str, name: str, columns, rows: Iterable[dict], *, today) 
 
 def _rows(viewer_id: int, q: ListQuery, now: datetime) -> Iterator[dict]:
     # Read while the response is written: the viewer afresh from this session, as the view's may be gone.
-    viewer = db.session.get(User, viewer_id)
+    viewer = read_session().get(User, viewer_id)
     for g in matching(viewer, q, now=now):
         yield grievance_row(g, viewer, now=now)
 
@@ -161,7 +162,7 @@ def every_grievance_row(*, now: datetime, batch: int | None = None) -> Iterator[
 
 
 def count_all() -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Grievance))
+    return read_session().scalar(sa.select(sa.func.count()).select_from(Grievance))
 
 
 def write_file(fmt: str, columns, rows: Iterable[dict], out, *, title: str) -> None:

@@ -189,7 +189,7 @@ def stats():
         date_from=q.get("from"), date_to=q.get("to"), area=q.get("area"), programme=q.get("programme"),
         category=q.get("category"), channel=q.get("channel"), sex=q.get("sex"), age_band=q.get("age_band"),
         disability=q.get("disability"))
-    with unit_of_work(read_only=True) as uow:
+    with unit_of_work(read_only=True, replica=True) as uow:
         result = statistics.figures(
             uow.session, f, q.get("group_by"), now=utcnow(), country=uow.settings.country,
             **permissions.statistics_reach(user)._asdict(),

@@ -132,7 +132,7 @@ def index():
     reach = permissions.statistics_reach(user)
     form = DashboardFilters(formdata=request.args)
     sel, errors = selection(form)
-    with unit_of_work(read_only=True) as uow:
+    with unit_of_work(read_only=True, replica=True) as uow:
         page = _page(uow.session, sel, form, errors, reach, now=now, country=uow.settings.country, lang=lang)
         html = render_template("dashboard/index.html", page=page, args=_args(), reach=reach,
                                export_tables=EXPORT_TABLES, sees_personal=permissions.sees_personal_data(user),
@@ -192,14 +192,14 @@ def _bad_filters(errors: dict[str, str]):
 def _export(name: str, fmt: str, user: User, reach: StatisticsReach, sel: Selection, now: datetime):
     f = sel.stats
     if name == "grievances":
-        with unit_of_work(read_only=True) as uow:
+        with unit_of_work(read_only=True, replica=True) as uow:
             # The same questions the statistics ask first: codes that exist, an area within reach.
             statistics.figures(uow.session, f, None, now=now, country=uow.settings.country, **reach._asdict())
         q = ListQuery(area=f.area, programme=f.programme, category=f.category, channel=f.channel,
                       date_from=f.date_from, date_to=f.date_to)
         return exports.file_response(fmt, "grievances", exports.grievance_columns(user),
                                      _grievance_rows(user.id, q, f, now), today=now.date())
-    with unit_of_work(read_only=True) as uow:
+    with unit_of_work(read_only=True, replica=True) as uow:
         result = statistics.figures(uow.session, f, None if name == "summary" else name, now=now,
                                     country=uow.settings.country, min_cases=sel.min_cases, **reach._asdict())
     columns, rows = exports.stats_rows(result)
@@ -230,7 +230,7 @@ def report():
     errors.pop("from", None)
     errors.pop("to", None)  # the period sets the dates
     quarters = quarter_options(now.date(), country, lang)
-    with unit_of_work(read_only=True) as uow:
+    with unit_of_work(read_only=True, replica=True) as uow:
         page = None
         if period is not None:
             sel = dataclasses.replace(sel, stats=dataclasses.replace(sel.stats, date_from=period.first,
