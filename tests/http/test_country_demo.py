@@ -254,3 +254,11 @@ def test_a_countrys_demo_refuses_a_database_that_holds_another_country(app, runn
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "this database holds BD's areas, not ML's" in result.output
+
+
+def test_a_language_the_site_does_not_speak_is_a_422_naming_the_ones_it_does(client, auth):
+    body = {"channel": "api", "programme": "OAA", "category": "payment", "area": "BD-UN-2869", "language": "so",
+            "description": "Lacagta lama i siin.", "complainant": {"name": "Faadumo Cali", "phone": "01712345678"}}
+    r = client.post("/api/v1/grievances", json=body, headers=auth("operator"))
+    assert r.status_code == 422
+    assert "language" in r.get_data(as_text=True) and "en, bn" in r.get_data(as_text=True)
