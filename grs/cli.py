@@ -56,8 +56,8 @@ def _fail(e: DomainError) -> None:
 @click.option("--with-offices", is_flag=True, help="Also create one grievance office per area at office tiers.")
 @with_appcontext
 def import_areas_cmd(path: str, with_offices: bool) -> None:
-    """Load an administrative hierarchy CSV (code, parent_code, level, name_en, and name_bn, name_fr, ... for
-    names in other languages)."""
+    """Load an administrative hierarchy CSV (code, parent_code, level, name_en, and name_local for the pack's
+    local language or name_bn, name_fr, ... for names in other languages), e.g. grs/packs/ng/areas.csv."""
     try:
         with unit_of_work() as uow:
             report = import_areas(uow, path, uow.settings.country, with_offices=with_offices,

@@ -134,3 +134,14 @@ def test_a_country_row_must_be_the_root(ctx, tmp_path):
     bad.write_text("code,parent_code,level,name_en,name_local\nSO,SO-X,country,Somalia,Soomaaliya\n", encoding="utf-8")
     with pytest.raises(ValidationError, match="the country's row"):
         builders.run(import_areas, str(bad), "SO")
+
+
+@pytest.mark.config(COUNTRY="SO")
+def test_grs_import_areas_loads_a_pack_file(app, runner):
+    path = os.path.join(PACKS, "so", "areas.csv")
+    result = runner.invoke(args=["import-areas", path, "--with-offices"])
+    assert result.exit_code == 0, result.output
+    assert "district: 90 (90 new, 0 updated, 0 unchanged)" in result.output
+    assert "offices created: district 90, region 18, state 7 (total 115)" in result.output
+    again = runner.invoke(args=["import-areas", path, "--with-offices"])
+    assert "(0 new, 0 updated, 90 unchanged)" in again.output and "offices created: 0" in again.output
