@@ -76,6 +76,7 @@ class CountryProfile:
     level_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # level -> language -> name
     tier_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # tier -> language -> name
     directory: str = ""  # the pack's folder
+    areas: str = "areas.csv"  # the hierarchy file, relative to the pack's folder
 
     @property
     def currencies(self) -> tuple[str, ...]:
@@ -93,7 +94,7 @@ class CountryProfile:
 
     @property
     def areas_file(self) -> str:
-        return self.path(_areas_name(self.directory))
+        return os.path.normpath(self.path(self.areas))
 
     def tier_name(self, code: str, lang: str = "en") -> str:
         names = self.tier_names.get(code, {})
@@ -102,11 +103,6 @@ class CountryProfile:
     def level_name(self, code: str, lang: str = "en") -> str:
         names = self.level_names.get(code, {})
         return names.get(lang) or names.get("en") or code
-
-
-def _areas_name(directory: str) -> str:
-    with open(os.path.join(directory, "pack.json"), encoding="utf-8") as fh:
-        return json.load(fh).get("areas") or "areas.csv"
 
 
 def _month_day(text: str) -> tuple[int, int]:
@@ -145,7 +141,7 @@ def read_pack(directory: str) -> CountryProfile:
             currency=doc["currency"], also_currencies=tuple(doc.get("also_currencies", ())),
             phone_region=doc.get("phone_region") or doc["code"].upper(), reporting=reporting,
             level_names=MappingProxyType(level_names), tier_names=MappingProxyType(tier_names),
-            directory=directory)
+            directory=directory, areas=doc.get("areas") or "areas.csv")
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"{source}: {exc.__class__.__name__}: {exc}") from None
     if prof.default_language not in languages:
