@@ -12,23 +12,60 @@ from rapidfuzz.distance import Indel
 
 from grs import tracking
 
-# Keywords per command, English and Bangla (with the spellings people actually type).
+# Keywords per language and command, with the spellings people type on a basic phone: accents and Hausa's
+# hooked letters are optional (ARRET for ARRÊT, DAUKAKA for ƊAUKAKA, KARA for ƘARA). A deployment accepts
+# English and its country pack's languages (config LANGUAGES); a keyword of one language only (STATUT,
+# MATSAYI, XAALAD, অবস্থা) also says which language to answer in. docs/channels-sms.md lists them.
+KEYWORDS_BY_LANGUAGE: dict[str, dict[str, tuple[str, ...]]] = {
+    "en": {"status": ("status", "stat"), "yes": ("yes", "y"), "no": ("no", "n"), "appeal": ("appeal",),
+           "stop": ("stop", "unsubscribe"), "start": ("start", "unstop"), "info": ("info",)},
+    "bn": {"status": ("স্ট্যাটাস", "স্টেটাস", "অবস্থা"), "yes": ("হ্যাঁ", "হ্যা", "হাঁ", "হা", "জি"), "no": ("না",),
+           "appeal": ("আপিল", "আপীল"), "stop": ("বন্ধ",), "start": ("চালু",), "info": ("তথ্য",)},
+    "fr": {"status": ("statut", "etat", "état"), "yes": ("oui",), "no": ("non",), "appeal": ("appel", "recours"),
+           "stop": ("stop", "arret", "arrêt"), "start": ("reprendre", "demarrer", "démarrer"), "info": ("info",)},
+    "ha": {"status": ("matsayi", "hali"), "yes": ("eh", "ee"), "no": ("a'a", "a’a", "aa"),
+           "appeal": ("daukaka", "ɗaukaka", "kara", "ƙara"), "stop": ("daina", "tsaya"), "start": ("fara",),
+           "info": ("bayani", "bayanai")},
+    "so": {"status": ("xaalad", "xaaladda"), "yes": ("haa",), "no": ("maya",), "appeal": ("racfaan", "rafcaan"),
+           "stop": ("jooji",), "start": ("bilow", "bilaab"), "info": ("xog", "macluumaad")},
+}
+# Every command and all its words (tests/unit/test_sms_commands.py checks a handler exists for each command).
 KEYWORDS: dict[str, tuple[str, ...]] = {
-    "status": ("status", "stat", "স্ট্যাটাস", "স্টেটাস", "অবস্থা"),
-    "yes": ("yes", "y", "হ্যাঁ", "হ্যা", "হাঁ", "হা", "জি"),
-    "no": ("no", "n", "না"),
-    "appeal": ("appeal", "আপিল", "আপীল"),  # APPEAL <code>: as NO, and also for an overdue undecided complaint
-    "stop": ("stop", "unsubscribe", "বন্ধ"),
-    "start": ("start", "unstop", "চালু"),
-    "info": ("info", "তথ্য"),  # INFO <code> <answer>: the answer to an information request
+    cmd: tuple(dict.fromkeys(w for table in KEYWORDS_BY_LANGUAGE.values() for w in table.get(cmd, ())))
+    for cmd in KEYWORDS_BY_LANGUAGE["en"]
 }
 # STOP and START change what we send, so they count only as the whole message ("stop taking bribes"
 # is a complaint); STATUS/YES/NO count when what follows looks like a tracking code.
 ALONE_ONLY = frozenset({"stop", "start"})
-_WORD_TO_COMMAND = {w: cmd for cmd, words in KEYWORDS.items() for w in words}
 _CODE_CHARS = re.compile(r"^[\d০-৯\s\-./#:]*$")
 _BANGLA = re.compile(r"[\u0980-\u09FF]")
 _WORD = re.compile(r"[\w\u0980-\u09FF]+")
+
+
+def _keyword_table(languages: Iterable[str] | None) -> dict[str, tuple[str, str | None]]:
+    """word -> (command, the one language it belongs to, or None for a word several languages share or an
+    English one: English says nothing about the reader, whose stored language then decides)."""
+    wanted = tuple(KEYWORDS_BY_LANGUAGE) if languages is None else ("en", *languages)
+    langs_of: dict[str, set[str]] = {}
+    table: dict[str, str] = {}
+    for lang in dict.fromkeys(wanted):
+        for cmd, words in KEYWORDS_BY_LANGUAGE.get(lang, {}).items():
+            for w in words:
+                table.setdefault(w, cmd)
+                langs_of.setdefault(w, set()).add(lang)
+    # A word of English and another language ("stop", "info") is English's.
+    return {w: (cmd, None if "en" in langs_of[w] or len(langs_of[w]) > 1 else next(iter(langs_of[w])))
+            for w, cmd in table.items()}
+
+
+_TABLES: dict[tuple[str, ...] | None, dict[str, tuple[str, str | None]]] = {}
+
+
+def _keywords(languages: Iterable[str] | None) -> dict[str, tuple[str, str | None]]:
+    key = None if languages is None else tuple(languages)
+    if key not in _TABLES:
+        _TABLES[key] = _keyword_table(key)
+    return _TABLES[key]
 
 
 @dataclass(frozen=True)
@@ -38,7 +75,8 @@ class Command:
     kind: str
     code: str | None = None  # the normalised tracking code, None if missing or mistyped (both: "check the code")
     text: str = ""  # the whole message; for info, the answer after the code
-    language: str = "en"
+    language: str = "en"  # the keyword's language when only one language has it, else the script's
+    keyword_language: str | None = None  # set only by such a keyword (STATUT, XAALAD): answer in it
 
 
 def language_of(text: str) -> str:
@@ -56,40 +94,42 @@ def reply_language(stored: Iterable[str | None], script: str, languages: Iterabl
     return script
 
 
-def parse(text: str | None) -> Command:
-    """The command in an SMS; anything that is not a command is a complaint to lodge."""
+def parse(text: str | None, languages: Iterable[str] | None = None) -> Command:
+    """The command in an SMS; anything that is not a command is a complaint to lodge. `languages`: those
+    whose keywords count besides English (the deployment's); None: every language's."""
     body = " ".join((text or "").split())
-    lang = language_of(body)
+    script = language_of(body)
     head, _, rest = body.partition(" ")
-    kind = _WORD_TO_COMMAND.get(_fold_keyword(head))
+    kind, said_in = _keywords(languages).get(_fold_keyword(head), (None, None))
     rest = rest.strip()
     if kind is None:
-        return Command("lodge", text=body, language=lang)
+        return Command("lodge", text=body, language=script)
+    lang = said_in or script
     if kind == "info":
-        return _info(body, rest, lang)
+        return _info(body, rest, lang, said_in)
     if kind in ALONE_ONLY:
         if rest.strip(" .!।"):
-            return Command("lodge", text=body, language=lang)
-        return Command(kind, text=body, language=lang)
+            return Command("lodge", text=body, language=script)
+        return Command(kind, text=body, language=lang, keyword_language=said_in)
     if not _CODE_CHARS.match(rest):
         # "No payment for three months": a complaint that happens to start with a keyword.
-        return Command("lodge", text=body, language=lang)
-    return Command(kind, code=tracking.normalise(rest), text=body, language=lang)
+        return Command("lodge", text=body, language=script)
+    return Command(kind, code=tracking.normalise(rest), text=body, language=lang, keyword_language=said_in)
 
 
 _LEADING_CODE = re.compile(r"^[#:]?\s*((?:[\d০-৯][\s\-./]?){12})(?![\d০-৯])")
 
 
-def _info(body: str, rest: str, lang: str) -> Command:
+def _info(body: str, rest: str, lang: str, said_in: str | None = None) -> Command:
     """INFO <code> <answer>: the code is the first 12 digits (grouped as people type them); a message
     that starts with the word but names no code ("Info: nobody paid us") is a complaint."""
     if not rest or not re.match(r"^[#:]?\s*[\d০-৯]", rest):
-        return Command("lodge", text=body, language=lang)
+        return Command("lodge", text=body, language=language_of(body))
     m = _LEADING_CODE.match(rest)
     if m is None:
-        return Command("info", code=None, text="", language=lang)
+        return Command("info", code=None, text="", language=lang, keyword_language=said_in)
     answer = rest[m.end():].strip(" \t-:,.")
-    return Command("info", code=tracking.normalise(m.group(1)), text=answer, language=lang)
+    return Command("info", code=tracking.normalise(m.group(1)), text=answer, language=lang, keyword_language=said_in)
 
 
 def _fold_keyword(word: str) -> str:

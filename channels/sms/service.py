@@ -54,7 +54,7 @@ def receive(uow, sms: InboundSms, *, now: datetime, reply_inline: bool, status_a
     if _seen(session, sms):
         return Handled("duplicate", duplicate=True)
     sender = _phone(uow, sms.sender)
-    cmd = commands.parse(sms.text)
+    cmd = commands.parse(sms.text, uow.settings.languages)
     row = InboundMessage(provider=sms.provider, provider_message_id=stored_key(sms.message_id),
                          sender=(sender or sms.sender or "")[:20], recipient=(sms.recipient or "")[:40] or None,
                          text=sms.text or "", command=cmd.kind if sender else "ignored", received_at=now)
@@ -66,7 +66,7 @@ def receive(uow, sms: InboundSms, *, now: datetime, reply_inline: bool, status_a
     if sender is None:
         # Alphanumeric senders (network promotions) and garbage: kept for the record, never answered.
         return Handled("ignored")
-    ctx = _Context(uow, sms, row, sender, _language(uow, sender, cmd.language), reply_inline, now)
+    ctx = _Context(uow, sms, row, sender, _language(uow, sender, cmd), reply_inline, now)
     ctx.status_allowed = status_allowed
     handler = HANDLERS[cmd.kind]
     try:
@@ -98,9 +98,13 @@ def stored_key(value: str, width: int = 120) -> str:
     return DIGEST + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _language(uow, sender: str, script: str) -> str:
-    """The sender's stored language (phone contact, then their latest complaint), else the message's script:
-    a Bangla speaker who types the Latin STATUS the Bangla texts show is answered in Bangla."""
+def _language(uow, sender: str, cmd: commands.Command) -> str:
+    """The language of the keyword when only one language has it (STATUT, MATSAYI, XAALAD: answered in French,
+    Hausa, Somali), else the sender's stored language (phone contact, then their latest complaint), else the
+    message's script: a Bangla speaker who types the Latin STATUS is answered in Bangla."""
+    if cmd.keyword_language and cmd.keyword_language in uow.settings.languages:
+        return cmd.keyword_language
+    script = cmd.language
     session = uow.session
     contact = session.get(PhoneContact, sender)
     latest = session.scalar(sa.select(Complainant.language).where(Complainant.phone == sender)
