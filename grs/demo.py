@@ -25,6 +25,11 @@ DEMO_AREAS = os.path.join(os.path.dirname(__file__), "demo_data", "areas.csv")
 DEMO_PASSWORD = "demo-pass-2026"
 SAMPLE_COUNT = 300
 
+# What the sample staff write at each step, unless the pack's demo.json words it in its own language ("notes").
+NOTES = {"place": "placed by operator", "reject": "Not about a social protection programme.",
+         "request_info": "Please send your beneficiary card number.", "resume": "Card number received.",
+         "appeal": "Citizen not satisfied with the outcome.",
+         "close": "No answer from the complainant within the window."}
 CHANNEL_WEIGHTS = (("web", 15), ("sms", 30), ("ussd", 15), ("operator", 25), ("paper", 10), ("hearing", 3),
                    ("audit", 2))
 
@@ -145,6 +150,7 @@ def _progress(uow, g, rng: random.Random, lodged_at, now, officers: dict, admin,
     """Walk a sample grievance some way through its life, at plausible times before now."""
     code = g.tracking_code
     t = lodged_at
+    notes = {**NOTES, **spec.get("notes", {})}
     age_days = (now - lodged_at).days
 
     def step(action: str, hours: float, **kw) -> bool:
@@ -161,7 +167,7 @@ def _progress(uow, g, rng: random.Random, lodged_at, now, officers: dict, admin,
 
     if g.office_id is None:
         if age_days > 3 and rng.random() < 0.7:
-            step("place", 20, area=rng.choice(spec["place_areas"]), note="placed by operator")
+            step("place", 20, area=rng.choice(spec["place_areas"]), note=notes["place"])
         else:
             return
     fate = rng.random()
@@ -170,12 +176,12 @@ def _progress(uow, g, rng: random.Random, lodged_at, now, officers: dict, admin,
     if not step("acknowledge", rng.uniform(2, 40)):
         return
     if fate < 0.08:
-        step("reject", rng.uniform(5, 48), reason_code="unrelated", note="Not about a social protection programme.")
+        step("reject", rng.uniform(5, 48), reason_code="unrelated", note=notes["reject"])
         return
     if not step("start", rng.uniform(5, 72)):
         return
-    if fate < 0.18 and step("request_info", 24, note="Please send your beneficiary card number."):
-        if not step("resume", rng.uniform(24, 120), note="Card number received."):
+    if fate < 0.18 and step("request_info", 24, note=notes["request_info"]):
+        if not step("resume", rng.uniform(24, 120), note=notes["resume"]):
             return
     if fate > 0.8:
         return  # still in progress, probably overdue by now
@@ -187,6 +193,6 @@ def _progress(uow, g, rng: random.Random, lodged_at, now, officers: dict, admin,
     if answer < 0.55:
         step("feedback", rng.uniform(2, 72), satisfied=True)
     elif answer < 0.7:
-        step("appeal", rng.uniform(2, 72), note="Citizen not satisfied with the outcome.")
+        step("appeal", rng.uniform(2, 72), note=notes["appeal"])
     elif age_days > 20:
-        step("close", 24 * 15, note="No answer from the complainant within the window.")
+        step("close", 24 * 15, note=notes["close"])

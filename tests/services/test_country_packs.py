@@ -144,6 +144,9 @@ def test_the_demo_names_places_and_offices_the_pack_has(code):
     assert abs(sum(spec["sample_languages"].values()) - 1) < 1e-9
     assert all(spec["descriptions"][lang] for lang in spec["sample_languages"])
     assert spec["names"] and spec["resolution"]
+    from grs.demo import NOTES
+
+    assert set(spec.get("notes", {})) <= set(NOTES)
     number = f"{spec['phone']['prefix']}{'5' * spec['phone']['digits']}"
     assert phonenumbers.is_possible_number(phonenumbers.parse(number))
     assert phonenumbers.region_code_for_number(phonenumbers.parse(number)) == prof.phone_region
