@@ -15,17 +15,18 @@ import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from grs import notifications, queries
+from grs import queries
 from grs.database import is_postgres
 from grs.extensions import db
 from grs.models import Grievance
 from grs.services import clocks
 from grs.services.actions import close, end_pause, escalate_one, pause_limit_passed
 from grs.services.actors import Actor
-from grs.services.history import record
+from grs.services.effects import Effects
 from grs.timeutil import as_utc
 from grs.uow import unit_of_work
 
+from . import batch as batch_
 from .policy import Policies
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,11 @@ class SweepResult:
     closed: list[str] = field(default_factory=list)
     unpaused: list[str] = field(default_factory=list)  # information requests past their limit
     conflicts: int = 0
+
+    def merge(self, other: "SweepResult") -> None:
+        for name in ("escalated", "flagged", "ack_breached", "warned", "closed", "unpaused"):
+            getattr(self, name).extend(getattr(other, name))
+        self.conflicts += other.conflicts
 
     @property
     def did_anything(self) -> bool:
@@ -66,15 +72,24 @@ class SweepResult:
         return out
 
 
-def sweep(now: datetime, batch: int = 200) -> SweepResult:
+BATCH = 1000  # grievances per unit of work on the batch path (escalation/batch.py)
+PER_GRIEVANCE_BATCH = 200  # ids read at a time on the per-grievance path
+
+
+def sweep(now: datetime, batch: int | None = None, *, per_grievance: bool = False) -> SweepResult:
     """One pass at time `now`: escalate overdue grievances, record acknowledgement breaches, warn
-    offices a working day ahead, and close resolutions nobody answered within the window."""
+    offices a working day ahead, and close resolutions nobody answered within the window.
+
+    Each due set goes `batch` grievances to a unit of work, read and written in bulk (escalation/
+    batch.py); `per_grievance=True` handles each in its own unit of work instead (the path before
+    batches, kept as the reference the batch path is tested against). Both run the same rules."""
     now = as_utc(now)
     result = SweepResult(now)
     # One read of the limits and calendars for the whole pass, shared by its short transactions.
     with unit_of_work() as uow:
         policies = uow.policies
-    pass_ = _Pass(now, batch, result, policies)
+    size = batch or (PER_GRIEVANCE_BATCH if per_grievance else BATCH)
+    pass_ = _Pass(now, size, result, policies, batched=not per_grievance)
     # Acknowledgement breaches first: they belong to the office that held the grievance when the
     # acknowledgement limit passed, before an escalation hands it on with a fresh clock.
     pass_.each(_ack_due(now), _ack_breach)
@@ -137,9 +152,15 @@ class _Pass:
     batch: int
     result: SweepResult
     policies: Policies
+    batched: bool = True
+    world: batch_.World | None = None
 
     def each(self, due, handle) -> None:
-        """Run `handle` on every grievance in the due set, batch by batch, one unit of work each."""
+        """Run `handle` on every grievance in the due set: a batch to a unit of work, or (per_grievance)
+        one grievance to each."""
+        if self.batched:
+            self.each_batch(due, handle)
+            return
         conditions, deadline = due
         skipped: set[int] = set()
         while True:
@@ -153,6 +174,50 @@ class _Pass:
             for gid in ids:
                 if not self.one(gid, conditions, handle):
                     skipped.add(gid)
+
+    def each_batch(self, due, handle) -> None:
+        """Claim the due set `batch` grievances at a time, each batch handled and written in one unit of
+        work; a batch that meets a concurrent change rolls back and its grievances go one by one."""
+        conditions, deadline = due
+        skipped: set[int] = set()
+        while True:
+            if self.world is None:
+                # Nothing due (the usual pass): one index probe, and no reference data read.
+                found = db.session.scalar(sa.select(Grievance.id).where(*conditions).limit(1))
+                db.session.rollback()
+                if found is None:
+                    return
+                with unit_of_work(read_only=True, policies=self.policies) as uow:
+                    self.world = batch_.World(uow.session, self.policies.tier_ranks())
+            scratch = SweepResult(self.now)  # what this batch did, counted once it commits
+            claimed: list[int] = []
+            try:
+                with unit_of_work(policies=self.policies) as uow:
+                    cases = batch_.claim(uow.session, self.world, conditions, deadline, skipped, self.batch)
+                    claimed = [c.id for c in cases]
+                    fx = batch_.BatchEffects(uow, self.world)
+                    done = []
+                    for c in cases:
+                        if handle(uow, c, self.now, scratch, fx):
+                            done.append(c)
+                        elif fx.touched(c):
+                            raise RuntimeError(f"sweep: {handle.__name__} wrote for a grievance it left alone")
+                        else:
+                            skipped.add(c.id)
+                    fx.write(done)
+            except (batch_.Conflict, StaleDataError, OperationalError) as e:
+                # Another sweep or an officer changed one of them first: nothing of the batch stays, and its
+                # grievances go the per-grievance way, which leaves each changed one to its changer.
+                self.result.conflicts += 1
+                log.info("sweep batch of %s met a concurrent change (%s): one by one", len(claimed),
+                         type(e).__name__)
+                for gid in claimed:
+                    if not self.one(gid, conditions, handle):
+                        skipped.add(gid)
+                continue
+            if not claimed:
+                return
+            self.result.merge(scratch)
 
     def one(self, gid: int, conditions, handle) -> bool:
         """Claim one grievance if it is still due and handle it in its own unit of work; False when it
@@ -182,10 +247,13 @@ class _LeftAlone(Exception):
 # ---------------------------------------------------------------- what happens
 
 
-def _escalate(uow, g: Grievance, now: datetime, result: SweepResult) -> bool:
-    overdue_days = clocks.calendar(uow, g, now).working_days_between(g.due_at, now)
-    record(g, "deadline_breached", actor=SWEEP, at=now, status_from=g.status, status_to=g.status,
-           data={"due_at": g.due_at.isoformat(), "working_days_over": overdue_days, "kind": g.clock_kind})
+def _escalate(uow, g: Grievance, now: datetime, result: SweepResult, fx: Effects | None = None) -> bool:
+    """What a missed deadline does, written once for both paths: `fx` is where the writes go (the batch
+    sweep's bulk writer, escalation/batch.py; default the session, this grievance alone)."""
+    fx = fx or Effects(uow)
+    overdue_days = clocks.working_days_over(uow, g, now)
+    fx.record(g, "deadline_breached", actor=SWEEP, at=now, status_from=g.status, status_to=g.status,
+              data={"due_at": g.due_at.isoformat(), "working_days_over": overdue_days, "kind": g.clock_kind})
     origin = g.office.code
     # The tier's policy says what a missed deadline does: escalate (fresh grievance clock one tier up),
     # appeal (the appellate officer one tier up, on the appeal clock), review (stay, flagged, and on the
@@ -195,57 +263,59 @@ def _escalate(uow, g: Grievance, now: datetime, result: SweepResult) -> bool:
         g.overdue_flagged = True
         first = g.review_flagged_at is None
         g.review_flagged_at = g.review_flagged_at or now
-        record(g, "flagged_overdue", actor=SWEEP, at=now, status_from=g.status, status_to=g.status,
-               note="overdue; sent to the national review by its policy", data={"national_review": True})
-        notifications.tell_office(uow, g, g.office, "deadline_passed", now=now)
+        fx.record(g, "flagged_overdue", actor=SWEEP, at=now, status_from=g.status, status_to=g.status,
+                  note="overdue; sent to the national review by its policy", data={"national_review": True})
+        fx.tell_office(g, g.office, "deadline_passed", now=now)
         if first:
-            notifications.tell_citizen(uow, g, "overdue_review", now=now,
-                                       dedupe_key=f"overdue-review:{g.tracking_code}:{g.event_count}")
+            fx.tell_citizen(g, "overdue_review", now=now,
+                            dedupe_key=f"overdue-review:{g.tracking_code}:{g.event_count}")
         result.flagged.append(g.tracking_code)
         return True
     target = None
     if on_breach not in ("flag", "review"):
         target = escalate_one(uow, g, actor=SWEEP, now=now, reason="time limit passed", breach=True,
-                              clock="appeal" if on_breach == "appeal" else None)
+                              clock="appeal" if on_breach == "appeal" else None, effects=fx)
     if target is None:
         g.overdue_flagged = True
-        record(g, "flagged_overdue", actor=SWEEP, at=now, status_from=g.status, status_to=g.status,
-               note="overdue at the highest tier" if on_breach != "flag" else "overdue; kept at this office by its policy")
-        notifications.tell_office(uow, g, g.office, "deadline_passed", now=now)
+        fx.record(g, "flagged_overdue", actor=SWEEP, at=now, status_from=g.status, status_to=g.status,
+                  note="overdue at the highest tier" if on_breach != "flag" else "overdue; kept at this office by its policy")
+        fx.tell_office(g, g.office, "deadline_passed", now=now)
         result.flagged.append(g.tracking_code)
     else:
         result.escalated.append((g.tracking_code, origin, target.code))
     return True
 
 
-def _ack_breach(uow, g: Grievance, now: datetime, result: SweepResult) -> bool:
+def _ack_breach(uow, g: Grievance, now: datetime, result: SweepResult, fx: Effects | None = None) -> bool:
+    fx = fx or Effects(uow)
     g.ack_breached = True
-    record(g, "ack_breached", actor=SWEEP, at=now, status_from=g.status, status_to=g.status,
-           data={"ack_due_at": g.ack_due_at.isoformat()})
+    fx.record(g, "ack_breached", actor=SWEEP, at=now, status_from=g.status, status_to=g.status,
+              data={"ack_due_at": g.ack_due_at.isoformat()})
     result.ack_breached.append(g.tracking_code)
     return True
 
 
-def _warn(uow, g: Grievance, now: datetime, result: SweepResult) -> bool:
+def _warn(uow, g: Grievance, now: datetime, result: SweepResult, fx: Effects | None = None) -> bool:
     if now < clocks.warn_at(uow, g):
         return False  # not yet: a later pass warns it
+    fx = fx or Effects(uow)
     g.warned_at = now
-    record(g, "warned", actor=SWEEP, at=now, status_from=g.status, status_to=g.status,
-           data={"due_at": g.due_at.isoformat()})
-    notifications.tell_office(uow, g, g.office, "deadline_warning", now=now)
+    fx.record(g, "warned", actor=SWEEP, at=now, status_from=g.status, status_to=g.status,
+              data={"due_at": g.due_at.isoformat()})
+    fx.tell_office(g, g.office, "deadline_warning", now=now)
     result.warned.append(g.tracking_code)
     return True
 
 
-def _end_pause(uow, g: Grievance, now: datetime, result: SweepResult) -> bool:
+def _end_pause(uow, g: Grievance, now: datetime, result: SweepResult, fx: Effects | None = None) -> bool:
     if not pause_limit_passed(uow, g, now):
         return False  # not yet on this grievance's calendar and limit: a later pass resumes it
-    end_pause(uow, g, actor=SWEEP, now=now)
+    end_pause(uow, g, actor=SWEEP, now=now, effects=fx)
     result.unpaused.append(g.tracking_code)
     return True
 
 
-def _close_unanswered(uow, g: Grievance, now: datetime, result: SweepResult) -> bool:
-    close(uow, g, actor=SWEEP, now=now, reason="no answer within the feedback window")
+def _close_unanswered(uow, g: Grievance, now: datetime, result: SweepResult, fx: Effects | None = None) -> bool:
+    close(uow, g, actor=SWEEP, now=now, reason="no answer within the feedback window", effects=fx)
     result.closed.append(g.tracking_code)
     return True

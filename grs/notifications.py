@@ -39,13 +39,21 @@ def queue_sms(uow, recipient: str, template: str, language: str, *, now: datetim
         return None
     if dedupe_key and session.scalar(sa.select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)):
         return None
-    body = uow.render(template, language, **context)
-    encoding, segments = measure(body)
-    msg = OutboxMessage(dedupe_key=dedupe_key, grievance=about, medium="sms", recipient=recipient,
-                        template=template, language=language, body=body, encoding=encoding,
-                        segments=segments, status="queued", next_attempt_at=now, created_at=now)
+    msg = OutboxMessage(grievance=about, **message(uow, "sms", recipient, template, language, now=now,
+                                                   dedupe_key=dedupe_key, **context))
     session.add(msg)
     return msg
+
+
+def message(uow, medium: str, recipient: str, template: str, language: str, *, now: datetime,
+            dedupe_key: str | None = None, **context) -> dict:
+    """An outbox row's values (without its grievance), the text rendered (and, for an SMS, measured):
+    queue_sms, queue_email and the batch sweep all build their rows here."""
+    body = uow.render(template, language, **context)
+    encoding, segments = measure(body) if medium == "sms" else (None, None)
+    return dict(dedupe_key=dedupe_key, medium=medium, recipient=recipient, template=template, language=language,
+                body=body, encoding=encoding, segments=segments, status="queued", next_attempt_at=now,
+                created_at=now)
 
 
 def queue_email(uow, recipient: str, template: str, language: str, *, now: datetime,
@@ -54,9 +62,8 @@ def queue_email(uow, recipient: str, template: str, language: str, *, now: datet
     session = uow.session
     if dedupe_key and session.scalar(sa.select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)):
         return None
-    msg = OutboxMessage(dedupe_key=dedupe_key, grievance=about, medium="email", recipient=recipient,
-                        template=template, language=language, body=uow.render(template, language, **context),
-                        status="queued", next_attempt_at=now, created_at=now)
+    msg = OutboxMessage(grievance=about, **message(uow, "email", recipient, template, language, now=now,
+                                                   dedupe_key=dedupe_key, **context))
     session.add(msg)
     return msg
 
@@ -64,11 +71,20 @@ def queue_email(uow, recipient: str, template: str, language: str, *, now: datet
 def tell_citizen(uow, g: Grievance, template: str, *, now: datetime, dedupe_key: str | None = None,
                  **context) -> None:
     """Tell the complainant about a step, in their language, if they left a phone number."""
+    found = citizen_recipient(g)
+    if found is None:
+        return
+    phone, language, context_c = found
+    queue_sms(uow, phone, template, language, now=now, about=g, dedupe_key=dedupe_key, **context_c, **context)
+
+
+def citizen_recipient(g: Grievance) -> tuple[str, str, dict] | None:
+    """(phone, language, template context) of the complainant's messages; None without a phone number
+    (tell_citizen and the batch sweep both address through here)."""
     c = g.complainant
     if c is None or not c.phone:
-        return
-    queue_sms(uow, c.phone, template, g.language or c.language, now=now, about=g, dedupe_key=dedupe_key,
-              code=display(g.tracking_code), grievance=g, lang=g.language, **context)
+        return None
+    return c.phone, g.language or c.language, dict(code=display(g.tracking_code), grievance=g, lang=g.language)
 
 
 def tell_office(uow, g: Grievance, office: Office, template: str, *, now: datetime, **context) -> None:
@@ -76,15 +92,35 @@ def tell_office(uow, g: Grievance, office: Office, template: str, *, now: dateti
 
     An appeal at this office (one arriving, `appeal=True`, or a grievance the office holds on the appeal
     clock) is told to the office's appellate officers when it has any who may see it, else to its officers."""
-    officers = [u for u in uow.session.scalars(
-        sa.select(User).where(User.office_id == office.id, User.active.is_(True), User.role == "officer")
-    ).all() if not g.sensitive or can(u, Capability.SEE_SENSITIVE)]
+    officers = uow.session.scalars(sa.select(User).where(*office_officers(office.id))).all()
+    for medium, address, u, context_u in office_recipients(g, office, officers, context):
+        queue = queue_sms if medium == "sms" else queue_email
+        queue(uow, address, template, u.language, now=now, about=g, **context_u)
+
+
+def office_officers(office_id: int | None = None) -> list:
+    """The conditions on User of the officers an office's messages may go to (`office_recipients` chooses)."""
+    where = [User.active.is_(True), User.role == "officer"]
+    return where + [User.office_id == office_id] if office_id is not None else where
+
+
+def office_recipients(g: Grievance, office: Office, officers, context: dict) -> list[tuple[str, str, User, dict]]:
+    """Who of the office's active officers is told, and how: (medium, address, officer, template context).
+
+    Sensitive cases only to officers who may see them; an appeal at this office (one arriving,
+    `appeal=True`, or a grievance the office holds on the appeal clock) to the office's appellate
+    officers when it has any who may see it, else to its officers. The per-grievance path (tell_office)
+    and the batch sweep both choose through here."""
+    officers = [u for u in officers if not g.sensitive or can(u, Capability.SEE_SENSITIVE)]
+    context = dict(context)
     if context.get("appeal") or (is_appeal(g) and g.office_id == office.id):
         context["appeal"] = True
         officers = [u for u in officers if hears_appeals(u)] or officers
+    out = []
     for u in officers:
         context_u = dict(code=display(g.tracking_code), grievance=g, office=office, lang=u.language, **context)
         if u.notify_by == "sms" and u.phone:
-            queue_sms(uow, u.phone, template, u.language, now=now, about=g, **context_u)
+            out.append(("sms", u.phone, u, context_u))
         elif u.notify_by == "email" and u.email:
-            queue_email(uow, u.email, template, u.language, now=now, about=g, **context_u)
+            out.append(("email", u.email, u, context_u))
+    return out

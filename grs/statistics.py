@@ -113,7 +113,7 @@ def _tz(country: str | None = None) -> ZoneInfo:
     return ZoneInfo(profile(country).timezone)
 
 
-def _upsert(session, deltas: dict[Key, int]) -> None:
+def upsert(session, deltas: dict[Key, int]) -> None:
     """Add each delta to its counter row, creating the row if needed: one statement."""
     if not deltas:
         return
@@ -137,19 +137,25 @@ def track(g: Grievance, event=None, *, fresh: bool = False) -> None:
     events = list(g.events)
     if event is not None and all(e is not event for e in events):
         events.append(event)
-    events.sort(key=lambda e: e.seq)
-    new = contribution(g, events, _tz())
     row = None if fresh else session.get(StatContribution, g.id)
-    old = Counter({tuple(k[:-1]): k[-1] for k in row.counts}) if row is not None else Counter()
-    deltas = {k: new[k] - old[k] for k in new.keys() | old.keys() if new[k] != old[k]}
+    deltas, counts = change(g, events, row.counts if row is not None else None, _tz())
     if not deltas:
         return
-    _upsert(session, deltas)
-    counts = [[*k, n] for k, n in sorted(new.items())]
+    upsert(session, deltas)
     if row is None:
         session.add(StatContribution(grievance_id=g.id, counts=counts))
     else:
         row.counts = counts
+
+
+def change(g, events: list, stored: list | None, tz: ZoneInfo) -> tuple[dict[Key, int], list]:
+    """What the grievance's events (any order) change in the counters against what it added before
+    (`stored`: its StatContribution counts, None for none): (deltas, the counts to store now). `track` and
+    the batch sweep (which sums the deltas of a whole batch into one upsert) both count through here."""
+    new = contribution(g, sorted(events, key=lambda e: e.seq), tz)
+    old = Counter({tuple(k[:-1]): k[-1] for k in stored}) if stored else Counter()
+    deltas = {k: new[k] - old[k] for k in new.keys() | old.keys() if new[k] != old[k]}
+    return deltas, [[*k, n] for k, n in sorted(new.items())]
 
 
 def stored_counts(session) -> Counter:
@@ -185,7 +191,7 @@ def recount(session, *, country: str = "BD", write: bool = False, batch: int = 1
         last = gs[-1].id
     if write:
         for chunk in _chunks(list(total.items()), 500):
-            _upsert(session, dict(chunk))
+            upsert(session, dict(chunk))
         session.flush()
     return total
 

@@ -268,20 +268,28 @@ def payload(g: Grievance, ev: Event) -> dict:
 
 def enqueue(session, g: Grievance, ev: Event) -> int:
     """Queue the event for every active subscription that asked for its type; how many were queued."""
-    if ev.type not in WEBHOOK:
-        return 0
-    subs = [s for s in _active(session) if ev.type in s[2]]
-    if not subs:
-        return 0
-    with session.no_autoflush:
-        body = json.dumps(payload(g, ev), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    for sub_id, url, _ in subs:
-        msg = OutboxMessage(grievance=g, medium="webhook", recipient=url[:200], template=f"webhook:{ev.type}",
-                            language="en", body=body, status="queued", next_attempt_at=ev.at, created_at=ev.at)
+    rows = deliveries_for(session, g, ev)
+    for sub_id, values in rows:
+        msg = OutboxMessage(grievance=g, **values)
         session.add(msg)
         session.add(WebhookDelivery(subscription_id=sub_id, event=ev, outbox=msg, event_type=ev.type,
                                     created_at=ev.at))
-    return len(subs)
+    return len(rows)
+
+
+def deliveries_for(session, g, ev) -> list[tuple[int, dict]]:
+    """(subscription id, outbox row values without the grievance) for each active subscription that asked
+    for the event's type: `enqueue` and the batch sweep both queue these."""
+    if ev.type not in WEBHOOK:
+        return []
+    subs = [s for s in _active(session) if ev.type in s[2]]
+    if not subs:
+        return []
+    with session.no_autoflush:
+        body = json.dumps(payload(g, ev), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return [(sub_id, dict(medium="webhook", recipient=url[:200], template=f"webhook:{ev.type}", language="en",
+                          body=body, status="queued", next_attempt_at=ev.at, created_at=ev.at))
+            for sub_id, url, _ in subs]
 
 
 # ---------------------------------------------------------------- the dispatcher's side

@@ -16,6 +16,7 @@ from ..timeutil import as_utc
 from ..uow import unit_of_work
 from . import asking, clocks, routing, storage
 from .actors import Actor
+from .effects import Effects
 from .history import record
 from .intake import MAX_DESCRIPTION, ActionRequest
 
@@ -198,19 +199,19 @@ def pause_limit_passed(uow, g: Grievance, now: datetime) -> bool:
     return now >= clocks.calendar(uow, g, g.clock_started_at).add_working_days(g.paused_at, limit)
 
 
-def end_pause(uow, g: Grievance, *, actor: Actor, now: datetime) -> None:
+def end_pause(uow, g: Grievance, *, actor: Actor, now: datetime, effects: Effects | None = None) -> None:
     """No answer came within the pause limit (the sweep): the clock resumes by itself, the office is
     told, and the complainant learns the office will decide on what it has."""
+    fx = effects or Effects(uow)
     t, before = _enter(g, "resume")
     waited = clocks.resume(uow, g, now)
     g.warned_at = None
-    record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status,
-           note="no answer within the pause limit",
-           data={"paused_working_days": waited, "pause_limit": True, **clocks.data(g)})
+    fx.record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status,
+              note="no answer within the pause limit",
+              data={"paused_working_days": waited, "pause_limit": True, **clocks.data(g)})
     if g.office is not None:
-        notifications.tell_office(uow, g, g.office, "pause_ended_office", now=now)
-    notifications.tell_citizen(uow, g, "pause_ended", now=now,
-                               dedupe_key=f"pause_ended:{g.tracking_code}:{g.event_count}")
+        fx.tell_office(g, g.office, "pause_ended_office", now=now)
+    fx.tell_citizen(g, "pause_ended", now=now, dedupe_key=f"pause_ended:{g.tracking_code}:{g.event_count}")
 
 
 def _do_add_info(uow, g, req, actor, now):
@@ -365,28 +366,30 @@ def _do_transfer(uow, g, req, actor, now):
 
 
 def escalate_one(uow, g: Grievance, *, actor: Actor, now: datetime, reason: str, breach: bool,
-                 clock: str | None = None) -> Office | None:
+                 clock: str | None = None, effects: Effects | None = None) -> Office | None:
     """Move a grievance one tier up (the sweep and the manual action share this); None at the top.
     `clock="appeal"`: the tier's policy hands a missed deadline to the appellate officer one tier up, on
-    the appeal clock (an appeal level used); else the clock kind stays."""
-    target = routing.next_office_up(uow, g)
+    the appeal clock (an appeal level used); else the clock kind stays. `effects`: where the writes go
+    (the batch sweep's bulk writer; default the session, for this grievance alone)."""
+    fx = effects or Effects(uow)
+    target = fx.next_office_up(g)
     if target is None:
         return None
     t, before = _enter(g, "escalate")
     origin = g.office.code
-    routing.arrive(uow, g, target, now)
+    fx.arrive(g, target, now)
     g.escalation_count += 1
     if clock == "appeal":
         g.appeal_count += 1
     clocks.start(uow, g, now, clock or g.clock_kind)
     queued_on = clocks.queue_day(uow, g, now)
-    record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status, note=reason,
-           data={"from": origin, "to": target.code, "tier": target.tier, "breach": breach, **clocks.data(g),
-                 **({"queued_on": queued_on.isoformat()} if queued_on else {})})
-    notifications.tell_office(uow, g, target, "case_arrived", now=now, queued_on=queued_on)
-    notifications.tell_citizen(uow, g, "forwarded", now=now, office_name=target.name(g.language),
-                               why="overdue" if breach else "escalated", queued_on=queued_on,
-                               dedupe_key=f"forwarded:{g.tracking_code}:{g.event_count}")
+    fx.record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status, note=reason,
+              data={"from": origin, "to": target.code, "tier": target.tier, "breach": breach, **clocks.data(g),
+                    **({"queued_on": queued_on.isoformat()} if queued_on else {})})
+    fx.tell_office(g, target, "case_arrived", now=now, queued_on=queued_on)
+    fx.tell_citizen(g, "forwarded", now=now, office_name=target.name(g.language),
+                    why="overdue" if breach else "escalated", queued_on=queued_on,
+                    dedupe_key=f"forwarded:{g.tracking_code}:{g.event_count}")
     return target
 
 
@@ -492,14 +495,15 @@ def _do_feedback(uow, g, req, actor, now):
 
 
 def close(uow, g: Grievance, *, actor: Actor, now: datetime, note: str | None = None,
-          reason: str | None = None) -> None:
+          reason: str | None = None, effects: Effects | None = None) -> None:
     """Close a decided grievance (by staff, on the complainant's YES, or when nobody answered in time)."""
+    fx = effects or Effects(uow)
     t, before = _enter(g, "close")
     g.closed_at = now
     g.feedback_due_at = None
-    record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status, note=note,
-           data={"reason": reason} if reason else None)
-    notifications.tell_citizen(uow, g, "closed", now=now, why=CLOSE_WHY.get(reason or "", "office"))
+    fx.record(g, t.event, actor=actor, at=now, status_from=before, status_to=g.status, note=note,
+              data={"reason": reason} if reason else None)
+    fx.tell_citizen(g, "closed", now=now, why=CLOSE_WHY.get(reason or "", "office"))
 
 
 # Why a grievance was closed, as the citizen's "closed" text says it (anything else: "the office closed it").

@@ -37,8 +37,16 @@ def facts(uow, g: Grievance, *, fresh: bool = False) -> sla.ClockFacts:
 
 
 def deadlines(uow, g: Grievance, now: datetime | None = None, *, fresh: bool = False) -> sla.Deadlines:
-    """The clock's deadlines, from scratch (the same computation at every step)."""
-    return sla.deadlines(facts(uow, g, fresh=fresh), calendar(uow, g, g.clock_started_at), now=now)
+    """The clock's deadlines, from scratch (the same computation at every step).
+
+    A pure function of the facts, the calendar and `now`, kept for the unit of work: the grievances a
+    sweep batch moves share a few (facts, calendar) pairs, so each distinct deadline is computed once."""
+    f, cal = facts(uow, g, fresh=fresh), calendar(uow, g, g.clock_started_at)
+    key = ("deadlines", f, cal, now)
+    found = uow.memo.get(key)
+    if found is None:
+        found = uow.memo[key] = sla.deadlines(f, cal, now=now)
+    return found
 
 
 def apply(uow, g: Grievance, *, ack: bool = True, fresh: bool = False) -> None:
@@ -126,6 +134,17 @@ def stop(g: Grievance) -> None:
 
 def feedback_due(uow, g: Grievance, decided_at: datetime) -> datetime:
     return sla.feedback_due(calendar(uow, g, decided_at), decided_at, uow.settings.feedback_window_days)
+
+
+def working_days_over(uow, g: Grievance, now: datetime) -> int:
+    """Working days from the grievance's deadline to `now` (what a breach event says), kept for the unit of
+    work like `deadlines`: a batch's grievances share a few deadlines."""
+    cal = calendar(uow, g, now)
+    key = ("days_over", cal, g.due_at, now)
+    found = uow.memo.get(key)
+    if found is None:
+        found = uow.memo[key] = cal.working_days_between(g.due_at, now)
+    return found
 
 
 def warn_at(uow, g: Grievance) -> datetime:

@@ -28,9 +28,11 @@ def event_hash(code: str, seq: int, type_: str, at: datetime, actor_id, actor_la
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def record(g: Grievance, type_: EventType | str, *, actor: Actor, at: datetime, status_from: str | None = None,
-           status_to: str | None = None, note: str | None = None, data: dict | None = None) -> Event:
-    """Append one event to a grievance, extending its chain; the caller's transaction commits it.
+def chain(g, type_: EventType | str, *, actor: Actor, at: datetime, status_from: str | None = None,
+          status_to: str | None = None, note: str | None = None, data: dict | None = None) -> dict:
+    """The next event of a grievance's chain as column values (seq, hash, the office and tier it is at
+    now), and the grievance's count and head hash moved on to it: `record` and the batch sweep
+    (escalation/batch.py) both chain through here.
 
     ValueError for a type the catalogue (grs/events.py) lacks, TypeError for data that does not fit it.
     """
@@ -39,15 +41,25 @@ def record(g: Grievance, type_: EventType | str, *, actor: Actor, at: datetime, 
         raise ValueError("grievance needs its tracking code before events")
     at = as_utc(at)  # hashed as stored: UTC, microseconds
     seq = (g.event_count or 0) + 1
-    office_id = g.office_id
+    office_id, prev = g.office_id, g.head_hash
     h = event_hash(g.tracking_code, seq, type_, at, actor.user_id, actor.label, office_id, g.level,
-                   status_from, status_to, note, data, g.head_hash)
-    ev = Event(grievance=g, seq=seq, type=type_, at=at, actor_id=actor.user_id, actor_label=actor.label,
-               office_id=office_id, level=g.level, status_from=status_from, status_to=status_to, note=note,
-               data=data or {}, prev_hash=g.head_hash, hash=h)
-    db.session.add(ev)
+                   status_from, status_to, note, data, prev)
     g.event_count = seq
     g.head_hash = h
+    return dict(seq=seq, type=type_, at=at, actor_id=actor.user_id, actor_label=actor.label, office_id=office_id,
+                level=g.level, status_from=status_from, status_to=status_to, note=note, data=data or {},
+                prev_hash=prev, hash=h)
+
+
+def record(g: Grievance, type_: EventType | str, *, actor: Actor, at: datetime, status_from: str | None = None,
+           status_to: str | None = None, note: str | None = None, data: dict | None = None) -> Event:
+    """Append one event to a grievance, extending its chain; the caller's transaction commits it.
+
+    ValueError for a type the catalogue (grs/events.py) lacks, TypeError for data that does not fit it.
+    """
+    ev = Event(grievance=g, **chain(g, type_, actor=actor, at=at, status_from=status_from, status_to=status_to,
+                                    note=note, data=data))
+    db.session.add(ev)
     webhooks.enqueue(db.session, g, ev)  # subscribers' copies ride the same transaction as the event
     statistics.track(g, ev)  # the per-day counters follow the events, in the same transaction
     return ev

@@ -101,12 +101,17 @@ def next_office_up(uow, g: Grievance) -> Office | None:
     return offices[choice.office_id] if choice else None
 
 
-def arrive(uow, g: Grievance, office: Office, now: datetime) -> None:
-    """Make `office` the owner of the grievance, recording it among the offices it has been at
-    (staff scope covers current and past offices)."""
+def at_office(g, office: Office) -> None:
+    """The grievance's office and tier become `office`'s (arrive, and the batch sweep's arrival)."""
     g.office = office
     g.office_id = office.id
     g.level = office.tier
+
+
+def arrive(uow, g: Grievance, office: Office, now: datetime) -> None:
+    """Make `office` the owner of the grievance, recording it among the offices it has been at
+    (staff scope covers current and past offices)."""
+    at_office(g, office)
     seen = uow.session.get(GrievanceOffice, (g.id, office.id)) if g.id else None
     if seen is None:
         uow.session.add(GrievanceOffice(grievance=g, office_id=office.id))

@@ -1,0 +1,323 @@
+"""The batch sweep: a due set handled up to a thousand grievances to a unit of work, read and written in bulk.
+
+A batch is claimed in one transaction (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so two sweeps never
+claim the same grievance; every write checks the version column, so a grievance changed meanwhile
+rolls the batch back and its grievances go the per-grievance way). Each claimed grievance is then
+moved by the very rules the per-grievance path runs (escalation/sweep.py `_escalate` and friends,
+actions.escalate_one, close, end_pause), on a plain copy of its row, through `BatchEffects`: the
+events are chained by history.chain, the messages addressed and rendered by notifications, the
+webhook copies made by webhooks.deliveries_for, the counters counted by statistics.change, exactly
+as one grievance at a time would. What differs is only how the rows reach the database: a few bulk
+statements per batch instead of a dozen per grievance, and the offices, officers, calendars and
+limits read once per pass. The outbox carries the messages, sent after the commit as always.
+"""
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from types import SimpleNamespace
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from grs import notifications, statistics, webhooks
+from grs.database import is_postgres
+from grs.models import (Area, NameMixin, Category, Complainant, Event, Grievance, GrievanceOffice, Office, OutboxMessage,
+                        PhoneContact, Programme, StatContribution, User, WebhookDelivery)
+from grs.services import history, routing
+from grs.timeutil import utcnow
+
+from . import rules
+
+log = logging.getLogger(__name__)
+
+TABLE = Grievance.__table__
+# The columns a batch loads and may write back: all but the long texts (no sweep rule reads them) and
+# the bookkeeping the write itself sets.
+LOADED = tuple(c.name for c in TABLE.c if c.name not in ("description", "resolution", "version", "updated_at"))
+CHUNK = 1000  # rows per bulk statement (bound parameters stay under PostgreSQL's 65,535)
+
+
+class Conflict(Exception):
+    """A grievance of the batch changed after it was claimed: the batch rolls back."""
+
+
+class Case:
+    """A claimed grievance as plain attributes (the row, and the offices, area, category, programme and
+    complainant the rules read), which the shared rules change as they change a Grievance."""
+
+    def __repr__(self) -> str:
+        return f"<Case {self.tracking_code}>"
+
+
+class AreaRef(SimpleNamespace):
+    """An area as the rules read it: its code and path (calendars, the office chain)."""
+
+    def ancestor_codes(self) -> list[str]:
+        return [c for c in self.path.split("/") if c]
+
+
+class Ref(SimpleNamespace):
+    """A copy of a reference row (office, officer, category, programme) that outlives the transaction it
+    was read in, with the names as the models give them."""
+
+    name = NameMixin.name
+
+
+def _copy(obj, **extra) -> Ref:
+    return Ref(**{a.key: getattr(obj, a.key) for a in sa.inspect(obj).mapper.column_attrs}, **extra)
+
+
+class World:
+    """What a pass reads once and its batches share: every office (active ones make the chains), the
+    officers each office's messages go to, categories, programmes, and the areas met so far."""
+
+    def __init__(self, session, ranks: dict[str, int]):
+        self.ranks = ranks
+        self.areas: dict[int, AreaRef] = {}
+        self._chains: dict[int, list[rules.OfficeChoice]] = {}
+        self.offices: dict[int, Ref] = {}
+        self.by_area: dict[str, list[Ref]] = defaultdict(list)
+        for o in session.scalars(sa.select(Office).options(joinedload(Office.area))):
+            ref = self.offices[o.id] = _copy(o, area=self._area(o.area))
+            if o.active:
+                self.by_area[o.area.code].append(ref)
+        self.officers: dict[int, list[Ref]] = defaultdict(list)
+        for u in session.scalars(sa.select(User).where(*notifications.office_officers()).order_by(User.id)
+                                 .options(selectinload(User.area))):
+            self.officers[u.office_id].append(_copy(u, office=self.offices.get(u.office_id),
+                                                    area=self._area(u.area)))
+        self.categories = {c.id: _copy(c) for c in session.scalars(sa.select(Category))}
+        self.programmes = {p.id: _copy(p) for p in session.scalars(sa.select(Programme))}
+
+    def _area(self, a: Area | None) -> AreaRef | None:
+        if a is None:
+            return None
+        found = self.areas.get(a.id)
+        if found is None:
+            found = self.areas[a.id] = AreaRef(id=a.id, code=a.code, path=a.path)
+        return found
+
+    def area(self, session, ids) -> None:
+        missing = {i for i in ids if i is not None and i not in self.areas}
+        for chunk in _chunks(sorted(missing)):
+            for r in session.execute(sa.select(Area.id, Area.code, Area.path).where(Area.id.in_(chunk))):
+                self.areas[r.id] = AreaRef(id=r.id, code=r.code, path=r.path)
+
+    def chain(self, area: AreaRef) -> list[rules.OfficeChoice]:
+        """routing.office_chain from the offices read once."""
+        found = self._chains.get(area.id)
+        if found is None:
+            found = self._chains[area.id] = [rules.OfficeChoice(o.id, o.tier, self.ranks[o.tier])
+                                             for code in area.ancestor_codes() for o in self.by_area.get(code, ())]
+        return found
+
+
+def claim(session, world: World, conditions, deadline, skipped: set[int], size: int) -> list[Case]:
+    """Up to `size` due grievances, locked for this transaction where the database can, as Cases."""
+    q = (sa.select(*(TABLE.c[n] for n in LOADED), TABLE.c.version, Complainant.phone.label("c_phone"),
+                   Complainant.language.label("c_language"))
+         .select_from(TABLE).outerjoin(Complainant, Complainant.id == TABLE.c.complainant_id)
+         .where(*conditions).order_by(deadline, TABLE.c.id).limit(size))
+    if skipped:
+        q = q.where(TABLE.c.id.not_in(skipped))
+    if is_postgres(session.get_bind()):
+        q = q.with_for_update(skip_locked=True, of=TABLE)
+    rows = session.execute(q).all()
+    world.area(session, {r.area_id for r in rows})
+    cases = []
+    for r in rows:
+        c = Case()
+        m = r._mapping
+        c.__dict__.update({n: m[n] for n in LOADED})
+        c.version = m["version"]
+        c._before = {n: m[n] for n in LOADED}
+        c.area = world.areas.get(c.area_id)
+        c.office = world.offices.get(c.office_id)
+        c.category = world.categories.get(c.category_id)
+        c.programme = world.programmes.get(c.programme_id)
+        c.complainant = (SimpleNamespace(phone=m["c_phone"], language=m["c_language"])
+                         if c.complainant_id is not None else None)
+        cases.append(c)
+    return cases
+
+
+class BatchEffects:
+    """The writes of a batch, gathered as the shared rules make them (the same calls as
+    grs.services.effects.Effects) and written by `write` in bulk."""
+
+    def __init__(self, uow, world: World):
+        self.uow = uow
+        self.world = world
+        self.events: dict[int, list[dict]] = defaultdict(list)  # grievance id -> new events' values
+        self.deliveries: list[tuple[Case, dict, int, dict]] = []  # case, event values, subscription, outbox row
+        self.messages: list[tuple[Case, dict]] = []
+        self.links: set[tuple[int, int]] = set()
+
+    def touched(self, c: Case) -> bool:
+        return bool(self.events.get(c.id)) or any(m[0] is c for m in self.messages) or any(
+            link[0] == c.id for link in self.links)
+
+    # -- the Effects interface
+
+    def next_office_up(self, g: Case):
+        if g.area is None or g.level is None:
+            return None
+        choice = rules.next_up(self.world.chain(g.area), self.world.ranks[g.level])
+        return self.world.offices[choice.office_id] if choice else None
+
+    def arrive(self, g: Case, office, now) -> None:
+        routing.at_office(g, office)
+        self.links.add((g.id, office.id))
+
+    def record(self, g: Case, type_, **kw) -> dict:
+        values = history.chain(g, type_, **kw)
+        self.events[g.id].append(values)
+        ev = SimpleNamespace(**values)
+        for sub_id, row in webhooks.deliveries_for(self.uow.session, g, ev):
+            self.deliveries.append((g, values, sub_id, row))
+        return values
+
+    def tell_office(self, g: Case, office, template: str, *, now, **context) -> None:
+        officers = self.world.officers.get(office.id, ())
+        for medium, address, u, context_u in notifications.office_recipients(g, office, officers, context):
+            self.messages.append((g, notifications.message(self.uow, medium, address, template, u.language,
+                                                           now=now, **context_u)))
+
+    def tell_citizen(self, g: Case, template: str, *, now, dedupe_key=None, **context) -> None:
+        found = notifications.citizen_recipient(g)
+        if found is None:
+            return
+        phone, language, context_c = found
+        self.messages.append((g, notifications.message(self.uow, "sms", phone, template, language, now=now,
+                                                       dedupe_key=dedupe_key, **context_c, **context)))
+
+    # -- the bulk write
+
+    def write(self, cases: list[Case]) -> None:
+        """Everything the batch did, in a few statements; Conflict when a grievance changed since its claim."""
+        if not cases:
+            return
+        session = self.uow.session
+        self._count(session, cases)
+        self._update(session, cases)
+        ids = self._insert(session, Event.__table__, [
+            {"grievance_id": gid, **v} for gid, evs in self.events.items() for v in evs],
+            returning=bool(self.deliveries))
+        event_id = {id(v): i for v, i in zip((v for evs in self.events.values() for v in evs), ids)}
+        if self.links:
+            session.execute(_insert_ignore(session, GrievanceOffice.__table__),
+                            [{"grievance_id": g, "office_id": o} for g, o in sorted(self.links)])
+        self._insert(session, OutboxMessage.__table__, self._messages(session), returning=False)
+        if self.deliveries:
+            out_ids = self._insert(session, OutboxMessage.__table__, [
+                {"grievance_id": c.id, **row} for c, _, _, row in self.deliveries], returning=True)
+            self._insert(session, WebhookDelivery.__table__, [
+                {"subscription_id": sub, "event_id": event_id[id(v)], "outbox_id": oid, "event_type": v["type"],
+                 "created_at": v["at"]} for (c, v, sub, row), oid in zip(self.deliveries, out_ids)], returning=False)
+
+    def _messages(self, session) -> list[dict]:
+        """The messages to queue: none to an opted-out number, none whose dedupe key is queued already (as
+        notifications.queue_sms decides one at a time)."""
+        phones = {m["recipient"] for _, m in self.messages if m["medium"] == "sms"}
+        keys = {m["dedupe_key"] for _, m in self.messages if m["dedupe_key"]}
+        out_phones, seen = set(), set()
+        for chunk in _chunks(sorted(phones)):
+            out_phones.update(session.scalars(sa.select(PhoneContact.phone).where(
+                PhoneContact.phone.in_(chunk), PhoneContact.opted_out_at.is_not(None))))
+        for chunk in _chunks(sorted(keys)):
+            seen.update(session.scalars(sa.select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(chunk))))
+        rows = []
+        for c, m in self.messages:
+            if m["medium"] == "sms" and m["recipient"] in out_phones:
+                continue
+            if m["dedupe_key"]:
+                if m["dedupe_key"] in seen:
+                    continue
+                seen.add(m["dedupe_key"])
+            rows.append({"grievance_id": c.id, **m})
+        return rows
+
+    def _count(self, session, cases: list[Case]) -> None:
+        """statistics.track for the whole batch: each grievance's counters from all its events, the deltas
+        summed into one upsert, the contributions stored in another."""
+        ids = [c.id for c in cases]
+        events: dict[int, list] = defaultdict(list)
+        stored: dict[int, list] = {}
+        e = Event.__table__.c
+        for chunk in _chunks(ids):
+            for r in session.execute(sa.select(e.grievance_id, e.seq, e.type, e.at, e.office_id, e.level, e.data)
+                                     .where(e.grievance_id.in_(chunk))):
+                events[r.grievance_id].append(r)
+            stored.update(session.execute(sa.select(StatContribution.grievance_id, StatContribution.counts)
+                                          .where(StatContribution.grievance_id.in_(chunk))).all())
+        tz = statistics._tz()
+        total: Counter = Counter()
+        contributions = []
+        for c in cases:
+            new = [SimpleNamespace(**v) for v in self.events.get(c.id, ())]
+            deltas, counts = statistics.change(c, [*events.get(c.id, ()), *new], stored.get(c.id), tz)
+            if deltas:
+                total.update(deltas)
+                contributions.append({"grievance_id": c.id, "counts": counts})
+        deltas = {k: n for k, n in total.items() if n}
+        for chunk in _chunks(sorted(deltas.items(), key=repr), 500):
+            statistics.upsert(session, dict(chunk))
+        for chunk in _chunks(contributions):
+            ins = _dialect_insert(session, StatContribution.__table__).values(chunk)
+            session.execute(ins.on_conflict_do_update(index_elements=["grievance_id"],
+                                                      set_={"counts": ins.excluded.counts}))
+
+    def _update(self, session, cases: list[Case]) -> None:
+        """The grievances' new rows, each only if its version is still the one claimed."""
+        changed = [n for n in LOADED if any(getattr(c, n) != c._before[n] for c in cases)]
+        if not changed:
+            changed = ["event_count"]
+        now = utcnow()
+        if is_postgres(session.get_bind()):
+            cols = [sa.column("b_id", sa.Integer), sa.column("b_version", sa.Integer),
+                    *(sa.column(f"b_{n}", TABLE.c[n].type) for n in changed)]
+            for chunk in _chunks(cases, max(1, 60000 // (len(cols)))):
+                v = sa.values(*cols, name="v").data([(c.id, c.version, *(getattr(c, n) for n in changed))
+                                                      for c in chunk])
+                stmt = (sa.update(TABLE).where(TABLE.c.id == v.c.b_id, TABLE.c.version == v.c.b_version)
+                        .values({**{n: sa.cast(v.c[f"b_{n}"], TABLE.c[n].type) for n in changed},
+                                 "version": TABLE.c.version + 1, "updated_at": now}))
+                if session.execute(stmt).rowcount != len(chunk):
+                    raise Conflict("a grievance of the batch changed after it was claimed")
+            return
+        stmt = (sa.update(TABLE).where(TABLE.c.id == sa.bindparam("b_id"), TABLE.c.version == sa.bindparam("b_version"))
+                .values({**{n: sa.bindparam(f"b_{n}") for n in changed}, "version": TABLE.c.version + 1,
+                         "updated_at": now}))
+        for c in cases:  # SQLite: one statement each, so that each one's version is checked
+            params = {"b_id": c.id, "b_version": c.version, **{f"b_{n}": getattr(c, n) for n in changed}}
+            if session.execute(stmt, params).rowcount != 1:
+                raise Conflict("a grievance of the batch changed after it was claimed")
+
+    @staticmethod
+    def _insert(session, table, rows: list[dict], *, returning: bool) -> list[int]:
+        ids: list[int] = []
+        for chunk in _chunks(rows):
+            if returning:
+                ids += session.scalars(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), chunk).all()
+            else:
+                session.execute(sa.insert(table), chunk)
+        return ids
+
+
+def _dialect_insert(session, table):
+    if is_postgres(session.get_bind()):
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
+def _insert_ignore(session, table):
+    return _dialect_insert(session, table).on_conflict_do_nothing()
+
+
+def _chunks(items, size: int = CHUNK):
+    items = list(items)
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
