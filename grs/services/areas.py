@@ -98,7 +98,7 @@ OFFICE_NAMES: dict[str, dict[str, str]] = {
 }
 
 
-def _de(name: str) -> str:
+def french_de(name: str) -> str:
     """French "de" before a name: d' before a vowel or a mute h."""
     return f"d'{name}" if name[:1].lower() in "aeiouyhàâéèêîïôû" else f"de {name}"
 
@@ -109,7 +109,7 @@ def office_name(area: Area, tier: str, lang: str) -> str | None:
     if not template:
         return None
     name = area.name(lang)
-    return template.format(name=name, de_name=_de(name))
+    return template.format(name=name, de_name=french_de(name))
 
 
 def _pack_languages(country: str) -> set[str]:

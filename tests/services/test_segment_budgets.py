@@ -29,7 +29,7 @@ from grs.models import STATUSES, Category, Grievance, Office
 from grs.notifications import render_with
 from grs.segments import measure
 from grs.services import asking
-from grs.services.areas import OFFICE_NAMES
+from grs.services.areas import OFFICE_NAMES, french_de
 from grs.services.reference import CATEGORIES, PROGRAMMES
 from grs.tracking import check_digit, display
 
@@ -83,9 +83,9 @@ def _pack_office_names(lang: str) -> list[str]:
             columns = name_columns(reader.fieldnames, prof.local_language)
             for row in reader:
                 tier = tier_of_level.get(row["level"])
-                if tier in templates and "{name}" in templates[tier]:
+                if tier in templates and ("{name}" in templates[tier] or "{de_name}" in templates[tier]):
                     local = row_names(row, columns).get(lang) or row["name_en"]
-                    names.append(templates[tier].format(name=local))
+                    names.append(templates[tier].format(name=local, de_name=french_de(local)))
     return names
 
 
