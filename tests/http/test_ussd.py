@@ -191,3 +191,30 @@ def test_without_the_right_key_the_callback_is_refused(client, world, url):
 def test_a_request_without_a_session_id_is_a_400_not_a_500(client, world):
     resp = client.post(URL, data={"phoneNumber": CALLER, "text": ""})
     assert resp.status_code == 400
+
+
+# The same walk in each pack language (issue 13): the deployment speaks it first and English second (config
+# LANGUAGES), so the menu opens in it and the language menu lists both; the caller picks it again (3, 1), then
+# lodges an old-age allowance payment complaint at Baria union with a description typed in that language.
+PACK_TRANSCRIPTS = {
+    "fr": "L'agent a pris 200 taka sur mon allocation",
+    "ha": "Wakili ya karɓi taka 200 daga tallafina",
+    "so": "Wakiilku wuxuu iga qaatay 200 taka gargaarkayga",
+}
+
+
+@pytest.mark.parametrize("lang", [pytest.param(lang, marks=pytest.mark.config(LANGUAGES=[lang, "en"]))
+                                  for lang in PACK_TRANSCRIPTS])
+def test_transcripts_in_french_hausa_and_somali_lodge_in_that_language(app, client, world, lang):
+    described = PACK_TRANSCRIPTS[lang]
+    code = play(client, f"{lang}_lodge_by_lists.txt", f"ATUid_{lang}_1",
+                ["3", "1", "1", "1", "3", "2", "1", "1", described, "1"])
+    with app.app_context():
+        g = db.session.scalar(sa.select(Grievance).where(Grievance.tracking_code == code))
+        assert (g.channel, g.office.code, g.programme.code, g.category.code, g.language) == (
+            "ussd", "OFF-BD-UN-2869", "OAA", "payment", lang)
+        assert g.description == described
+        [sms] = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.medium == "sms")).all()
+        assert (sms.recipient, sms.template, sms.language) == (CALLER, "receipt", lang)
+        assert code in sms.body
+        assert db.session.get(PhoneContact, CALLER).language == lang
