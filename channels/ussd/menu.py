@@ -121,12 +121,12 @@ class ListReference:
 
     @classmethod
     def from_areas_csv(cls, path: str, programmes: list[Option], categories: list[Option],
-                       levels: list[Option]) -> "ListReference":
-        """Areas from a hierarchy file (code, parent_code, level, name_en, name_<language>...), as
-        `grs import-areas` reads."""
+                       levels: list[Option], local_language: str | None = None) -> "ListReference":
+        """Areas from a hierarchy file (code, parent_code, level, name_en, name_<language>... or name_local in
+        the pack's `local_language`), as `grs import-areas` reads."""
         with open(path, newline="", encoding="utf-8-sig") as fh:
             reader = csv.DictReader(fh)
-            rows, columns = list(reader), name_columns(reader.fieldnames)
+            rows, columns = list(reader), name_columns(reader.fieldnames, local_language)
         wanted = [lv.code for lv in levels]
         ref = cls(programmes, categories, levels)
         for r in sorted(rows, key=lambda r: r["name_en"]):
