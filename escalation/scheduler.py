@@ -1,4 +1,5 @@
-"""APScheduler wiring: the sweep, the outbox, the daily digest — run by one leader per deployment.
+"""APScheduler wiring: the sweep, the outbox, inbound SMS intake, the daily digest — run by one leader per
+deployment.
 
 Every scheduler process runs the same jobs, but a job only acts while its process holds the
 leadership: a PostgreSQL session advisory lock, or on SQLite an exclusive file lock next to the
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 ADVISORY_LOCK_KEY = 0x67727301  # "grs" + 1: any constant shared by every GRS process on the database
 SWEEP_SECONDS = 60
 OUTBOX_SECONDS = 5
+INTAKE_SECONDS = 2  # inbound SMS no intake worker took (a deployment runs grs-intake for the load)
 
 
 def lock_file(app: Flask) -> str | None:
@@ -151,6 +153,12 @@ def _outbox(now):
     dispatch(now)  # one unit of work per claim and per message
 
 
+def _intake(now):
+    from channels.sms import intake
+
+    intake.work(once=True)  # what the webhook recorded and no intake worker (grs intake work) took yet
+
+
 def _digest(now):
     with unit_of_work() as uow:
         send_daily_digests(uow, now)
@@ -164,6 +172,8 @@ def configure(scheduler, app: Flask, leader: Leadership) -> None:
                       name="escalation sweep", next_run_time=utcnow(), **common)
     scheduler.add_job(_job(app, leader, "outbox", _outbox), "interval", seconds=OUTBOX_SECONDS, id="outbox",
                       name="outbox dispatch", **common)
+    scheduler.add_job(_job(app, leader, "intake", _intake), "interval", seconds=INTAKE_SECONDS, id="intake",
+                      name="inbound SMS intake", **common)
     scheduler.add_job(_job(app, leader, "digest", _digest), "cron", hour=7, minute=0, timezone=tz,
                       id="digest", name="daily digest", **common)
 

@@ -402,6 +402,30 @@ def outbox_send_cmd(now_text: str | None) -> None:
     click.echo(dispatch(now).summary())
 
 
+@click.group("intake")
+def intake_group() -> None:
+    """Inbound SMS recorded by the webhook, waiting for the intake worker."""
+
+
+@intake_group.command("work")
+@click.option("--once", is_flag=True, help="Handle what is pending, then stop (else run until SIGTERM).")
+@click.option("--batch", default=100, show_default=True, type=click.IntRange(1, 10_000),
+              help="Messages per transaction.")
+@with_appcontext
+def intake_work_cmd(once: bool, batch: int) -> None:
+    """The intake worker: turns recorded inbound SMS into complaints and answers (several may run)."""
+    import signal
+    import threading
+
+    from channels.sms import intake
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
+    total = intake.work(batch=batch, once=once, stop=stop)
+    click.echo(f"handled {total} inbound messages")
+
+
 @click.group("policies")
 def policies_group() -> None:
     """Time limits per tier and category."""
@@ -541,6 +565,7 @@ def init_commands(app: Flask) -> None:
     app.cli.add_command(stats_group)
     app.cli.add_command(holidays_group)
     app.cli.add_command(reference_group)
+    app.cli.add_command(intake_group)
 
 
 def _create_app():

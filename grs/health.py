@@ -4,7 +4,8 @@
 - `GET /readyz` (readiness: send traffic here?): 200 when the database answers and its schema is at the
   migrations' head (a worker started before `grs db upgrade` finished is not ready); 503 with the reason
   otherwise. It also says how late the outbox is (the oldest message due and not sent), which tells an
-  operator whether the scheduler's dispatcher runs, without failing readiness: web requests still work.
+  operator whether the scheduler's dispatcher runs, without failing readiness: web requests still work;
+  likewise the inbound SMS the intake worker has still to handle, and those it gave up on (failed).
 Neither shows personal data or needs an account.
 """
 from __future__ import annotations
@@ -62,4 +63,19 @@ def readyz():
         from .timeutil import as_utc
 
         late = max(0, int((utcnow() - as_utc(oldest)).total_seconds()))
-    return jsonify(status="ready", schema=sorted(current), outbox_late_seconds=late)
+    return jsonify(status="ready", schema=sorted(current), outbox_late_seconds=late, **_inbound())
+
+
+def _inbound() -> dict:
+    """The intake worker's queue (channels/sms/intake.py): messages waiting, failed (an admin looks at
+    them: inbound_messages.error says why), and how long the oldest has waited; informative, like the outbox."""
+    from .models import InboundMessage
+    from .timeutil import as_utc
+
+    rows = dict(db.session.execute(sa.select(InboundMessage.status, sa.func.count()).where(
+        InboundMessage.status.in_(("pending", "failed"))).group_by(InboundMessage.status)).all())
+    oldest = db.session.scalar(sa.select(sa.func.min(InboundMessage.received_at))
+                               .where(InboundMessage.status == "pending"))
+    late = 0 if oldest is None else max(0, int((utcnow() - as_utc(oldest)).total_seconds()))
+    return {"inbound_pending": rows.get("pending", 0), "inbound_failed": rows.get("failed", 0),
+            "inbound_late_seconds": late}

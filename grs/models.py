@@ -472,10 +472,16 @@ class OutboxMessage(db.Model):
 
 
 class InboundMessage(db.Model):
-    """An SMS received from a provider; the unique id makes provider retries harmless."""
+    """An SMS received from a provider; the unique id makes provider retries harmless.
+
+    The Africa's Talking webhook records it `pending` (with the tracking code a complaint will get) and
+    answers; the intake worker (channels/sms/intake.py) handles it and marks it `done`, or `failed` with its
+    `error` once it failed `attempts` times. Messages handled in the request itself (Twilio) are `done`."""
 
     __tablename__ = "inbound_messages"
-    __table_args__ = (sa.UniqueConstraint("provider", "provider_message_id", name="uq_inbound_provider_id"),)
+    __table_args__ = (sa.UniqueConstraint("provider", "provider_message_id", name="uq_inbound_provider_id"),
+                      sa.UniqueConstraint("tracking_code", name="uq_inbound_tracking_code"),
+                      sa.Index("ix_inbound_status_id", "status", "id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     provider: Mapped[str] = mapped_column(sa.String(20))
     provider_message_id: Mapped[str] = mapped_column(sa.String(120))
@@ -486,6 +492,14 @@ class InboundMessage(db.Model):
     grievance_id: Mapped[int | None] = mapped_column(sa.ForeignKey("grievances.id"))
     reply: Mapped[str | None] = mapped_column(sa.Text)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(sa.String(10), default="done", server_default="done")
+    tracking_code: Mapped[str | None] = mapped_column(sa.String(12))  # reserved for the complaint it lodges
+    status_allowed: Mapped[bool] = mapped_column(default=True, server_default=sa.true())  # STATUS limit, at receipt
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a worker's lease on it
+    claimed_by: Mapped[str | None] = mapped_column(sa.String(40))
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(sa.Text)
 
 
 class UssdSession(db.Model):

@@ -118,3 +118,15 @@ def run(service, *args, **kw):
 def find(code: str):
     """The grievance with this tracking code, read fresh."""
     return svc.find(db.session, code)
+
+
+def run_intake_worker(app) -> int:
+    """Run the intake worker until nothing is pending (what `grs intake work --once` does): the inbound
+    SMS the Africa's Talking webhook recorded become complaints and answers. The number it handled."""
+    from channels.sms import intake
+
+    with app.app_context():
+        try:
+            return intake.work(once=True)
+        finally:
+            db.session.remove()

@@ -16,6 +16,15 @@ Markers:
   migrations). The same fixtures (`app`, `world`, `ctx`, `client`, `runner`) then build on it.
 - @pytest.mark.config(**kw): extra app config for the test.
 - @pytest.mark.wall_clock: grs.timeutil.utcnow() reads the real clock (every other test sees PINNED_NOW).
+- @pytest.mark.no_intake_worker: see below.
+
+The SMS intake split (channels/sms/intake.py): the Africa's Talking webhook only records an inbound SMS, and
+the intake worker turns it into a complaint or an answer later. So that a test can look for the grievance or
+the reply right after posting to the webhook, every test client of an app built by the `app` fixture runs
+the worker (builders.run_intake_worker: `grs intake work --once`) after each 2xx POST to
+/hooks/sms/africastalking. A test of the split itself (a message recorded and not yet handled, a crash,
+two workers) marks itself @pytest.mark.no_intake_worker and calls builders.run_intake_worker (or
+channels.sms.intake) when it wants the worker.
 """
 from __future__ import annotations
 
@@ -68,6 +77,31 @@ def _reuse_url_builders() -> None:
 _reuse_url_builders()
 # Fixtures that build the app: a test of the unit tier asking for one fails.
 APP_FIXTURES = {"app", "ctx", "client", "runner", "world", "client_as", "auth", "pg", "live_server"}
+
+def _run_intake_worker_after_sms_webhook() -> None:
+    """Every test client: after a 2xx POST to the Africa's Talking SMS webhook, the intake worker runs
+    (for apps of the `app` fixture without @pytest.mark.no_intake_worker); see the docstring above."""
+    from flask.testing import FlaskClient
+
+    if getattr(FlaskClient.open, "_grs_intake", False):
+        return
+    plain_open = FlaskClient.open
+
+    def open_and_work(self, *args, **kwargs):
+        response = plain_open(self, *args, **kwargs)
+        request = getattr(response, "request", None)
+        if (self.application.extensions.get("grs_test_intake_worker") and request is not None
+                and request.method == "POST" and request.path == "/hooks/sms/africastalking"
+                and 200 <= response.status_code < 300):
+            import builders
+
+            builders.run_intake_worker(self.application)
+        return response
+    open_and_work._grs_intake = True
+    FlaskClient.open = open_and_work
+
+
+_run_intake_worker_after_sms_webhook()
 
 # Every session joins the test's outer transaction with a savepoint when its bind is a connection already
 # in a transaction; with an engine bind (production, committing_db tests) this changes nothing.
@@ -313,9 +347,11 @@ def app(request, backend, tmp_path):
     if marker:
         config.update(marker.kwargs)
     committing = request.node.get_closest_marker("committing_db") is not None
+    worker = request.node.get_closest_marker("no_intake_worker") is None
     if committing:
         config["SQLALCHEMY_DATABASE_URI"] = _committing_url(request, backend, tmp_path)
         application = create_app(config)
+        application.extensions["grs_test_intake_worker"] = worker
         application.extensions["grs_test_world"] = None
         with application.app_context():
             db.create_all()
@@ -331,6 +367,7 @@ def app(request, backend, tmp_path):
     config["SQLALCHEMY_DATABASE_URI"] = prepared.url
     application = create_app(config)
     application.extensions["grs_test_world"] = prepared.emails if with_world else None
+    application.extensions["grs_test_intake_worker"] = worker
     conn, outer = prepared.begin()
     # Every session of this app, in any app context, runs on the test's connection (db.engine is it too).
     engines = db._app_engines[application]

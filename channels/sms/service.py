@@ -66,6 +66,13 @@ def receive(uow, sms: InboundSms, *, now: datetime, reply_inline: bool, status_a
     if sender is None:
         # Alphanumeric senders (network promotions) and garbage: kept for the record, never answered.
         return Handled("ignored")
+    return handle(uow, sms, row, sender, cmd, now=now, reply_inline=reply_inline, status_allowed=status_allowed)
+
+
+def handle(uow, sms: InboundSms, row: InboundMessage, sender: str, cmd: commands.Command, *, now: datetime,
+           reply_inline: bool, status_allowed: bool = True) -> Handled:
+    """Act on a stored message `row` from the valid number `sender`: its command, its reply, in a savepoint
+    (receive on receipt; the intake worker, channels/sms/intake.py, for messages recorded before)."""
     ctx = _Context(uow, sms, row, sender, _language(uow, sender, cmd), reply_inline, now)
     ctx.status_allowed = status_allowed
     handler = HANDLERS[cmd.kind]
@@ -180,8 +187,8 @@ def _lodge(ctx: _Context, cmd: commands.Command) -> Handled:
     area = _area_named(session, cmd.text)
     if area is None and contact is not None and contact.last_area_id:
         area = session.scalar(sa.select(Area.code).where(Area.id == contact.last_area_id))
-    if contact is not None and cmd.language == "bn":
-        contact.language = "bn"  # they wrote in Bangla: USSD and later messages should speak it too
+    if contact is not None and cmd.language != "en" and cmd.language in settings.languages:
+        contact.language = cmd.language  # they wrote in Bangla (Somali, ...): USSD and later messages speak it too
     intake = services.Intake(
         channel="sms",
         programme=programme or settings.sms_default_programme,
@@ -193,6 +200,7 @@ def _lodge(ctx: _Context, cmd: commands.Command) -> Handled:
         phone_verified=True,  # the network says who sent it
         source_ref=stored_key(f"{ctx.sms.provider}:{ctx.sms.message_id}"),
         queue_receipt=not ctx.inline,  # an inline (TwiML) reply is the receipt
+        tracking_code=ctx.row.tracking_code,  # reserved when the webhook recorded it
     )
     # One unit of work: the inbound row, the grievance and (for the outbox) its receipt go in together.
     g = services.lodge(ctx.uow, intake, actor=Actor.citizen("sms"), now=ctx.now)

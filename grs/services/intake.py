@@ -55,6 +55,9 @@ class Intake:
     # or when the phone named had its share of receipts (grs/ratelimit.py: a stranger's number is not texted
     # without end); the grievance is lodged all the same.
     queue_receipt: bool = True
+    # The code reserved for it when its message was recorded (an SMS the intake worker lodges later, whose
+    # webhook answer already named it); None: a fresh one.
+    tracking_code: str | None = None
 
 
 @dataclass(frozen=True)

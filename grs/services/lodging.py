@@ -2,6 +2,7 @@
 and queue the receipt, all in the caller's unit of work."""
 from __future__ import annotations
 
+import dataclasses
 import logging
 from datetime import datetime, time, timedelta
 
@@ -44,7 +45,8 @@ def _new_grievance(uow, intake: Intake, checked: Checked, office: Office | None,
     with session.no_autoflush:
         g = Grievance(
             # A code another grievance has fails the insert; lodge then tries again with a new one.
-            tracking_code=tracking.new_code(), channel=intake.channel, source_ref=intake.source_ref,
+            tracking_code=intake.tracking_code or tracking.new_code(), channel=intake.channel,
+            source_ref=intake.source_ref,
             programme=checked.programme, programme_id=checked.programme.id, category=category,
             category_id=category.id, area=area, area_id=area.id if area else None, status="received",
             is_open=True, sensitive=category.sensitive, description=intake.description.strip(),
@@ -131,6 +133,11 @@ def lodge(uow, intake: Intake, *, actor: Actor, now: datetime) -> Grievance:
                 return earlier
             if attempt == 2:
                 raise
+            if intake.tracking_code:
+                # Its reserved code was taken after all (by a complaint of another channel since): a new
+                # one, which the receipt names.
+                log.warning("reserved tracking code taken; lodging with a new one")
+                intake = dataclasses.replace(intake, tracking_code=None)
     storage.attach(uow, g, intake.attachments)
     if office is not None:
         notifications.tell_office(uow, g, office, "case_arrived", now=now)

@@ -257,6 +257,13 @@ class SmsLoad:
         self._stop.set()
 
 
+def run_intake_worker(url: str, settings: dict) -> int:
+    """The intake worker (`grs intake work --once`) over what the webhook recorded at `url`."""
+    import builders
+
+    return builders.run_intake_worker(create_app({**settings, "SQLALCHEMY_DATABASE_URI": url}))
+
+
 def inbound_state(url: str) -> dict:
     """What the database holds of the SMS intake: per provider message id, its rows and grievance."""
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)

@@ -49,6 +49,7 @@ def test_sigkill_of_gunicorn_mid_stream_loses_no_answered_sms_and_doubles_none(d
     assert [(i, s, d) for i, s, d in redelivered if (s, d) != (200, True)] == [], "a re-delivery was not a duplicate"
     assert in_flight >= 1 and load.no_answer, "the kill cut off no request"
 
+    procs.run_intake_worker(url, settings)  # the recorded messages become grievances (channels/sms/intake.py)
     state = procs.inbound_state(url)
     per_id = Counter(msg_id for msg_id, _ in state["rows"])
     assert {i for i, n in per_id.items() if n > 1} == set(), "a message stored twice"

@@ -31,7 +31,9 @@ def test_ready_at_the_head_and_not_before_it(app, client):
     assert r.status_code == 503 and r.get_json()["expected"] == [head]
     stamp(app, head)
     r = client.get("/readyz")
-    assert r.status_code == 200 and r.get_json() == {"status": "ready", "schema": [head], "outbox_late_seconds": 0}
+    assert r.status_code == 200 and r.get_json() == {"status": "ready", "schema": [head], "outbox_late_seconds": 0,
+                                                     "inbound_pending": 0, "inbound_failed": 0,
+                                                     "inbound_late_seconds": 0}
     stamp(app, None)
 
 

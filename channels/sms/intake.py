@@ -1,0 +1,223 @@
+"""Intake at the database's pace: the split SMS aggregators use.
+
+The Africa's Talking webhook only records the message (`record`: one small transaction, one row of
+`inbound_messages`, `pending`, with the tracking code a complaint will carry already reserved) and answers;
+"acknowledged means stored", since the 2xx goes out only after that commit. The intake worker (`grs intake
+work`, or the scheduler's `intake` job) then claims pending rows in batches and handles each with the same
+code as a message handled on receipt (channels/sms/service.handle: commands, replies, lodging), one
+transaction per batch, so a batch costs one commit and a crash of the worker leaves its rows pending.
+
+- A provider retry with the same id is the same row (the unique provider id): answered as the first time.
+- Two workers never take the same row: a claim is an UPDATE of rows picked `FOR UPDATE SKIP LOCKED` on
+  PostgreSQL (SQLite has one writer) that leases them to the worker (`claimed_by`, `claimed_at`); the batch's
+  transaction locks them again, and a lease that ran out (a worker that died) is claimed anew.
+- Messages of one sender are handled in the order they came: a sender whose earlier message is still
+  pending elsewhere waits for it (a complaint, then STATUS of its code).
+- A message whose handling raises is tried MAX_ATTEMPTS times (a worker that died holding it counts as one),
+  then marked `failed` with its reason: counted on /readyz (`inbound_failed`), never retried forever.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from grs import tracking
+from grs.models import Grievance, InboundMessage
+from grs.timeutil import as_utc, utcnow
+from grs.uow import unit_of_work
+
+from . import commands, service
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+LEASE = timedelta(seconds=60)  # a claimed batch not finished by then is another worker's (its worker died)
+BATCH = 100
+IDLE_SECONDS = 0.2  # how long an idle worker waits before looking again
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What the webhook answers: the message is stored (now or the first time it came)."""
+
+    duplicate: bool
+    tracking_code: str | None  # the code its complaint will have (a free-text message), else None
+
+
+def record(uow, sms: service.InboundSms, *, now: datetime, status_allowed: bool = True) -> Recorded:
+    """Store one inbound SMS to be handled by the intake worker, once per provider message id.
+
+    A message from an alphanumeric sender or garbage number is stored `done` (never answered, as on receipt).
+    status_allowed=False (the number used up its STATUS look-ups, counted by the webhook) is kept on the row.
+    """
+    now = as_utc(now)
+    session = uow.session
+    key = service.stored_key(sms.message_id)
+    sender = service._phone(uow, sms.sender)
+    cmd = commands.parse(sms.text, uow.settings.languages)
+    for _ in range(3):
+        code = _reserve_code(session) if sender is not None and cmd.kind == "lodge" and cmd.text.strip() else None
+        row = InboundMessage(
+            provider=sms.provider, provider_message_id=key, sender=(sender or sms.sender or "")[:20],
+            recipient=(sms.recipient or "")[:40] or None, text=sms.text or "",
+            command=cmd.kind if sender else "ignored", received_at=now, tracking_code=code,
+            status="pending" if sender else "done", processed_at=None if sender else now,
+            status_allowed=status_allowed)
+        try:
+            with unit_of_work(savepoint=True):
+                session.add(row)
+        except IntegrityError:
+            earlier = session.scalar(sa.select(InboundMessage.tracking_code).where(
+                InboundMessage.provider == sms.provider, InboundMessage.provider_message_id == key))
+            if earlier is not None or _exists(session, sms.provider, key):
+                return Recorded(True, earlier)  # a retry, or the same message at this moment: it is stored
+            continue  # another message reserved the same code at this moment: another code
+        return Recorded(False, code)
+    raise RuntimeError("could not reserve a tracking code")
+
+
+def _exists(session, provider: str, key: str) -> bool:
+    return session.scalar(sa.select(InboundMessage.id).where(
+        InboundMessage.provider == provider, InboundMessage.provider_message_id == key)) is not None
+
+
+def _reserve_code(session) -> str:
+    """A tracking code no grievance has (no other pending message can take it: a unique column)."""
+    while True:
+        code = tracking.new_code()
+        if session.scalar(sa.select(Grievance.id).where(Grievance.tracking_code == code)) is None:
+            return code
+
+
+# ---------------------------------------------------------------- the worker
+
+
+def _token() -> str:
+    return f"{socket.gethostname()[:16]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def claim(uow, *, limit: int, now: datetime, token: str) -> list[int]:
+    """Lease up to `limit` pending messages to `token` (oldest first), in the caller's transaction; a
+    message waits while an earlier message of its sender is pending and not among them."""
+    session = uow.session
+    cutoff = now - LEASE
+    free = sa.and_(InboundMessage.status == "pending",
+                   sa.or_(InboundMessage.claimed_at.is_(None), InboundMessage.claimed_at < cutoff))
+    # A worker that died holding a message too often: that message is what kills it. Failed, not retried.
+    session.execute(sa.update(InboundMessage).where(free, InboundMessage.attempts >= MAX_ATTEMPTS)
+                    .values(status="failed", processed_at=now, claimed_by=None, claimed_at=None,
+                            error=sa.func.coalesce(InboundMessage.error, "the worker stopped while handling it")))
+    pick = sa.select(InboundMessage.id).where(free).order_by(InboundMessage.id).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        pick = pick.with_for_update(skip_locked=True)
+    # One statement (on SQLite it takes the write lock at once, so two workers cannot pick the same rows).
+    session.execute(sa.update(InboundMessage).where(InboundMessage.id.in_(pick.scalar_subquery()))
+                    .values(claimed_at=now, claimed_by=token, attempts=InboundMessage.attempts + 1),
+                    execution_options={"synchronize_session": False})
+    mine = session.execute(sa.select(InboundMessage.id, InboundMessage.sender)
+                           .where(InboundMessage.claimed_by == token, InboundMessage.status == "pending")
+                           .order_by(InboundMessage.id)).all()
+    if not mine:
+        return []
+    ids = {i for i, _ in mine}
+    # Order per sender: every pending message of a sender before one of ours must be ours too.
+    pending = session.execute(sa.select(InboundMessage.id, InboundMessage.sender).where(
+        InboundMessage.status == "pending", InboundMessage.sender.in_({s for _, s in mine}),
+        InboundMessage.id <= max(ids)).order_by(InboundMessage.id)).all()
+    blocked: set[str] = set()
+    keep: list[int] = []
+    for i, sender in pending:
+        if sender in blocked:
+            continue
+        if i in ids:
+            keep.append(i)
+        else:
+            blocked.add(sender)
+    wait = ids - set(keep)
+    uow.memo["intake_deferred"] = len(wait)
+    if wait:
+        session.execute(sa.update(InboundMessage).where(InboundMessage.id.in_(wait))
+                        .values(claimed_at=None, claimed_by=None, attempts=InboundMessage.attempts - 1),
+                        execution_options={"synchronize_session": False})
+    return keep
+
+
+def _sms(row: InboundMessage) -> service.InboundSms:
+    return service.InboundSms(row.provider, row.provider_message_id, row.sender, row.text, row.recipient)
+
+
+def handle_claimed(uow, ids: list[int], *, now: datetime, token: str) -> tuple[int, int]:
+    """Handle the messages `token` claimed, in id order, each in a savepoint: (done, failed or retried)."""
+    session = uow.session
+    mine = sa.and_(InboundMessage.id.in_(ids), InboundMessage.claimed_by == token, InboundMessage.status == "pending")
+    # The lease renewed, which also locks the rows (and on SQLite takes the write lock first, before any
+    # read: a read-then-write transaction there could meet another worker's commit and fail).
+    session.execute(sa.update(InboundMessage).where(mine).values(claimed_at=now),
+                    execution_options={"synchronize_session": False})
+    pick = sa.select(InboundMessage).where(mine).order_by(InboundMessage.id)
+    done = bad = 0
+    languages = uow.settings.languages
+    for row in session.scalars(pick).all():
+        row_id, attempts = row.id, row.attempts
+        try:
+            with unit_of_work(savepoint=True):
+                cmd = commands.parse(row.text, languages)
+                sender = service._phone(uow, row.sender)
+                if sender is None:  # (recorded `done` already; a number the country no longer reads)
+                    row.command = "ignored"
+                else:
+                    service.handle(uow, _sms(row), row, sender, cmd, now=now, reply_inline=False,
+                                   status_allowed=row.status_allowed)
+                row.status, row.processed_at, row.error = "done", now, None
+            done += 1
+        except Exception as e:  # any failure of one message: its savepoint is undone, the batch goes on
+            log.exception("intake: inbound message id=%s failed (attempt %s)", row_id, attempts)
+            bad += 1
+            reason = f"{type(e).__name__}: {e}"[:1000]
+            values = {"error": reason, "claimed_at": None, "claimed_by": None}
+            if attempts >= MAX_ATTEMPTS:
+                values.update(status="failed", processed_at=now)
+            session.execute(sa.update(InboundMessage).where(InboundMessage.id == row_id).values(**values),
+                            execution_options={"synchronize_session": False})
+    return done, bad
+
+
+def work_batch(limit: int = BATCH, *, now: datetime | None = None) -> tuple[int, bool]:
+    """Claim and handle one batch (two transactions: the claim, then the batch): the number claimed, and
+    whether more may be waiting (a full batch, or messages left for their sender's earlier one)."""
+    token = _token()
+    now = as_utc(now or utcnow())
+    with unit_of_work() as uow:
+        ids = claim(uow, limit=limit, now=now, token=token)
+        deferred = uow.memo.get("intake_deferred", 0)
+    if not ids:
+        return 0, bool(deferred)
+    with unit_of_work() as uow:
+        done, bad = handle_claimed(uow, ids, now=now, token=token)
+    log.info("intake: %s handled, %s failed", done, bad)
+    return len(ids), len(ids) >= limit or bool(deferred) or bad > 0
+
+
+def work(*, batch: int = BATCH, once: bool = False, stop: threading.Event | None = None,
+         now: datetime | None = None) -> int:
+    """Handle pending messages in batches: until none is left (`once`), or until `stop` is set, waiting
+    IDLE_SECONDS whenever there is nothing to do. The number handled."""
+    total = 0
+    stop = stop or threading.Event()
+    while not stop.is_set():
+        n, more = work_batch(batch, now=now)
+        total += n
+        if once and (n == 0 or not more):
+            break
+        if n == 0:
+            stop.wait(IDLE_SECONDS)
+    return total
+
