@@ -84,6 +84,38 @@ def language_of(text: str) -> str:
     return "bn" if _BANGLA.search(text or "") else "en"
 
 
+# Short words that mark a Latin-script message as French, Hausa or Somali (or English, against them): a
+# complaint in any of them is kept in its language and answered in it. Hausa's hooked letters settle it alone.
+MARKER_WORDS: dict[str, frozenset[str]] = {
+    "en": frozenset("the my is was not i and of to have has been we our me he she they for did paid money "
+                    "allowance got".split()),
+    "fr": frozenset("je j'ai n'ai le la les pas mon ma mes nous de du des est une un pour depuis reçu payé "
+                    "argent paiement aucun rien ne".split()),
+    "ha": frozenset("ba ban na ya yi ni mu ta sun kuma amma saboda domin daga zuwa wanda yanzu tun kudi kuɗi "
+                    "tallafi tallafin watanni wata biya ina".split()),
+    "so": frozenset("waa waxaan waxay iyo aan ayaa ku ka la wax uma kuma lama helin lacag lacagta lacagtii "
+                    "gargaar bilood laba ii i siin".split()),
+}
+_HAUSA_LETTERS = re.compile("[ɓɗƙƴƁƊƘƳ]")
+_LATIN_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+
+
+def guess_language(text: str, languages: Iterable[str] | None = None) -> str | None:
+    """French, Hausa or Somali when a Latin-script message is plainly written in it (at least two of its
+    marker words, more than any other language's and than English's), among `languages` (None: all); else
+    None: English, or too little to tell."""
+    wanted = [lang for lang in (languages or MARKER_WORDS) if lang in MARKER_WORDS and lang != "en"]
+    if not text or not wanted:
+        return None
+    if "ha" in wanted and _HAUSA_LETTERS.search(text):
+        return "ha"
+    tokens = [t.casefold().replace("’", "'") for t in _LATIN_WORD.findall(text)]
+    hits = {lang: sum(t in MARKER_WORDS[lang] for t in tokens) for lang in ("en", *wanted)}
+    best = max(wanted, key=lambda lang: hits[lang])
+    others = [n for lang, n in hits.items() if lang != best]
+    return best if hits[best] >= 2 and hits[best] > max(others, default=0) else None
+
+
 def reply_language(stored: Iterable[str | None], script: str, languages: Iterable[str]) -> str:
     """The language to answer in: the first language stored for the sender (their phone contact, then their
     complaint) that the deployment speaks; the script of the message only when nothing is stored."""
@@ -103,7 +135,9 @@ def parse(text: str | None, languages: Iterable[str] | None = None) -> Command:
     kind, said_in = _keywords(languages).get(_fold_keyword(head), (None, None))
     rest = rest.strip()
     if kind is None:
-        return Command("lodge", text=body, language=script)
+        # A complaint: its language by script, or for Latin script by its words (French, Hausa, Somali).
+        written = script if script != "en" else (guess_language(body, languages) or "en")
+        return Command("lodge", text=body, language=written)
     lang = said_in or script
     if kind == "info":
         return _info(body, rest, lang, said_in)

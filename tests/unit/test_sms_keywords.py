@@ -84,3 +84,24 @@ def test_no_word_means_two_commands_and_every_pack_language_has_keywords():
     for prof in PROFILES.values():
         for lang in prof.languages:
             assert lang in KEYWORDS_BY_LANGUAGE, f"the {prof.code} pack speaks {lang}, which has no SMS keywords"
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Khouloum : je n'ai pas reçu mon transfert monétaire", "fr"),
+    ("Le chef de village a pris l'argent", "fr"),
+    ("Ba a biya ni ba tun watanni uku", "ha"),
+    ("Wakili ya karɓi taka 200", "ha"),  # a hooked letter is Hausa on its own
+    ("Hodan: lacagta Baxnaano laba bixin lama i siin", "so"),
+    ("Waxaan ku noolahay Baydhabo, lacag ma helin", "so"),
+    ("Naze ward: my cash transfer has not been paid for two cycles", "en"),
+    ("The agent took 200 taka from my allowance", "en"),
+    ("Baria", "en"),  # a place name alone says nothing
+    ("আমার ভাতা দেরিতে আসে", "bn"),
+])
+def test_a_complaint_is_kept_in_the_language_it_is_written_in(text, lang):
+    assert parse(text).language == lang
+
+
+def test_a_language_the_deployment_does_not_speak_is_not_guessed():
+    assert parse("Ba a biya ni ba tun watanni uku", ("so", "en")).language == "en"
+    assert parse("Waxaan ku noolahay Baydhabo, lacag ma helin", ("so", "en")).language == "so"
