@@ -490,7 +490,10 @@ def _list_lines(state: dict, ref: Reference) -> list[str]:
 
 
 # Words a cut label must not end on ("যৌন শোষণ বা." reads as "sexual exploitation or."): dropped with the cut.
-_DANGLING = frozenset({"বা", "ও", "এবং", "অথবা", "কিংবা", "or", "and", "of", "the", "a"})
+_DANGLING = frozenset({"বা", "ও", "এবং", "অথবা", "কিংবা", "or", "and", "of", "the", "a",
+                       "ou", "et", "de", "du", "des", "la", "le", "les", "à", "au", "aux", "pour",  # French
+                       "ko", "da", "na", "ta", "a", "ga", "wajen",  # Hausa: or, and/with, of, at, to
+                       "ama", "iyo", "ee", "oo", "ka", "ku"})  # Somali: or, and, of, which, from, in
 
 
 def shorten(label: str, width: int) -> str:
@@ -503,7 +506,8 @@ def shorten(label: str, width: int) -> str:
     if plain and len(plain) <= width:
         return plain
     cut = plain[:width - 1]
-    if " " in cut and cut.rfind(" ") >= width // 2:
+    # A word the cut ends inside goes; one it ends right after ("... Zamantakewa| na Jihar Imo") stays.
+    if plain[width - 1] != " " and " " in cut and cut.rfind(" ") >= width // 2:
         cut = cut[:cut.rfind(" ")]
     cut = cut.rstrip(" ,;:-–।")
     while " " in cut and cut.rsplit(" ", 1)[1].casefold() in _DANGLING:

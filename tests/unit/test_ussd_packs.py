@@ -88,3 +88,21 @@ def test_the_language_menu_lists_the_packs_languages_default_first(country):
     for n, lang in enumerate(prof.site_languages, start=1):
         chosen = menu.step(menu.step(menu.start("en", ref.languages).state, "3", ref).state, str(n), ref)
         assert chosen.remember_language == lang and chosen.state["lang"] == lang
+
+
+@pytest.mark.parametrize("label, expected", [
+    ("Shirin Tallafin Zamantakewa na Jihar Imo", "Shirin Tallafin Zamantakewa."),  # a whole word kept at the cut
+    ("Transferts monétaires et mesures d'accompagnement", "Transferts monétaires."),  # not "... et."
+    ("Diiwaanka Bulshada ee Qaranka iyo wax kale", "Diiwaanka Bulshada."),  # not "... ee."
+    ("Sexual exploitation, abuse or gender-based violence", "Sexual exploitation, abuse."),
+])
+def test_a_cut_label_keeps_whole_words_and_ends_on_no_small_word_in_any_language(label, expected):
+    assert menu.shorten(label, 28) == expected
+
+
+def test_the_programmes_of_each_pack_stay_apart_when_cut():
+    for code in PROFILES:
+        ref = _reference(code)
+        for lang in PROFILES[code].languages:
+            cut = [menu.shorten(o.label(lang), menu.LABEL_MAX) for o in ref.programmes]
+            assert len(set(cut)) == len(cut), (code, lang, cut)
