@@ -47,8 +47,13 @@ GROUPS = ("level", "programme", "channel", "category", "area", "month", "quarter
           "disability")
 UNSPECIFIED = "unspecified"  # a rejection recorded before reason codes
 REASONS = (*REJECT_REASONS, UNSPECIFIED)
-# The month a country's reporting year starts (Bangladesh: the fiscal year from July); else January.
-REPORTING_YEAR_START = {"BD": 7}
+
+
+def reporting_year_start(country: str) -> int:
+    """The month the country pack's reporting year starts (Bangladesh: the fiscal year from July)."""
+    from .countries import profile
+
+    return profile(country).reporting.fiscal_year_start[0]
 
 Key = tuple
 
@@ -229,7 +234,7 @@ def _code_id(session, model, code: str | None, field: str) -> int | None:
 
 
 def _quarter(d: date, country: str) -> str:
-    start = REPORTING_YEAR_START.get(country, 1)
+    start = reporting_year_start(country)
     shifted = (d.month - start) % 12
     year = d.year if d.month >= start else d.year - 1
     label = str(year) if start == 1 else f"{year}-{(year + 1) % 100:02d}"

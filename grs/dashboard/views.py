@@ -223,7 +223,7 @@ def report():
         period = month_period(month)
         period_error = None if period else gettext("Use a month as YYYY-MM.")
     elif quarter:
-        period = quarter_period(quarter, country, statistics.REPORTING_YEAR_START.get(country, 1))
+        period = quarter_period(quarter, country, statistics.reporting_year_start(country))
         period_error = None if period else gettext("Choose a quarter from the list.")
     form = DashboardFilters(formdata=request.args)
     sel, errors = selection(form)
