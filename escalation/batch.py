@@ -14,7 +14,10 @@ limits read once per pass. The outbox carries the messages, sent after the commi
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter, defaultdict
+from datetime import date, timezone
+from contextlib import contextmanager
 from types import SimpleNamespace
 
 import sqlalchemy as sa
@@ -23,7 +26,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from grs import notifications, statistics, webhooks
 from grs.database import is_postgres
 from grs.models import (Area, NameMixin, Category, Complainant, Event, Grievance, GrievanceOffice, Office, OutboxMessage,
-                        PhoneContact, Programme, StatContribution, User, WebhookDelivery)
+                        PhoneContact, Programme, StatContribution, StatCount, User, WebhookDelivery)
 from grs.services import history, routing
 from grs.timeutil import utcnow
 
@@ -36,6 +39,17 @@ TABLE = Grievance.__table__
 # the bookkeeping the write itself sets.
 LOADED = tuple(c.name for c in TABLE.c if c.name not in ("description", "resolution", "version", "updated_at"))
 CHUNK = 1000  # rows per bulk statement (bound parameters stay under PostgreSQL's 65,535)
+# Seconds spent in each part of the batch writes since the process started (bench/sweep.py reports them).
+TIMINGS: Counter = Counter()
+
+
+@contextmanager
+def timed(part: str):
+    t = time.perf_counter()
+    try:
+        yield
+    finally:
+        TIMINGS[part] += time.perf_counter() - t
 
 
 class Conflict(Exception):
@@ -199,22 +213,25 @@ class BatchEffects:
         if not cases:
             return
         session = self.uow.session
-        self._count(session, cases)
-        self._update(session, cases)
-        ids = self._insert(session, Event.__table__, [
-            {"grievance_id": gid, **v} for gid, evs in self.events.items() for v in evs],
-            returning=bool(self.deliveries))
-        event_id = {id(v): i for v, i in zip((v for evs in self.events.values() for v in evs), ids)}
-        if self.links:
-            session.execute(_insert_ignore(session, GrievanceOffice.__table__),
-                            [{"grievance_id": g, "office_id": o} for g, o in sorted(self.links)])
-        self._insert(session, OutboxMessage.__table__, self._messages(session), returning=False)
+        with timed("counters"):
+            self._count(session, cases)
+        with timed("grievances"):
+            self._update(session, cases)
+        with timed("events"):
+            evs = [{"grievance_id": gid, **v} for gid, vs in self.events.items() for v in vs]
+            ids = _insert(session, Event.__table__, evs, returning=bool(self.deliveries))
+        event_id = {id(v): i for v, i in zip((v for vs in self.events.values() for v in vs), ids)}
+        with timed("grievance_offices"):
+            _insert(session, GrievanceOffice.__table__,
+                    [{"grievance_id": g, "office_id": o} for g, o in sorted(self.links)], ignore_existing=True)
+        with timed("outbox"):
+            _insert(session, OutboxMessage.__table__, self._messages(session))
         if self.deliveries:
-            out_ids = self._insert(session, OutboxMessage.__table__, [
+            out_ids = _insert(session, OutboxMessage.__table__, [
                 {"grievance_id": c.id, **row} for c, _, _, row in self.deliveries], returning=True)
-            self._insert(session, WebhookDelivery.__table__, [
+            _insert(session, WebhookDelivery.__table__, [
                 {"subscription_id": sub, "event_id": event_id[id(v)], "outbox_id": oid, "event_type": v["type"],
-                 "created_at": v["at"]} for (c, v, sub, row), oid in zip(self.deliveries, out_ids)], returning=False)
+                 "created_at": v["at"]} for (c, v, sub, row), oid in zip(self.deliveries, out_ids)])
 
     def _messages(self, session) -> list[dict]:
         """The messages to queue: none to an opted-out number, none whose dedupe key is queued already (as
@@ -242,6 +259,7 @@ class BatchEffects:
         """statistics.track for the whole batch: each grievance's counters from all its events, the deltas
         summed into one upsert, the contributions stored in another."""
         ids = [c.id for c in cases]
+        t = time.perf_counter()
         events: dict[int, list] = defaultdict(list)
         stored: dict[int, list] = {}
         e = Event.__table__.c
@@ -251,6 +269,8 @@ class BatchEffects:
                 events[r.grievance_id].append(r)
             stored.update(session.execute(sa.select(StatContribution.grievance_id, StatContribution.counts)
                                           .where(StatContribution.grievance_id.in_(chunk))).all())
+        TIMINGS["counters: read"] += time.perf_counter() - t
+        t = time.perf_counter()
         tz = statistics._tz()
         total: Counter = Counter()
         contributions = []
@@ -261,12 +281,22 @@ class BatchEffects:
                 total.update(deltas)
                 contributions.append({"grievance_id": c.id, "counts": counts})
         deltas = {k: n for k, n in total.items() if n}
-        for chunk in _chunks(sorted(deltas.items(), key=repr), 500):
-            statistics.upsert(session, dict(chunk))
-        for chunk in _chunks(contributions):
-            ins = _dialect_insert(session, StatContribution.__table__).values(chunk)
-            session.execute(ins.on_conflict_do_update(index_elements=["grievance_id"],
-                                                      set_={"counts": ins.excluded.counts}))
+        TIMINGS["counters: count"] += time.perf_counter() - t
+        if not is_postgres(session.get_bind()):
+            for chunk in _chunks(sorted(deltas.items(), key=repr), 500):
+                statistics.upsert(session, dict(chunk))
+            for chunk in _chunks(contributions):
+                ins = _dialect_insert(session, StatContribution.__table__).values(chunk)
+                session.execute(ins.on_conflict_do_update(index_elements=["grievance_id"],
+                                                          set_={"counts": ins.excluded.counts}))
+            return
+        # statistics.upsert's statement, with arrays: one statement whatever the batch's size.
+        rows = [{**dict(zip(statistics.KEY_FIELDS, k)), "day": date.fromisoformat(k[0]), "n": n}
+                for k, n in sorted(deltas.items(), key=repr)]
+        _pg_insert(session, StatCount.__table__, rows, conflict=(
+            f"ON CONFLICT ({', '.join(statistics.KEY_FIELDS)}) DO UPDATE SET n = stat_counts.n + excluded.n"))
+        _pg_insert(session, StatContribution.__table__, contributions,
+                   conflict="ON CONFLICT (grievance_id) DO UPDATE SET counts = excluded.counts")
 
     def _update(self, session, cases: list[Case]) -> None:
         """The grievances' new rows, each only if its version is still the one claimed."""
@@ -275,16 +305,15 @@ class BatchEffects:
             changed = ["event_count"]
         now = utcnow()
         if is_postgres(session.get_bind()):
-            cols = [sa.column("b_id", sa.Integer), sa.column("b_version", sa.Integer),
-                    *(sa.column(f"b_{n}", TABLE.c[n].type) for n in changed)]
-            for chunk in _chunks(cases, max(1, 60000 // (len(cols)))):
-                v = sa.values(*cols, name="v").data([(c.id, c.version, *(getattr(c, n) for n in changed))
-                                                      for c in chunk])
-                stmt = (sa.update(TABLE).where(TABLE.c.id == v.c.b_id, TABLE.c.version == v.c.b_version)
-                        .values({**{n: sa.cast(v.c[f"b_{n}"], TABLE.c[n].type) for n in changed},
-                                 "version": TABLE.c.version + 1, "updated_at": now}))
-                if session.execute(stmt).rowcount != len(chunk):
-                    raise Conflict("a grievance of the batch changed after it was claimed")
+            # One statement for the batch: the new values as one array per column, joined on id and version.
+            arrays, params = _pg_arrays(session, [TABLE.c.id, TABLE.c.version, *(TABLE.c[n] for n in changed)],
+                                        [(c.id, c.version, *(getattr(c, n) for n in changed)) for c in cases])
+            names = ["b_id", "b_version", *changed]
+            sets = ", ".join(f"{n} = v.{n}" for n in changed)
+            sql = (f"UPDATE grievances AS g SET {sets}, version = g.version + 1, updated_at = %s "
+                   f"FROM unnest({arrays}) AS v({', '.join(names)}) WHERE g.id = v.b_id AND g.version = v.b_version")
+            if session.connection().exec_driver_sql(sql, (_naive(now), *params)).rowcount != len(cases):
+                raise Conflict("a grievance of the batch changed after it was claimed")
             return
         stmt = (sa.update(TABLE).where(TABLE.c.id == sa.bindparam("b_id"), TABLE.c.version == sa.bindparam("b_version"))
                 .values({**{n: sa.bindparam(f"b_{n}") for n in changed}, "version": TABLE.c.version + 1,
@@ -294,15 +323,71 @@ class BatchEffects:
             if session.execute(stmt, params).rowcount != 1:
                 raise Conflict("a grievance of the batch changed after it was claimed")
 
-    @staticmethod
-    def _insert(session, table, rows: list[dict], *, returning: bool) -> list[int]:
-        ids: list[int] = []
-        for chunk in _chunks(rows):
-            if returning:
-                ids += session.scalars(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), chunk).all()
-            else:
-                session.execute(sa.insert(table), chunk)
-        return ids
+
+
+def _insert(session, table, rows: list[dict], *, returning: bool = False, ignore_existing: bool = False) -> list[int]:
+    """Insert the rows (the new ids, in order, with `returning`); `ignore_existing`: a row whose key is there
+    already is left as it is."""
+    if not rows:
+        return []
+    if is_postgres(session.get_bind()):
+        ids = None
+        if returning:
+            ids = list(session.connection().exec_driver_sql(
+                f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) FROM generate_series(1, %s)",
+                (len(rows),)).scalars())
+            rows = [{"id": i, **r} for i, r in zip(ids, rows)]
+        _pg_insert(session, table, rows, conflict="ON CONFLICT DO NOTHING" if ignore_existing else "")
+        return ids or []
+    ids: list[int] = []
+    for chunk in _chunks(rows):
+        if returning:
+            ids += session.scalars(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), chunk).all()
+        elif ignore_existing:
+            session.execute(_insert_ignore(session, table), chunk)
+        else:
+            session.execute(sa.insert(table), chunk)
+    return ids
+
+
+def _pg_insert(session, table, rows: list[dict], *, conflict: str = "") -> None:
+    """INSERT ... SELECT FROM unnest(one array per column): a batch of any size in one statement, which
+    PostgreSQL parses and plans once (a VALUES list of thousands of rows costs more to build than to run)."""
+    if not rows:
+        return
+    names = list(rows[0])
+    # The columns' Python-side defaults, which a Core insert would have filled in (attempts=0 and the like).
+    for c in table.c:
+        if c.name not in names and c.default is not None and not c.primary_key:
+            value = c.default.arg if c.default.is_scalar else c.default.arg(None)
+            rows = [{**r, c.name: value} for r in rows]
+            names.append(c.name)
+    cols = [table.c[n] for n in names]
+    arrays, params = _pg_arrays(session, cols, [tuple(r[n] for n in names) for r in rows])
+    select = ", ".join(f"v.{n}::json" if isinstance(c.type, sa.JSON) else f"v.{n}" for n, c in zip(names, cols))
+    session.connection().exec_driver_sql(
+        f"INSERT INTO {table.name} ({', '.join(names)}) SELECT {select} FROM unnest({arrays}) "
+        f"AS v({', '.join(names)}) {conflict}", tuple(params))
+
+
+def _pg_arrays(session, cols, rows: list[tuple]) -> tuple[str, list]:
+    """'%s::type[], ...' for the columns and one list of values per column, bound as the columns bind them
+    (UTC times naive, JSON as its text)."""
+    dialect = session.get_bind().dialect
+    casts, params = [], []
+    for i, col in enumerate(cols):
+        if isinstance(col.type, sa.JSON):
+            casts.append("%s::text[]")
+        else:
+            casts.append(f"%s::{col.type.compile(dialect=dialect)}[]")
+        bind = col.type._cached_bind_processor(dialect)
+        values = [r[i] for r in rows]
+        params.append([None if v is None else bind(v) for v in values] if bind else values)
+    return ", ".join(casts), params
+
+
+def _naive(at):
+    return at.astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def _dialect_insert(session, table):

@@ -8,6 +8,7 @@ costs time in proportion to what is due, not to the number of open grievances.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -27,6 +28,7 @@ from grs.timeutil import as_utc
 from grs.uow import unit_of_work
 
 from . import batch as batch_
+from . import sla
 from .policy import Policies
 
 log = logging.getLogger(__name__)
@@ -119,17 +121,38 @@ def _ack_due(now: datetime):
 
 
 def _warn_due(now: datetime, policies: Policies):
-    # The precise test needs each area's calendar; the index narrows candidates to deadlines before the
-    # end of the next country working day, plus a margin for local days off.
-    # (as many working days ahead as the longest warning of any policy).
-    cal = policies.country_calendar(now)
-    d = cal.local_date(now)
-    for _ in range(policies.longest_warning()):
-        d = cal.next_working_day(d)
-    horizon = cal.end_of_day(d) + timedelta(days=3)
+    # The precise test (`_warn`) needs each grievance's own calendar and warning days; the index narrows
+    # the candidates to deadlines on days whose warning has come on some calendar in use (the country's,
+    # or an area's with its own days off) with the longest warning of any policy. A warning falls the
+    # further ahead of its deadline the more days it counts and the more days are off, so no grievance
+    # whose warning has come is left out, and those whose warning is days away are not read every pass.
+    horizon = max(_warn_horizon(cal, policies.longest_warning(), now) for cal in _calendars_in_use(policies, now))
     return [Grievance.is_open.is_(True), Grievance.overdue_flagged.is_(False), Grievance.due_at >= now,
-            Grievance.due_at <= horizon, Grievance.warned_at.is_(None),
+            Grievance.due_at < horizon, Grievance.warned_at.is_(None),
             Grievance.status != "awaiting_info"], Grievance.due_at
+
+
+def _calendars_in_use(policies: Policies, now: datetime):
+    """The country's calendar and that of every area with days off of its own (which its subtree shares)."""
+    yield policies.country_calendar(now)
+    for path in {p for _day, _kind, p in policies._added_days_off() if p is not None}:
+        yield policies.calendar(_Path(path), now)
+
+
+@dataclass(frozen=True)
+class _Path:
+    path: str  # what Policies.calendar reads of an area
+
+
+def _warn_horizon(cal, warn_days: int, now: datetime) -> datetime:
+    """The start of the first local day whose deadlines are not yet warned of at `now` (sla.warn_at depends
+    on the deadline's day only, and later days warn later)."""
+    d = cal.local_date(now)
+    for _ in range(400):
+        if sla.warn_at(cal, cal.end_of_day(d), warn_days) > now:
+            return cal.end_of_day(d - timedelta(days=1)) + timedelta(seconds=1)
+        d += timedelta(days=1)
+    return cal.end_of_day(d)
 
 
 def _unanswered(now: datetime):
@@ -193,18 +216,22 @@ class _Pass:
             claimed: list[int] = []
             try:
                 with unit_of_work(policies=self.policies) as uow:
-                    cases = batch_.claim(uow.session, self.world, conditions, deadline, skipped, self.batch)
+                    with batch_.timed("claim"):
+                        cases = batch_.claim(uow.session, self.world, conditions, deadline, skipped, self.batch)
                     claimed = [c.id for c in cases]
                     fx = batch_.BatchEffects(uow, self.world)
                     done = []
-                    for c in cases:
-                        if handle(uow, c, self.now, scratch, fx):
-                            done.append(c)
-                        elif fx.touched(c):
-                            raise RuntimeError(f"sweep: {handle.__name__} wrote for a grievance it left alone")
-                        else:
-                            skipped.add(c.id)
+                    with batch_.timed("rules"):
+                        for c in cases:
+                            if handle(uow, c, self.now, scratch, fx):
+                                done.append(c)
+                            elif fx.touched(c):
+                                raise RuntimeError(f"sweep: {handle.__name__} wrote for a grievance it left alone")
+                            else:
+                                skipped.add(c.id)
                     fx.write(done)
+                    committing = time.perf_counter()
+                batch_.TIMINGS["commit"] += time.perf_counter() - committing
             except (batch_.Conflict, StaleDataError, OperationalError) as e:
                 # Another sweep or an officer changed one of them first: nothing of the batch stays, and its
                 # grievances go the per-grievance way, which leaves each changed one to its changer.

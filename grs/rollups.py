@@ -154,6 +154,10 @@ def ddl(dialect: str) -> list[str]:
     deleted adds or takes its n; a row whose key itself changed (by hand) takes the old and adds the new.
     PostgreSQL works the row's area out once per grain and reuses it for every family."""
     if dialect == "postgresql":
+        return pg_statement_ddl()
+    if dialect == "postgresql-rows":  # the row-level triggers before pg_statement_ddl (kept for the record)
+        dialect = "postgresql"
+
         def block(value: str) -> str:
             areas = " ".join(f"a{g} := {area_sql('r.area_id', g)};" for g in _GRAINS)
             ups = " ".join(f"{u};" for u in _upserts(dialect, "r", value, area=lambda g: f"a{g}"))
@@ -188,11 +192,56 @@ def ddl(dialect: str) -> list[str]:
     ]
 
 
+_PG_SOURCES = {  # what each statement-level trigger adds: the rows' n, signed
+    "insert": "SELECT {cols}, n FROM new_rows",
+    "update": "SELECT {cols}, n FROM new_rows UNION ALL SELECT {cols}, -n FROM old_rows",
+    "delete": "SELECT {cols}, -n AS n FROM old_rows",
+}
+_PG_REFERENCING = {"insert": "NEW TABLE AS new_rows", "update": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+                   "delete": "OLD TABLE AS old_rows"}
+
+
+def delta_sql(family: Family, grain: int, source: str, dialect: str = "postgresql") -> str:
+    """One upsert adding to the family's rows at this grain what the counter rows of `source` (a SELECT of
+    stat_counts' columns and a signed n) add, grouped first: rebuild_sql's statement, for a change."""
+    cols = ", ".join(family.key)
+    kept = ", ".join(family.columns)
+    c_kept = ", ".join(f"c.{c}" for c in family.columns)
+    group = ", ".join(str(i) for i in range(1, len(family.columns) + 3))
+    return (f"INSERT INTO {family.table} ({cols}, n) "
+            f"SELECT {grain}, COALESCE(m.rollup_id, 0), c.month, {c_kept}, SUM(c.n) "
+            f"FROM (SELECT {_month(dialect, 'day', family)} AS month, area_id, {kept}, SUM(n) AS n FROM ({source}) AS s "
+            f"GROUP BY {group}) AS c "
+            f"LEFT JOIN (SELECT x.id AS area_id, {area_sql('x.id', grain)} AS rollup_id FROM areas x "
+            f"WHERE x.id IN (SELECT area_id FROM ({source}) AS t)) AS m ON m.area_id = c.area_id "
+            f"GROUP BY COALESCE(m.rollup_id, 0), c.month, {c_kept} HAVING SUM(c.n) <> 0 "
+            f"ON CONFLICT ({cols}) DO UPDATE SET n = {family.table}.n + excluded.n")
+
+
+def pg_statement_ddl() -> list[str]:
+    """PostgreSQL's triggers: one per statement (insert, update, delete), each applying the statement's
+    changed counter rows to every family and grain as 14 grouped upserts. A batch of a thousand counter
+    changes (the batch sweep's, escalation/batch.py) costs 14 statements instead of 14,000 row upserts
+    (ddl("postgresql-rows"), the row-level triggers before: 1.5 ms per changed counter row)."""
+    cols = ", ".join(_COUNTER_KEY)
+    out = []
+    for op, source in _PG_SOURCES.items():
+        src = source.format(cols=cols)
+        body = " ".join(f"{delta_sql(f, g, src)};" for f in FAMILIES for g in f.grains)
+        out.append(f"CREATE OR REPLACE FUNCTION stat_rollups_{op}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+                   f"BEGIN\n  {body}\n  RETURN NULL;\nEND $$")
+        out.append(f"CREATE TRIGGER stat_rollups_{op} AFTER {op.upper()} ON stat_counts REFERENCING "
+                   f"{_PG_REFERENCING[op]} FOR EACH STATEMENT EXECUTE FUNCTION stat_rollups_{op}()")
+    return out
+
+
 def drop_ddl(dialect: str) -> list[str]:
     """The statements that remove the triggers (a migration that changes them drops, then creates)."""
     if dialect == "postgresql":
         return ["DROP TRIGGER IF EXISTS stat_rollups_apply ON stat_counts",
-                "DROP FUNCTION IF EXISTS stat_rollups_apply()"]
+                "DROP FUNCTION IF EXISTS stat_rollups_apply()",
+                *(f"DROP TRIGGER IF EXISTS stat_rollups_{op} ON stat_counts" for op in _PG_SOURCES),
+                *(f"DROP FUNCTION IF EXISTS stat_rollups_{op}()" for op in _PG_SOURCES)]
     return [f"DROP TRIGGER IF EXISTS stat_rollups_{op}" for op in ("insert", "update", "rekey", "delete")]
 
 
