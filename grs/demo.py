@@ -82,8 +82,9 @@ def _accounts(uow, spec: dict) -> list[str]:
         email, role = a["email"], a["role"]
         if uow.session.scalar(sa.select(User.id).where(User.email == email)) is None:
             create_user(uow, email, DEMO_PASSWORD, role, area_code=a.get("area"), office_code=a.get("office"),
-                        can_see_sensitive=bool(a.get("sensitive")), language=a.get("language") or "en")
-        lines.append(f"  {role:<11} {email}")
+                        can_see_sensitive=bool(a.get("sensitive")), appellate=bool(a.get("appellate")),
+                        language=a.get("language") or "en")
+        lines.append(f"  {role + (' (appellate)' if a.get('appellate') else ''):<11} {email}")
     return lines
 
 
@@ -104,7 +105,9 @@ def _samples(uow, now: datetime, spec: dict) -> str:
     channels, ch_weights = zip(*CHANNEL_WEIGHTS)
     languages = list(spec["sample_languages"].items())  # the share of samples in each language
     phone = spec["phone"]
-    officer_ids = {o.office_id: o for o in session.scalars(sa.select(User).where(User.role == "officer"))}
+    # The office's first-tier officer acts on its samples (not its appellate officer).
+    officer_ids = {o.office_id: o for o in session.scalars(sa.select(User).where(
+        User.role == "officer", User.appellate.is_(False)).order_by(User.id))}
     admin = session.scalar(sa.select(User).where(User.role == "admin"))
     made = 0
     for n in range(SAMPLE_COUNT):

@@ -113,7 +113,7 @@ def test_demo_is_idempotent(app, runner):
                                    .where(OutboxMessage.status == "queued"))
     # 300 sample grievances, and 3 the demo forums raised from a finding, a hearing issue and an action item.
     assert "accountability: 5 forums, 2 scorecard cycles" in first.output
-    assert after_first["grievances"] == 303 and after_first["users"] == 10
+    assert after_first["grievances"] == 303 and after_first["users"] == 11
     assert after_first["areas"] == 64 and after_first["events"] > 600
     second = runner.invoke(args=["demo", "--now", at])
     assert second.exit_code == 0, second.output
