@@ -8,7 +8,9 @@ Run with `make bench` (about five minutes on 2 cores, plus the statistics benchm
 at 1,000,000 grievances, most of it generating them; `make bench SIZE=small` measures it at 100,000).
 
 Environment: SIZE=small|full (the statistics data set: 100,000 or 1,000,000 grievances);
-BENCH_ONLY=stats (only the statistics benchmark; the other tables on the page are kept);
+BENCH_ONLY=stats (only the statistics benchmark; the other tables on the page are kept); BENCH_ONLY=sweep
+(only the sweep over the statistics data set: bench/sweep.py, one pass with its overdue tenth due and one
+with nothing due, batch path, with the per-grievance path on 5,000 of them as the reference);
 GRS_BENCH_PG_URL (a PostgreSQL database to run the statistics benchmark in, e.g. one with production
 durability; reused when it already holds the grievances; default: a throwaway server like the others').
 """
@@ -31,6 +33,7 @@ sys.path.insert(0, os.path.join(ROOT, "bench"))
 
 import pgserver  # noqa: E402
 import stats as stats_bench  # noqa: E402
+import sweep as sweep_bench  # noqa: E402
 
 from grs import create_app  # noqa: E402
 from grs.extensions import db  # noqa: E402
@@ -41,6 +44,9 @@ LODGES = int(os.environ.get("GRS_BENCH_LODGES", "300"))
 DUE_STEPS = (0, 250, 1000, 4000)
 STATS_SIZES = {"small": (100_000, 10_000), "full": (1_000_000, 100_000)}  # grievances, of them overdue
 STATS_BEGIN, STATS_END = "<!-- stats:begin -->", "<!-- stats:end -->"
+SWEEP_BEGIN, SWEEP_END = "<!-- sweep:begin -->", "<!-- sweep:end -->"
+SWEEP_REFERENCE = 5000  # due grievances the per-grievance path sweeps in the same run, as the reference
+PROFILES = os.path.join(ROOT, "bench", "profiles")
 
 
 def timed(fn, *args, **kwargs):
@@ -212,34 +218,81 @@ def render_stats(r: dict) -> str:
     return "\n".join(lines)
 
 
-def _kept_stats(path: str) -> str:
-    """The statistics table already on the page (kept when this run did not measure it)."""
+def _kept_stats(path: str, begin_marker: str = STATS_BEGIN, end_marker: str = STATS_END) -> str:
+    """The statistics (or another generated) table already on the page (kept when this run did not measure it)."""
     try:
         with open(path, encoding="utf-8") as fh:
             current = fh.read()
     except FileNotFoundError:
         return ""
-    _, begin, rest = current.partition(STATS_BEGIN)
-    block, end, _ = rest.partition(STATS_END)
-    return STATS_BEGIN + block + STATS_END + "\n" if begin and end else ""
+    _, begin, rest = current.partition(begin_marker)
+    block, end, _ = rest.partition(end_marker)
+    return begin_marker + block + end_marker + "\n" if begin and end else ""
 
 
-def bench_stats() -> dict | None:
+def bench_sweep(url: str) -> dict:
+    """bench/sweep.py on copies of the statistics data set: the batch path (profiled) and the reference."""
+    print("bench: sweep (batch path, then the per-grievance reference) ...", flush=True)
+    batch = sweep_bench.run(url, path="batch", profile=os.path.join(PROFILES, "sweep-batch"))
+    reference = sweep_bench.run(url, path="per-grievance", limit=SWEEP_REFERENCE)
+    return {"results": [batch, reference]}
+
+
+def render_sweep(s: dict) -> str:
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    batch, reference = s["results"]
+    d = batch["durability"]
+    lines = [SWEEP_BEGIN, f"## Sweep: one pass at {batch['grievances']:,} grievances, {batch['due']:,} of them overdue", "",
+             f"Measured by `make bench` (bench/sweep.py) on {now}: {platform.machine()}, {os.cpu_count()} cores, "
+             f"Python {platform.python_version()}, PostgreSQL {batch['server']} (fsync {d['fsync']}, "
+             f"synchronous_commit {d['synchronous_commit']}). Targets: the busy pass under 10 s, a pass with nothing "
+             "due under 0.1 s, memory that does not grow with what is due. Each pass runs in its own process on a "
+             "copy of the data set; peak RSS is that process's. The per-grievance path (one transaction per "
+             f"grievance, `sweep(now, per_grievance=True)`) sweeps {SWEEP_REFERENCE:,} of the same overdue grievances "
+             "as the reference.", "", *sweep_bench.render([batch, reference]), "",
+             "Where the batch pass's time went (seconds): " + ", ".join(
+                 f"{k} {v:.2f}" for k, v in batch["busy"].get("parts", {}).items() if ":" not in k) + ".",
+             f"Profile: `bench/profiles/sweep-batch.txt` (py-spy, wall clock; `.raw`: the collapsed stacks).",
+             "", "Reproduce: `make bench` (the statistics data set), or `python bench/sweep.py --url ...`; "
+             "`BENCH_ONLY=sweep` for this table alone.", SWEEP_END, ""]
+    return "\n".join(lines)
+
+
+def _put_block(path: str, block: str, begin_marker: str, end_marker: str) -> None:
+    """Replace the page's generated block between the markers (or add it above the hand-written part)."""
+    with open(path, encoding="utf-8") as fh:
+        current = fh.read()
+    kept = _kept_stats(path, begin_marker, end_marker)
+    current = current.replace(kept, block) if kept else current.replace(HAND_WRITTEN, block + "\n" + HAND_WRITTEN)
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(current)
+
+
+def bench_stats(then=None) -> dict | None:
     size = os.environ.get("SIZE") or "full"
     if size not in STATS_SIZES:
         sys.exit(f"bench: SIZE is small or full, not {size!r}")
     grievances, overdue = STATS_SIZES[size]
     url = os.environ.get("GRS_BENCH_PG_URL")
     print(f"bench: statistics at {grievances:,} grievances ...", flush=True)
+    only_sweep = os.environ.get("BENCH_ONLY") == "sweep"
+
+    def measure(db_url):
+        # The sweep alone still needs the data set: the statistics run fills it, timed once.
+        r = stats_bench.run(db_url, grievances, overdue, **({"repeat": 1} if only_sweep else {}))
+        if then is not None:
+            r["sweep"] = then(db_url)
+        return r
+
     if url:
-        return stats_bench.run(url, grievances, overdue)
+        return measure(url)
     reason = pgserver.available()
     if reason:
         print(f"bench: statistics skipped: {reason}")
         return None
     server = pgserver.PgServer().start()
     try:
-        return stats_bench.run(server.create_database("grs_stats"), grievances, overdue)
+        return measure(server.create_database("grs_stats"))
     finally:
         server.stop()
 
@@ -262,6 +315,15 @@ def main() -> None:
     if not os.path.exists(AREAS):
         sys.exit(f"bench: {AREAS} not found (the shared data folder sits beside the checkout)")
     out = os.path.join(ROOT, "docs", "performance.md")
+    if os.environ.get("BENCH_ONLY") == "sweep":
+        r = bench_stats(then=bench_sweep)
+        if r is None:
+            return
+        block = render_sweep(r["sweep"])
+        _put_block(out, block, SWEEP_BEGIN, SWEEP_END)
+        print(block)
+        print(f"bench: written to {out}")
+        return
     if os.environ.get("BENCH_ONLY") == "stats":
         r = bench_stats()
         if r is None:
@@ -291,8 +353,9 @@ def main() -> None:
         finally:
             server.stop()
     text = render(results)
-    r = bench_stats()
+    r = bench_stats(then=bench_sweep)
     text += "\n" + (render_stats(r) if r is not None else _kept_stats(out))
+    text += "\n" + (render_sweep(r["sweep"]) if r is not None else _kept_stats(out, SWEEP_BEGIN, SWEEP_END))
     text += _hand_written(out)
     with open(out, "w", encoding="utf-8") as fh:
         fh.write(text)

@@ -48,10 +48,22 @@ class SweepResult:
     closed: list[str] = field(default_factory=list)
     unpaused: list[str] = field(default_factory=list)  # information requests past their limit
     conflicts: int = 0
+    # Beyond KEPT codes a list the batch path only counts (a pass's memory must not grow with what is due).
+    more: dict[str, int] = field(default_factory=dict)
+
+    KEPT = 10_000
+
+    def count(self, name: str) -> int:
+        """How many grievances the pass handled this way (the codes kept and those only counted)."""
+        return len(getattr(self, name)) + self.more.get(name, 0)
 
     def merge(self, other: "SweepResult") -> None:
         for name in ("escalated", "flagged", "ack_breached", "warned", "closed", "unpaused"):
-            getattr(self, name).extend(getattr(other, name))
+            kept, new = getattr(self, name), getattr(other, name)
+            room = max(0, self.KEPT - len(kept))
+            kept.extend(new[:room])
+            if len(new) > room:
+                self.more[name] = self.more.get(name, 0) + len(new) - room
         self.conflicts += other.conflicts
 
     @property
@@ -60,11 +72,13 @@ class SweepResult:
                     or self.unpaused)
 
     def lines(self) -> list[str]:
-        out = [f"sweep at {self.now.isoformat()}: {len(self.escalated)} escalated, {len(self.flagged)} "
-               f"flagged overdue at the top tier, {len(self.ack_breached)} acknowledgement breaches, "
-               f"{len(self.warned)} warnings, {len(self.closed)} closed without an answer, "
-               f"{len(self.unpaused)} resumed after the pause limit"
-               + (f", {self.conflicts} left to another sweep" if self.conflicts else "")]
+        n = self.count
+        out = [f"sweep at {self.now.isoformat()}: {n('escalated')} escalated, {n('flagged')} "
+               f"flagged overdue at the top tier, {n('ack_breached')} acknowledgement breaches, "
+               f"{n('warned')} warnings, {n('closed')} closed without an answer, "
+               f"{n('unpaused')} resumed after the pause limit"
+               + (f", {self.conflicts} left to another sweep" if self.conflicts else "")
+               + (f" (codes listed for the first {self.KEPT:,} of each)" if self.more else "")]
         out += [f"  escalated {code}: {a} -> {b}" for code, a, b in self.escalated]
         out += [f"  overdue at the top tier: {code}" for code in self.flagged]
         out += [f"  not acknowledged in time: {code}" for code in self.ack_breached]

@@ -255,3 +255,13 @@ def test_two_batch_sweeps_at_once_act_on_each_grievance_once(app, world):
         assert forwarded == n
         assert verify_chains()[2] == []
         assert statistics.stored_counts(db.session) == statistics.recount(db.session)
+
+
+def test_a_pass_keeps_a_bounded_list_of_codes_and_counts_the_rest(ctx, world, monkeypatch):
+    """The pass's memory must not grow with what is due: beyond KEPT codes a list it only counts them."""
+    monkeypatch.setattr(sweep_module.SweepResult, "KEPT", 2)
+    codes = [builders.lodge(BARIA, now=T0 + timedelta(minutes=i)).tracking_code for i in range(5)]
+    result = sweep(NOW, batch=2)
+    assert len(result.escalated) == 2 and result.count("escalated") == 5
+    assert result.lines()[0].startswith(f"sweep at {NOW.isoformat()}: 5 escalated")
+    assert {builders.find(c).level for c in codes} == {"upazila"}
