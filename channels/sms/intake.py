@@ -22,12 +22,13 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from grs import tracking
 from grs.models import Grievance, InboundMessage
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 LEASE = timedelta(seconds=60)  # a claimed batch not finished by then is another worker's (its worker died)
 BATCH = 100
+BATCH_SECONDS = 0.25  # a batch's length in time, at most (its size adapts to it)
 IDLE_SECONDS = 0.2  # how long an idle worker waits before looking again
 
 
@@ -63,38 +65,35 @@ def record(uow, sms: service.InboundSms, *, now: datetime, status_allowed: bool 
     key = service.stored_key(sms.message_id)
     sender = service._phone(uow, sms.sender)
     cmd = commands.parse(sms.text, uow.settings.languages)
-    for _ in range(3):
-        code = _reserve_code(session) if sender is not None and cmd.kind == "lodge" and cmd.text.strip() else None
-        row = InboundMessage(
-            provider=sms.provider, provider_message_id=key, sender=(sender or sms.sender or "")[:20],
-            recipient=(sms.recipient or "")[:40] or None, text=sms.text or "",
-            command=cmd.kind if sender else "ignored", received_at=now, tracking_code=code,
-            status="pending" if sender else "done", processed_at=None if sender else now,
-            status_allowed=status_allowed)
-        try:
-            with unit_of_work(savepoint=True):
-                session.add(row)
-        except IntegrityError:
-            earlier = session.scalar(sa.select(InboundMessage.tracking_code).where(
-                InboundMessage.provider == sms.provider, InboundMessage.provider_message_id == key))
-            if earlier is not None or _exists(session, sms.provider, key):
-                return Recorded(True, earlier)  # a retry, or the same message at this moment: it is stored
-            continue  # another message reserved the same code at this moment: another code
-        return Recorded(False, code)
+    for _ in range(5):
+        code = tracking.new_code() if sender is not None and cmd.kind == "lodge" and cmd.text.strip() else None
+        values = dict(provider=sms.provider, provider_message_id=key, sender=(sender or sms.sender or "")[:20],
+                      recipient=(sms.recipient or "")[:40] or None, text=sms.text or "",
+                      command=cmd.kind if sender else "ignored", received_at=now, tracking_code=code,
+                      status="pending" if sender else "done", processed_at=None if sender else now,
+                      status_allowed=status_allowed, attempts=0)
+        if _insert(session, values) is not None:
+            return Recorded(False, code)
+        earlier = session.execute(sa.select(InboundMessage.id, InboundMessage.tracking_code).where(
+            InboundMessage.provider == sms.provider, InboundMessage.provider_message_id == key)).first()
+        if earlier is not None:
+            return Recorded(True, earlier.tracking_code)  # a retry, or the same message at this moment
+        # (else the code was a grievance's or another message's: another code)
     raise RuntimeError("could not reserve a tracking code")
 
 
-def _exists(session, provider: str, key: str) -> bool:
-    return session.scalar(sa.select(InboundMessage.id).where(
-        InboundMessage.provider == provider, InboundMessage.provider_message_id == key)) is not None
-
-
-def _reserve_code(session) -> str:
-    """A tracking code no grievance has (no other pending message can take it: a unique column)."""
-    while True:
-        code = tracking.new_code()
-        if session.scalar(sa.select(Grievance.id).where(Grievance.tracking_code == code)) is None:
-            return code
+def _insert(session, values: dict) -> int | None:
+    """The row in one statement: nothing when its provider id is stored already or its code is taken (by a
+    grievance, or by another message: a unique column), so no savepoint and no read come first."""
+    table = InboundMessage.__table__
+    insert = (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(table)
+    if values["tracking_code"] is None:
+        stmt = insert.values(**values)
+    else:
+        free = ~sa.exists().where(Grievance.tracking_code == values["tracking_code"])
+        source = sa.select(*[sa.literal(v, type_=table.c[k].type).label(k) for k, v in values.items()]).where(free)
+        stmt = insert.from_select(list(values), source)
+    return session.execute(stmt.on_conflict_do_nothing().returning(table.c.id)).scalar()
 
 
 # ---------------------------------------------------------------- the worker
@@ -212,9 +211,16 @@ def work(*, batch: int = BATCH, once: bool = False, stop: threading.Event | None
     IDLE_SECONDS whenever there is nothing to do. The number handled."""
     total = 0
     stop = stop or threading.Event()
+    size = min(batch, 10)
     while not stop.is_set():
-        n, more = work_batch(batch, now=now)
+        started = time.monotonic()
+        n, more = work_batch(size, now=now)
         total += n
+        if n:
+            # As many as fit in BATCH_SECONDS: a batch holds its rows' locks (the statistics counters a web
+            # or USSD complaint also writes) until it commits, so it stays short whatever `batch` allows.
+            per = max(1e-4, (time.monotonic() - started) / n)
+            size = max(1, min(batch, int(BATCH_SECONDS / per)))
         if once and (n == 0 or not more):
             break
         if n == 0:
