@@ -47,6 +47,7 @@ test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install-test
+	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq wrk; else sudo apt-get install -y -qq wrk; fi; }
 	$(BIN)/python bench/run.py
 
 # Regenerate the template from every source babel.cfg names and merge it into each language's messages.po,

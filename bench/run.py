@@ -8,7 +8,8 @@ Run with `make bench` (about five minutes on 2 cores, plus the statistics benchm
 at 1,000,000 grievances, most of it generating them; `make bench SIZE=small` measures it at 100,000).
 
 Environment: SIZE=small|full (the statistics data set: 100,000 or 1,000,000 grievances);
-BENCH_ONLY=stats (only the statistics benchmark; the other tables on the page are kept); BENCH_ONLY=sweep
+BENCH_ONLY=stats (only the statistics benchmark; the other tables on the page are kept), BENCH_ONLY=intake
+(only bench/intake.py: the SMS webhook under wrk with the intake worker, pgbench -N, USSD under load); BENCH_ONLY=sweep
 (only the sweep over the statistics data set: bench/sweep.py, one pass with its overdue tenth due and one
 with nothing due, batch path, with the per-grievance path on 5,000 of them as the reference);
 GRS_BENCH_PG_URL (a PostgreSQL database to run the statistics benchmark in, e.g. one with production
@@ -324,6 +325,9 @@ def main() -> None:
         print(block)
         print(f"bench: written to {out}")
         return
+    if os.environ.get("BENCH_ONLY") == "intake":
+        bench_intake()
+        return
     if os.environ.get("BENCH_ONLY") == "stats":
         r = bench_stats()
         if r is None:
@@ -361,6 +365,20 @@ def main() -> None:
         fh.write(text)
     print(text)
     print(f"bench: written to {out}")
+    bench_intake()
+
+
+def bench_intake() -> None:
+    """The intake benchmark (bench/intake.py): gunicorn, the intake worker, wrk, pgbench -N; it rewrites its own
+    block of the page (between <!-- intake:begin --> and <!-- intake:end -->, below the hand-written marker)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("wrk") is None or pgserver.available():
+        print("bench: intake skipped (needs wrk and PostgreSQL 15)")
+        return
+    print("bench: intake (gunicorn + the intake worker under wrk, then pgbench -N) ...", flush=True)
+    subprocess.run([sys.executable, os.path.join(ROOT, "bench", "intake.py")], check=True)
 
 
 if __name__ == "__main__":

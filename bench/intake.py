@@ -1,0 +1,480 @@
+"""Intake benchmark (issue 14, items 2 and 3): the Africa's Talking SMS webhook under load, through the
+production server, on PostgreSQL with production durability, next to PostgreSQL's own ceiling.
+
+- A private PostgreSQL 15 (port 55491) with deploy/postgresql.conf's durability (fsync, synchronous_commit,
+  full_page_writes on; memory scaled to this machine), the test world's areas, offices and reference data.
+- gunicorn with the repo's gunicorn.conf.py (its worker count) serving the app on port 5651, and the intake
+  worker (`grs intake work`) beside it, as deployed (deploy/systemd/grs-intake.service).
+- wrk: 8 connections (8 threads, one each) for 30 s posting inbound SMS with unique ids (bench/wrk_at_sms.lua):
+  requests/s, p50/p99, errors. Then every id answered 2xx must be in inbound_messages exactly once, and the
+  worker must drain them all (`done`, nothing failed), timed from the end of the load.
+- During the same load, one USSD caller walks the lodge-by-lists menu again and again: p99 per screen.
+- py-spy profiles of the web workers and of the intake worker during the load (bench/profiles/intake-*.raw,
+  collapsed stacks: `flamegraph.pl` or speedscope read them).
+- Then `pgbench -N` (8 clients, 30 s) on the same server: the ratio intake/pgbench.
+
+Run: `.venv/bin/python bench/intake.py` (writes the "Intake" block of docs/performance.md; `make bench` calls
+it), `--code DIR` to measure another checkout (e.g. the synchronous webhook before the split: `git archive
+<commit> | tar -x -C DIR`), `--no-write` to only print. Env GRS_BENCH_INTAKE_SECONDS (30).
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime, timezone
+from urllib.parse import urlencode
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+
+import pgserver  # noqa: E402
+
+BIN = os.path.join(ROOT, ".venv", "bin")
+PG_PORT = 55491
+HTTP_PORT = 5651
+CLIENTS = 8
+SECONDS = int(os.environ.get("GRS_BENCH_INTAKE_SECONDS") or 30)
+KEY = "bench-at-callback-key"
+PGBENCH = os.path.join(pgserver.BINDIR, "pgbench")
+PROFILES = os.path.join(ROOT, "bench", "profiles")
+BEGIN, END = "<!-- intake:begin -->", "<!-- intake:end -->"
+# deploy/postgresql.conf, with its memory scaled from a 32 GB database server to this machine.
+SCALED = {"shared_buffers": "256MB", "effective_cache_size": "2GB", "maintenance_work_mem": "128MB",
+          "max_wal_size": "2GB", "work_mem": "16MB"}
+USSD_STEPS = [("menu", ""), ("programme", "1"), ("problem", "1*1"), ("district", "1*1*3"),
+              ("upazila", "1*1*3*2"), ("union", "1*1*3*2*1"), ("describe", "1*1*3*2*1*1"),
+              ("confirm", "1*1*3*2*1*1*The agent took 200 taka from my allowance"),
+              ("lodged", "1*1*3*2*1*1*The agent took 200 taka from my allowance*1")]
+
+
+class DurablePg(pgserver.PgServer):
+    """The throwaway server of the tests, on a fixed port, with production durability."""
+
+    def __init__(self, port: int = PG_PORT):
+        super().__init__()
+        self.port = port
+
+    def start(self) -> "DurablePg":
+        self._run("initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale")
+        settings = {}
+        with open(os.path.join(ROOT, "deploy", "postgresql.conf"), encoding="utf-8") as fh:
+            for line in fh:
+                line = line.split("#", 1)[0].strip()
+                if "=" in line:
+                    k, v = (p.strip() for p in line.split("=", 1))
+                    settings[k] = v
+        settings.update(SCALED)
+        settings.pop("log_min_duration_statement", None)
+        with open(os.path.join(self.data, "postgresql.auto.conf"), "a", encoding="utf-8") as fh:
+            for k, v in settings.items():
+                fh.write(f"{k} = {v}\n")
+        opts = f"-p {self.port} -k {self.root} -c listen_addresses=''"
+        self._run("pg_ctl", "-D", self.data, "-o", opts, "-l", os.path.join(self.root, "server.log"), "-w",
+                  "-t", "60", "start")
+        return self
+
+    def stop(self) -> None:
+        try:  # the server's log (lock waits over a second are in it: log_lock_waits) outlives the server
+            shutil.copy(os.path.join(self.root, "server.log"), os.path.join(tempfile.gettempdir(),
+                                                                           "grs-bench-intake-pg.log"))
+        except OSError:
+            pass
+        super().stop()
+
+    def postmaster(self) -> int:
+        with open(os.path.join(self.data, "postmaster.pid"), encoding="ascii") as fh:
+            return int(fh.readline())
+
+    def psql_env(self) -> dict:
+        return {**os.environ, "PGHOST": self.root, "PGPORT": str(self.port), "PGUSER": "postgres"}
+
+    def show(self, name: str) -> str:
+        import psycopg
+
+        with psycopg.connect(host=self.root, port=self.port, user="postgres", dbname="postgres") as conn:
+            return conn.execute(f"SHOW {name}").fetchone()[0]
+
+
+def _setup(url: str) -> None:
+    """(In a subprocess, with the measured checkout first on sys.path.) Schema and the test world."""
+    import builders
+    from grs import create_app
+    from grs.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "LOG_LEVEL": "WARNING"})
+    with app.app_context():
+        db.create_all()
+        builders.make_world()
+        db.session.commit()
+
+
+def _env(code: str, url: str) -> dict:
+    return {**os.environ, "PYTHONPATH": code, "GRS_DATABASE_URL": url, "GRS_SECRET_KEY": "bench-" + "k" * 40,
+            "GRS_AT_CALLBACK_KEY": KEY, "GRS_SMS_PROVIDER": "console", "GRS_LOG_LEVEL": "WARNING",
+            "GRS_BIND": f"127.0.0.1:{HTTP_PORT}", "GRS_UPLOAD_DIR": tempfile.mkdtemp(prefix="grs-bench-up-"),
+            # One client address (the provider's) sends everything: its limit is set above the load, as a
+            # deployment sets it above its provider's rate (docs/operations.md).
+            "GRS_WEBHOOK_RATE_LIMIT": "10000000 per minute", "GRS_STATUS_LOOKUP_RATE_LIMIT": "1000000 per hour"}
+
+
+def _wait_http(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError("gunicorn did not come up")
+
+
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return [int(p) for p in out]
+
+
+def _cpu(pid: int) -> float:
+    """CPU seconds of a process and its children (live ones, and those it reaped), from /proc."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for p in [pid, *_children(pid)]:
+        try:
+            with open(f"/proc/{p}/stat", encoding="ascii") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(v) for v in fields[11:15]) / tick  # utime stime cutime cstime
+    return total
+
+
+class UssdCaller(threading.Thread):
+    """One caller walking the lodge-by-lists menu while the SMS load runs: each screen's latency."""
+
+    def __init__(self, stop: threading.Event):
+        super().__init__(daemon=True)
+        self.stop, self.samples, self.errors = stop, {name: [] for name, _ in USSD_STEPS}, []
+
+    def run(self) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", HTTP_PORT, timeout=30)
+        n = 0
+        while not self.stop.is_set():
+            n += 1
+            session = f"ATUid_bench_{os.getpid()}_{n}"
+            for name, text in USSD_STEPS:
+                body = urlencode({"sessionId": session, "serviceCode": "*384*1#", "networkCode": "63902",
+                                  "phoneNumber": f"+8801911{n % 1000000:06d}", "text": text})
+                t = time.perf_counter()
+                try:
+                    conn.request("POST", f"/hooks/ussd/africastalking?key={KEY}", body,
+                                 {"Content-Type": "application/x-www-form-urlencoded"})
+                    r = conn.getresponse()
+                    reply = r.read().decode()
+                except OSError as e:
+                    self.errors.append(f"{name}: {type(e).__name__}")
+                    conn = http.client.HTTPConnection("127.0.0.1", HTTP_PORT, timeout=30)
+                    break
+                self.samples[name].append(time.perf_counter() - t)
+                if r.status != 200 or not reply.startswith(("CON", "END")):
+                    self.errors.append(f"{name}: {r.status} {reply[:40]!r}")
+                    break
+                if name == "lodged" and "received" not in reply:
+                    self.errors.append(f"lodged: {reply[:60]!r}")
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
+
+
+def _profile(pid: int, name: str, seconds: int, subprocesses: bool) -> subprocess.Popen | None:
+    spy = shutil.which("py-spy") or os.path.join(BIN, "py-spy")
+    if not os.path.exists(spy):
+        return None
+    os.makedirs(PROFILES, exist_ok=True)
+    cmd = [spy, "record", "--pid", str(pid), "--duration", str(seconds), "--rate", "50", "--nonblocking",
+           "--format", "raw", "-o", os.path.join(PROFILES, name)]
+    if subprocesses:
+        cmd.append("--subprocesses")
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _pgbench(pg: DurablePg, seconds: int) -> dict:
+    env = pg.psql_env()
+    subprocess.run([os.path.join(pgserver.BINDIR, "createdb"), "pgbench"], env=env, check=True,
+                   capture_output=True, **_as_postgres(pg))
+    subprocess.run([PGBENCH, "-i", "-q", "-s", "10", "pgbench"], env=env, check=True, capture_output=True,
+                   **_as_postgres(pg))
+    out = subprocess.run([PGBENCH, "-N", "-c", str(CLIENTS), "-j", "2", "-T", str(seconds), "pgbench"], env=env,
+                         check=True, capture_output=True, text=True, **_as_postgres(pg)).stdout
+    r = {"raw": out}
+    for line in out.splitlines():
+        if line.startswith("tps ="):
+            r["tps"] = float(line.split()[2])
+        elif line.startswith("latency average"):
+            r["latency_ms"] = float(line.split("=")[1].split()[0])
+    return r
+
+
+def _as_postgres(pg: DurablePg) -> dict:
+    if os.geteuid() != 0:
+        return {}
+    import pwd
+
+    pw = pwd.getpwnam("postgres")
+    return {"user": pw.pw_uid, "group": pw.pw_gid}
+
+
+def run(code: str = ROOT, label: str = "after", seconds: int = SECONDS, profile: bool = True) -> dict:
+    code = os.path.abspath(code)
+    split = os.path.exists(os.path.join(code, "channels", "sms", "intake.py"))
+    tmp = tempfile.mkdtemp(prefix="grs-bench-intake-")
+    pg = DurablePg().start()
+    procs: list[subprocess.Popen] = []
+    r: dict = {"label": label, "split": split, "seconds": seconds, "clients": CLIENTS,
+               "fsync": pg.show("fsync"), "synchronous_commit": pg.show("synchronous_commit"),
+               "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+               "load_before": os.getloadavg()[0]}
+    try:
+        url = pg.create_database("grs_intake")
+        env = _env(code, url)
+        subprocess.run([sys.executable, os.path.abspath(__file__), "_setup", url], env=env, check=True, cwd=code)
+        log = open(os.path.join(tmp, "gunicorn.log"), "w")
+        web = subprocess.Popen([os.path.join(BIN, "gunicorn"), "-c", os.path.join(code, "gunicorn.conf.py"),
+                                "grs:create_app()"], cwd=code, env=env, stdout=log, stderr=log)
+        procs.append(web)
+        _wait_http(HTTP_PORT)
+        r["web_workers"] = len(_children(web.pid))
+        worker = None
+        if split:
+            worker = subprocess.Popen([os.path.join(BIN, "grs"), "intake", "work"], cwd=code, env=env,
+                                      stdout=log, stderr=log)
+            procs.append(worker)
+        # Warm every web worker (imports, the place index, the first connection) outside the measurement.
+        warm = ["wrk", "-t2", "-c4", "-d3s", "-s", os.path.join(ROOT, "bench", "wrk_at_sms.lua"),
+                f"http://127.0.0.1:{HTTP_PORT}"]
+        subprocess.run(warm, env={**os.environ, "WRK_OUT": os.path.join(tmp, "warm.txt"), "WRK_RUN": "warm",
+                                  "WRK_PATH": f"/hooks/sms/africastalking?key={KEY}"}, check=True,
+                       capture_output=True)
+        _drain(url, timeout=600)
+
+        stop = threading.Event()
+        caller = UssdCaller(stop)
+        out = os.path.join(tmp, "ok.txt")
+        spies = []
+        if profile:
+            spies = [s for s in (_profile(web.pid, f"intake-web-{label}.raw", seconds - 5, True),
+                                 _profile(worker.pid, f"intake-worker-{label}.raw", seconds - 5, False)
+                                 if worker else None) if s]
+        cpu0 = {"web": _cpu(web.pid), "worker": _cpu(worker.pid) if worker else 0.0, "db": _cpu(pg.postmaster())}
+        caller.start()
+        t0 = time.monotonic()
+        wrk = subprocess.run(["wrk", f"-t{CLIENTS}", f"-c{CLIENTS}", f"-d{seconds}s", "--timeout", "10s",
+                              "-s", os.path.join(ROOT, "bench", "wrk_at_sms.lua"), f"http://127.0.0.1:{HTTP_PORT}"],
+                             env={**os.environ, "WRK_OUT": out, "WRK_RUN": label,
+                                  "WRK_PATH": f"/hooks/sms/africastalking?key={KEY}"},
+                             check=True, capture_output=True, text=True)
+        t_load = time.monotonic() - t0
+        stop.set()
+        caller.join(30)
+        r["load_during"] = os.getloadavg()[0]
+        for s in spies:
+            s.wait(60)
+        with open(out + ".json", encoding="utf-8") as fh:
+            r["wrk"] = json.load(fh)
+        with open(out, encoding="utf-8") as fh:
+            answered = [line.strip() for line in fh if line.strip()]
+        r["answered"] = len(answered)
+        r["rps"] = r["wrk"]["requests"] / (r["wrk"]["duration_us"] / 1e6)
+        r["ok_rps"] = len(answered) / (r["wrk"]["duration_us"] / 1e6)
+        cpu_web = _cpu(web.pid)
+        r["drain_s"] = _drain(url, timeout=1800) if split else 0.0
+        handled = r["wrk"]["requests"] + sum(len(v) for v in caller.samples.values())
+        r["cpu_ms"] = {"web": (cpu_web - cpu0["web"]) / handled * 1000,
+                       "worker": ((_cpu(worker.pid) if worker else 0.0) - cpu0["worker"]) / handled * 1000,
+                       "db": (_cpu(pg.postmaster()) - cpu0["db"]) / handled * 1000}
+        r["worker_rate"] = len(answered) / (t_load + r["drain_s"]) if split else None
+        r["check"] = _check(url, answered, label)
+        r["ussd"] = {name: (statistics.median(v) * 1000 if v else float("nan"), _pct(v, 99) * 1000, len(v))
+                     for name, v in caller.samples.items()}
+        r["ussd_errors"] = caller.errors[:5]
+        for p in reversed(procs):
+            p.send_signal(signal.SIGTERM)
+        for p in reversed(procs):
+            try:
+                p.wait(30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        procs.clear()
+        r["pgbench"] = _pgbench(pg, seconds)
+        r["ratio"] = r["ok_rps"] / r["pgbench"]["tps"] if r["pgbench"].get("tps") else None
+    finally:
+        for p in procs:
+            p.kill()
+        pg.stop()
+    return r
+
+
+def _engine(url: str):
+    import sqlalchemy as sa
+
+    return sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1), poolclass=sa.pool.NullPool)
+
+
+def _drain(url: str, timeout: float) -> float:
+    """Seconds until no inbound message is pending (0 at once for the synchronous webhook)."""
+    import sqlalchemy as sa
+
+    engine = _engine(url)
+    t = time.monotonic()
+    try:
+        while time.monotonic() - t < timeout:
+            with engine.connect() as conn:
+                try:
+                    pending = conn.scalar(sa.text("SELECT count(*) FROM inbound_messages WHERE status = 'pending'"))
+                except sa.exc.ProgrammingError:  # the synchronous webhook's table has no status
+                    return 0.0
+            if not pending:
+                return time.monotonic() - t
+            time.sleep(0.2)
+        raise RuntimeError(f"the intake worker did not drain within {timeout} s")
+    finally:
+        engine.dispose()
+
+
+def _check(url: str, answered: list[str], label: str) -> dict:
+    """Every id answered 2xx in the database exactly once, handled (a grievance for each), none failed."""
+    import sqlalchemy as sa
+
+    engine = _engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT provider_message_id, grievance_id FROM inbound_messages "
+                                        "WHERE provider_message_id LIKE :p"), {"p": f"ATXbench_{label}_%"}).all()
+            grievances = conn.scalar(sa.text("SELECT count(*) FROM grievances WHERE channel = 'sms'"))
+            try:
+                status = dict(conn.execute(sa.text("SELECT status, count(*) FROM inbound_messages "
+                                                   "GROUP BY status")).all())
+            except sa.exc.ProgrammingError:  # the synchronous webhook's table has no status
+                status = {}
+    finally:
+        engine.dispose()
+    stored: dict[str, int] = {}
+    for msg_id, _ in rows:
+        stored[msg_id] = stored.get(msg_id, 0) + 1
+    missing = [i for i in answered if stored.get(i, 0) != 1]
+    return {"answered": len(answered), "stored": len(rows), "missing_or_twice": len(missing),
+            "without_grievance": sum(1 for _, g in rows if g is None), "status": status,
+            "sms_grievances": grievances, "ok": not missing and not status.get("failed")}
+
+
+def render(r: dict) -> str:
+    w, c = r["wrk"], r["check"]
+    errors = w["connect_errors"] + w["read_errors"] + w["write_errors"] + w["timeouts"] + w["non2xx"]
+    pgb = r["pgbench"]
+    lines = [
+        BEGIN,
+        "## Intake: the Africa's Talking SMS webhook under load (`bench/intake.py`)", "",
+        f"Measured on {r['date']} by `make bench` (bench/intake.py): {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, PostgreSQL 15 with production durability (fsync={r['fsync']}, "
+        f"synchronous_commit={r['synchronous_commit']}; deploy/postgresql.conf, memory scaled), gunicorn with "
+        f"gunicorn.conf.py ({r['web_workers']} workers){', the intake worker beside it' if r['split'] else ''}; "
+        f"wrk, {r['clients']} connections for {r['seconds']} s, unique message ids, 5 complaint texts from 1,600 "
+        f"numbers (bench/wrk_at_sms.lua). Load average {r['load_before']:.1f} before, {r['load_during']:.1f} "
+        "during: the machine was shared with other work, so read these as a lower bound.", "",
+        "| webhook | requests/s (2xx) | p50 | p99 | errors | stored exactly once | drained after the load | "
+        "`pgbench -N` (8 clients) | intake / pgbench |",
+        "|---|---|---|---|---|---|---|---|---|",
+        f"| {'record, then the intake worker' if r['split'] else 'synchronous (lodged in the request)'} | "
+        f"{r['ok_rps']:.0f} | {w['p50_us'] / 1000:.1f} ms | {w['p99_us'] / 1000:.1f} ms | {errors} | "
+        f"{c['answered'] - c['missing_or_twice']:,} of {c['answered']:,} | "
+        f"{r['drain_s']:.1f} s (worker ≈ {r['worker_rate'] or 0:.0f} /s) | {pgb.get('tps', 0):.0f} tps "
+        f"({pgb.get('latency_ms', 0):.1f} ms) | {r['ratio'] or 0:.2f} |",
+        "",
+        f"Check: {c['answered']:,} ids answered 2xx, {c['stored']:,} rows, {c['missing_or_twice']} missing or twice, "
+        f"{c['without_grievance']} without a grievance after the drain, rows by status {c['status'] or '—'}, "
+        f"{c['sms_grievances']:,} SMS grievances. Targets: intake ≥ half the pgbench rate "
+        f"({'met' if (r['ratio'] or 0) >= 0.5 else 'not met'}), p99 < 100 ms "
+        f"({'met' if w['p99_us'] < 100_000 else 'not met'}).", "",
+        f"CPU per request (SMS and USSD requests of the load, from /proc): web workers {r['cpu_ms']['web']:.1f} ms, "
+        f"intake worker {r['cpu_ms']['worker']:.1f} ms, PostgreSQL {r['cpu_ms']['db']:.1f} ms "
+        f"(until the worker drained).", "",
+        "USSD under the same load (one caller walking the lodge-by-lists menu, "
+        f"{min(v[2] for v in r['ussd'].values())} sessions); target p99 < 50 ms:", "",
+        "| screen | p50 | p99 | n |", "|---|---|---|---|",
+    ]
+    for name, (p50, p99, n) in r["ussd"].items():
+        lines.append(f"| {name} | {p50:.1f} ms | {p99:.1f} ms | {n} |")
+    if r["ussd_errors"]:
+        lines += ["", f"USSD errors: {r['ussd_errors']}"]
+    lines += ["", f"Profiles behind these figures (py-spy, 50 Hz, during the load): "
+              f"`bench/profiles/intake-web-{r['label']}.raw` (every web worker), "
+              f"`bench/profiles/intake-worker-{r['label']}.raw` (the intake worker).", END, ""]
+    return "\n".join(lines)
+
+
+def write(block: str) -> str:
+    """Put the block in docs/performance.md: in place of the last one, else below the hand-written marker."""
+    path = os.path.join(ROOT, "docs", "performance.md")
+    with open(path, encoding="utf-8") as fh:
+        current = fh.read()
+    head, begin, rest = current.partition(BEGIN)
+    _, end, tail = rest.partition(END)
+    if begin and end:
+        current = head + block.rstrip("\n") + tail
+    else:
+        marker = "<!-- Below this line is written by hand (and by other benchmarks); make bench keeps it. -->"
+        current = current.replace(marker, marker + "\n" + block, 1) if marker in current else current + "\n" + block
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(current)
+    return path
+
+
+def main() -> None:
+    if len(sys.argv) > 2 and sys.argv[1] == "_setup":
+        code = os.environ.get("PYTHONPATH") or ROOT
+        sys.path[:0] = [code, os.path.join(ROOT, "tests")]
+        _setup(sys.argv[2])
+        return
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--code", default=ROOT, help="the checkout to serve (default: this one)")
+    parser.add_argument("--label", default=None, help="names the profiles and message ids (after|before)")
+    parser.add_argument("--seconds", type=int, default=SECONDS)
+    parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--no-write", action="store_true", help="print; leave docs/performance.md alone")
+    parser.add_argument("--json", help="also write the figures to this file")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("bench: wrk not found (apt-get install wrk; `make bench` installs it)")
+    reason = pgserver.available()
+    if reason:
+        sys.exit(f"bench: {reason}")
+    label = args.label or ("after" if os.path.abspath(args.code) == ROOT else "before")
+    r = run(args.code, label, args.seconds, profile=not args.no_profile)
+    block = render(r)
+    print(block)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump({k: v for k, v in r.items() if k != "pgbench"} | {"pgbench": {
+                k: v for k, v in r["pgbench"].items() if k != "raw"}}, fh, indent=1, default=str)
+    if not args.no_write and label == "after":
+        print(f"bench: written to {write(block)}")
+
+
+if __name__ == "__main__":
+    main()
