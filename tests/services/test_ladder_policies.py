@@ -173,7 +173,10 @@ def walk(world, steps) -> str:
 def test_a_union_grievance_walks_the_ladder(app, world, policy_file, steps):
     with app.app_context():
         load(policy_file)
-        walk(world, steps)
+        code = walk(world, steps)  # each step's expectations are asserted as it is taken
+        # Every walk ends with a decision or a flag the office must answer for, never silently dropped.
+        g = reload(code)
+        assert g.review_flagged_at is not None or g.overdue_flagged, (g.status, g.office.code)
 
 
 def test_the_warning_falls_warn_days_working_days_before_the_due_day(app, world):
