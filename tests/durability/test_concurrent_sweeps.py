@@ -6,10 +6,12 @@ from __future__ import annotations
 import threading
 
 import pytest
+import sqlalchemy as sa
 
 from escalation import scheduler
 from escalation.sweep import sweep
 from grs.extensions import db
+from grs.models import Grievance
 
 from .race import assert_each_escalated_once, overdue_and_fresh
 
@@ -62,9 +64,13 @@ def test_four_sweeps_and_two_schedulers_at_once_escalate_each_overdue_grievance_
     assert not any(t.is_alive() for t in threads), "a sweep hung"
     escalated = [code for r in results for code, *_ in r.escalated]
     assert len(escalated) == len(set(escalated)), "two sweeps escalated the same grievance"
-    # Under contention a pass leaves a grievance another holds (SQLite: many); the next pass takes those.
-    assert escalated, "the concurrent passes escalated nothing"
+    # Under contention a pass leaves a grievance another holds (SQLite: many); the next pass takes those. The
+    # leading scheduler's pass counts too: on SQLite's single writer it may take every one before the others start.
     with app.app_context():
+        done = db.session.scalar(sa.select(sa.func.count()).select_from(Grievance)
+                                 .where(Grievance.escalation_count > 0))
+        assert done, "the concurrent passes escalated nothing"
+        assert len(escalated) <= done, "a direct sweep reported an escalation the database does not hold"
         sweep(now)  # the next minute's pass: what every concurrent pass left to another under contention
         assert_each_escalated_once(overdue, fresh)
     verified = runner.invoke(args=["audit", "verify"])
