@@ -66,6 +66,14 @@ def native_digits(text: str, lang: str) -> str:
 _DAY_FORMATS = {"en": "d MMM yyyy"}
 
 
+def day_pattern(lang: str, day: int, default: str = "d MMMM y") -> str:
+    """The date pattern for `lang`; French writes the first of a month as an ordinal ('1er septembre 2026')."""
+    pattern = _DAY_FORMATS.get(lang, default)
+    if day == 1 and lang.split("_")[0] == "fr":
+        pattern = pattern.replace("d", "d'er'", 1)
+    return pattern
+
+
 def money(value, currency: str, lang: str | None) -> str:
     """A whole amount in a currency for the reader's language: the locale's currency pattern without the
     decimals (programme amounts are whole units), in the language's own digits."""
@@ -88,4 +96,4 @@ def long_date(value, lang: str | None) -> str:
     from babel.dates import format_date
 
     lang = lang or "en"
-    return native_digits(format_date(value, format=_DAY_FORMATS.get(lang, "d MMMM y"), locale=lang), lang)
+    return native_digits(format_date(value, format=day_pattern(lang, value.day), locale=lang), lang)

@@ -131,5 +131,6 @@ def localtime(value, lang: str | None = None) -> str:
         return ""
     tz = ZoneInfo(profile(current_app.config["COUNTRY"]).timezone)
     lang = lang or "en"
-    fmt = "d MMM yyyy, HH:mm" if lang == "en" else "d MMMM y, HH:mm"
-    return catalogue.native_digits(format_datetime(value.astimezone(tz), format=fmt, locale=lang), lang)
+    local = value.astimezone(tz)
+    fmt = "d MMM yyyy, HH:mm" if lang == "en" else catalogue.day_pattern(lang, local.day) + ", HH:mm"
+    return catalogue.native_digits(format_datetime(local, format=fmt, locale=lang), lang)

@@ -30,6 +30,14 @@ def test_a_day_in_each_language_s_own_form(lang, written):
     assert catalogue.long_date(date(2026, 12, 5), lang) == written
 
 
+def test_french_writes_the_first_of_a_month_as_an_ordinal_and_no_other_day():
+    assert catalogue.long_date(date(2026, 9, 1), "fr") == "1er septembre 2026"
+    assert catalogue.long_date(date(2026, 9, 11), "fr") == "11 septembre 2026"
+    assert catalogue.long_date(date(2026, 9, 21), "fr") == "21 septembre 2026"
+    assert catalogue.long_date(date(2026, 9, 1), "en") == "1 Sep 2026"
+    assert catalogue.long_date(date(2026, 9, 1), "bn") == "১ সেপ্টেম্বর ২০২৬"
+
+
 @pytest.mark.parametrize("currency, lang, written", [
     ("BDT", "bn", "১২,৩৪,৫৬৭৳"),            # Bangla digits, the lakh grouping
     ("BDT", "en", "BDT\u00a01,234,567"),

@@ -214,3 +214,17 @@ def test_every_french_sms_fits_its_segment_budget_with_long_malian_values(jinja_
         if segments > budget:
             too_long[(name, office.name("fr"))] = (encoding, segments, len(worst), worst)
     assert too_long == {}, f"French SMS texts over budget {BUDGET}: {too_long}"
+
+
+def test_a_time_on_the_first_of_a_month_reads_1er_in_french_in_mali_s_time_zone():
+    from datetime import datetime, timezone
+
+    from flask import Flask
+
+    from grs.i18n import localtime
+
+    bare = Flask("french-time")
+    bare.config["COUNTRY"] = "ML"
+    with bare.app_context():
+        assert localtime(datetime(2026, 9, 1, 10, 5, tzinfo=timezone.utc), "fr") == "1er septembre 2026, 10:05"
+        assert localtime(datetime(2026, 9, 2, 10, 5, tzinfo=timezone.utc), "fr") == "2 septembre 2026, 10:05"
