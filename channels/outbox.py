@@ -7,6 +7,8 @@ died mid-send releases its rows when the lease ends, and a second dispatcher nev
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -18,7 +20,7 @@ from grs.extensions import db
 from grs.models import OutboxMessage
 from grs.notifications import opted_out
 from grs.phones import mask
-from grs.timeutil import as_utc
+from grs.timeutil import as_utc, utcnow
 from grs.uow import unit_of_work
 
 from . import gateways
@@ -32,6 +34,7 @@ CLAIM_LEASE = timedelta(minutes=5)
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=1)
 MAX_ATTEMPTS = 12  # 30 s doubling to the one-hour cap: about six hours of trying in all
+IDLE_SECONDS = 1.0  # how long an idle dispatcher (grs outbox work) waits before looking again
 
 
 def backoff(attempts: int) -> timedelta:
@@ -74,6 +77,21 @@ def dispatch(now: datetime, *, limit: int = 200) -> DispatchResult:
         for row_id in ids:
             _send_one(row_id, now, max_attempts, result)
     return result
+
+
+def work(*, stop: threading.Event | None = None, limit: int = 200, idle: float = IDLE_SECONDS,
+         clock: Callable[[], datetime] = utcnow) -> int:
+    """Dispatch passes until `stop` is set (`grs outbox work`: several may run beside the scheduler's pass,
+    each claim skips the rows another holds), waiting `idle` seconds after a pass that found nothing due.
+    The number of messages attempted."""
+    total = 0
+    stop = stop or threading.Event()
+    while not stop.is_set():
+        n = dispatch(clock(), limit=limit).attempted
+        total += n
+        if n == 0:
+            stop.wait(idle)
+    return total
 
 
 def _claim(now: datetime, size: int) -> list[int]:

@@ -402,6 +402,22 @@ def outbox_send_cmd(now_text: str | None) -> None:
     click.echo(dispatch(now).summary())
 
 
+@outbox_group.command("work")
+@with_appcontext
+def outbox_work_cmd() -> None:
+    """The outbox dispatcher as a loop, until SIGTERM (several may run; the scheduler also dispatches)."""
+    import signal
+    import threading
+
+    from channels import outbox
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
+    total = outbox.work(stop=stop)
+    click.echo(f"outbox: {total} messages attempted")
+
+
 @click.group("intake")
 def intake_group() -> None:
     """Inbound SMS recorded by the webhook, waiting for the intake worker."""
