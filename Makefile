@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test bench install install-test translations extract clean migration check-python
+.PHONY: run test bench install install-test install-bench translations extract clean migration check-python
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "GRS needs Python 3.11 or newer")'
@@ -24,8 +24,14 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $(VENV)/.installed $@
 
+# The benchmarks' extra (py-spy, the profile behind each figure) on top of the test extras.
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	@touch $(VENV)/.installed $(VENV)/.installed-test $@
+
 install: $(VENV)/.installed translations
 install-test: $(VENV)/.installed-test translations
+install-bench: $(VENV)/.installed-bench translations
 
 # The app's one catalogue: grs/translations/<lang>/LC_MESSAGES/messages.po (pages, forms, services, USSD).
 CATALOGUE := grs/translations
@@ -46,9 +52,11 @@ run: install
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: install-test
+# SIZE=small: every benchmark at about a tenth of its size, in minutes; SIZE=full (default): issue 14's sizes.
+SIZE ?= full
+bench: install-bench
 	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq wrk; else sudo apt-get install -y -qq wrk; fi; }
-	$(BIN)/python bench/run.py
+	SIZE=$(SIZE) $(BIN)/python bench/run.py
 
 # Regenerate the template from every source babel.cfg names and merge it into each language's messages.po,
 # dropping texts no source uses any more; then translate the new (empty) entries and run `make translations`.
