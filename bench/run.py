@@ -4,16 +4,34 @@ Measures: importing the full Bangladesh hierarchy with offices; lodging through 
 the escalation sweep with nothing due among many open grievances, and with growing numbers due
 (its cost should follow what is due, not what is open); the staff inbox query; the public track page;
 GET /api/v1/stats over a generated national data set (bench/stats.py, PostgreSQL).
-Run with `make bench` (about five minutes on 2 cores, plus the statistics benchmark: about 15 minutes
-at 1,000,000 grievances, most of it generating them; `make bench SIZE=small` measures it at 100,000).
+Also: exports and paper imports (bench/exports.py), intake (bench/intake.py), and the targets table.
+Run with `make bench` (SIZE=full: about five minutes on 2 cores for the first tables, the statistics benchmark
+about 30 minutes at 1,000,000 grievances on a shared machine, most of it generating them, then the sweep,
+exports, intake); `make bench SIZE=small` is a quick run of every benchmark, in minutes.
 
-Environment: SIZE=small|full (the statistics data set: 100,000 or 1,000,000 grievances);
+Environment: SIZE=small|full (default full), which scales every benchmark run.py runs: the first tables
+(GRS_BENCH_OPEN open grievances 10,000 or 100,000, GRS_BENCH_LODGES lodges 100 or 300), the statistics data
+set (100,000 or 1,000,000 grievances, a tenth overdue) and the sweep over it (per-grievance reference on 500
+or 5,000), exports (10,000 or 100,000 rows exported, 1,000 or 10,000 paper rows imported), intake's load
+(GRS_BENCH_INTAKE_SECONDS 10 or 30) and the two hosts' (GRS_BENCH_TWOHOSTS_SECONDS 8 or 20); a variable
+set in the environment wins over SIZE.
 BENCH_ONLY=stats (only the statistics benchmark; the other tables on the page are kept), BENCH_ONLY=intake
 (only bench/intake.py: the SMS webhook under wrk with the intake worker, pgbench -N, USSD under load); BENCH_ONLY=sweep
 (only the sweep over the statistics data set: bench/sweep.py, one pass with its overdue tenth due and one
 with nothing due, batch path, with the per-grievance path on 5,000 of them as the reference);
 GRS_BENCH_PG_URL (a PostgreSQL database to run the statistics benchmark in, e.g. one with production
-durability; reused when it already holds the grievances; default: a throwaway server like the others').
+durability; reused when it already holds the grievances; default: a throwaway server like the others');
+BENCH_ONLY=exports (only bench/exports.py: CSV and Excel exports, the paper import); BENCH_ONLY=targets (only
+the targets table, from the results files as they are).
+
+Targets: each benchmark writes bench/results/<name>.json (bench/results.py's `write`) in its run:
+    {"measured_at": "2026-12-02T14:05:00Z", "load_average": [1-, 5-, 15-minute], "size": "small" | "full" | ...,
+     "targets": [{"name": what is judged, "figure": what was measured (text), "target": the target (text),
+                  "met": true | false, "profile": "bench/profiles/....txt" or null}]}
+Names: intake (and its USSD targets), sweep, stats, exports, twohosts. The render step (`write_targets`, after
+every run) reads them all and writes one row per target between <!-- targets:begin --> and
+<!-- targets:end --> at the top of docs/performance.md; a benchmark without a file is "not measured in this
+run", and only `"met": true` shows as met.
 """
 from __future__ import annotations
 
@@ -40,13 +58,17 @@ from grs import create_app  # noqa: E402
 from grs.extensions import db  # noqa: E402
 
 AREAS = os.path.join(ROOT, "..", "shared", "data", "bd-admin-areas", "admin_areas.csv")
-BACKGROUND_OPEN = int(os.environ.get("GRS_BENCH_OPEN", "100000"))
-LODGES = int(os.environ.get("GRS_BENCH_LODGES", "300"))
+SIZE = os.environ.get("SIZE") or "full"
+SMALL = SIZE == "small"
+BACKGROUND_OPEN = int(os.environ.get("GRS_BENCH_OPEN") or (10_000 if SMALL else 100_000))
+LODGES = int(os.environ.get("GRS_BENCH_LODGES") or (100 if SMALL else 300))
+# The load's length of the benchmarks run as child processes, unless set (they read these variables).
+CHILD_ENV = {"GRS_BENCH_INTAKE_SECONDS": "10" if SMALL else "30", "GRS_BENCH_TWOHOSTS_SECONDS": "8" if SMALL else "20"}
 DUE_STEPS = (0, 250, 1000, 4000)
 STATS_SIZES = {"small": (100_000, 10_000), "full": (1_000_000, 100_000)}  # grievances, of them overdue
 STATS_BEGIN, STATS_END = "<!-- stats:begin -->", "<!-- stats:end -->"
 SWEEP_BEGIN, SWEEP_END = "<!-- sweep:begin -->", "<!-- sweep:end -->"
-SWEEP_REFERENCE = 5000  # due grievances the per-grievance path sweeps in the same run, as the reference
+SWEEP_REFERENCE = 500 if SMALL else 5000  # due grievances the per-grievance path sweeps in the same run, as the reference
 PROFILES = os.path.join(ROOT, "bench", "profiles")
 
 
@@ -173,7 +195,9 @@ def render(results: list[dict]) -> str:
         f"Measured by `make bench` (bench/run.py) on {now}: {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, SQLite {__import__('sqlite3').sqlite_version}, PostgreSQL 15 "
         "(started by the benchmark with fsync off — durability settings of production would slow writes, "
-        "not reads). Figures are one run on a shared 2-core machine: read them as orders of magnitude.", "",
+        "not reads). Figures are one run on a shared 2-core machine: read them as orders of magnitude. "
+        f"This run: SIZE={SIZE} (`make bench SIZE=small` runs every benchmark at about a tenth of its size, in "
+        "minutes; `make bench`, SIZE=full, at issue 14's sizes; bench/run.py's docstring says what each scales).", "",
         "## Importing the full Bangladesh hierarchy (`grs import-areas --with-offices`)", "",
         "| backend | areas | offices | first import | re-run (no changes) |", "|---|---|---|---|---|",
     ]
@@ -281,6 +305,8 @@ def bench_stats(then=None) -> dict | None:
     def measure(db_url):
         # The sweep alone still needs the data set: the statistics run fills it, timed once.
         r = stats_bench.run(db_url, grievances, overdue, **({"repeat": 1} if only_sweep else {}))
+        if not only_sweep:  # one request per query (the sweep's data set only) is no measurement
+            print(f"bench: {stats_bench.write_results(r, size)}")
         if then is not None:
             r["sweep"] = then(db_url)
         return r
@@ -325,6 +351,13 @@ def main() -> None:
         print(block)
         print(f"bench: written to {out}")
         return
+    for k, v in CHILD_ENV.items():
+        os.environ.setdefault(k, v)
+    if os.environ.get("BENCH_ONLY") == "exports":
+        bench_exports()
+        return
+    if os.environ.get("BENCH_ONLY") == "targets":
+        return
     if os.environ.get("BENCH_ONLY") == "intake":
         bench_intake()
         return
@@ -366,6 +399,7 @@ def main() -> None:
     print(text)
     print(f"bench: written to {out}")
     bench_intake()
+    bench_exports()
 
 
 def bench_intake() -> None:
@@ -381,5 +415,29 @@ def bench_intake() -> None:
     subprocess.run([sys.executable, os.path.join(ROOT, "bench", "intake.py")], check=True)
 
 
+def bench_exports() -> None:
+    """bench/exports.py at this SIZE: it writes its own block of the page and bench/results/exports.json."""
+    import subprocess
+
+    if pgserver.available():
+        print("bench: exports on PostgreSQL skipped (needs PostgreSQL 15); SQLite only")
+    print("bench: exports and paper imports ...", flush=True)
+    subprocess.run([sys.executable, os.path.join(ROOT, "bench", "exports.py"), "--size", SIZE], check=True)
+
+
+def write_targets(path: str = os.path.join(ROOT, "docs", "performance.md")) -> None:
+    """The render step: the targets table at the top of the page, from every bench/results/*.json."""
+    import results
+
+    with open(path, encoding="utf-8") as fh:
+        current = fh.read()
+    block = results.render(results.load_all())
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(results.put_block(current, block))
+    print(block)
+    print(f"bench: targets written to {path}")
+
+
 if __name__ == "__main__":
     main()
+    write_targets()
