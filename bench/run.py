@@ -18,7 +18,8 @@ set in the environment wins over SIZE.
 BENCH_ONLY=stats (only the statistics benchmark; the other tables on the page are kept), BENCH_ONLY=intake
 (only bench/intake.py: the SMS webhook under wrk with the intake worker, pgbench -N, USSD under load); BENCH_ONLY=sweep
 (only the sweep over the statistics data set: bench/sweep.py, one pass with its overdue tenth due and one
-with nothing due, batch path, with the per-grievance path on 5,000 of them as the reference);
+with nothing due, batch path, with the per-grievance path on 5,000 of them as the reference); BENCH_ONLY=twohosts
+(only bench/twohosts.py: two hosts' worth of processes on one PostgreSQL, nothing lost, nothing twice);
 GRS_BENCH_PG_URL (a PostgreSQL database to run the statistics benchmark in, e.g. one with production
 durability; reused when it already holds the grievances; default: a throwaway server like the others');
 BENCH_ONLY=exports (only bench/exports.py: CSV and Excel exports, the paper import); BENCH_ONLY=targets (only
@@ -361,6 +362,9 @@ def main() -> None:
     if os.environ.get("BENCH_ONLY") == "intake":
         bench_intake()
         return
+    if os.environ.get("BENCH_ONLY") == "twohosts":
+        bench_twohosts()
+        return
     if os.environ.get("BENCH_ONLY") == "stats":
         r = bench_stats()
         if r is None:
@@ -400,6 +404,7 @@ def main() -> None:
     print(f"bench: written to {out}")
     bench_intake()
     bench_exports()
+    bench_twohosts()
 
 
 def bench_intake() -> None:
@@ -413,6 +418,19 @@ def bench_intake() -> None:
         return
     print("bench: intake (gunicorn + the intake worker under wrk, then pgbench -N) ...", flush=True)
     subprocess.run([sys.executable, os.path.join(ROOT, "bench", "intake.py")], check=True)
+
+
+def bench_twohosts() -> None:
+    """bench/twohosts.py: two hosts' worth of processes on one database, nothing lost or twice; it writes its own
+    block of the page (<!-- twohosts:begin --> ... <!-- twohosts:end -->) and bench/results/twohosts.json."""
+    import shutil
+    import subprocess
+
+    if shutil.which("wrk") is None or pgserver.available():
+        print("bench: twohosts skipped (needs wrk and PostgreSQL 15)")
+        return
+    print("bench: two hosts on one database (nothing lost, nothing twice) ...", flush=True)
+    subprocess.run([sys.executable, os.path.join(ROOT, "bench", "twohosts.py")], check=True)
 
 
 def bench_exports() -> None:
