@@ -24,18 +24,22 @@ import socket
 import threading
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from grs import tracking
-from grs.models import Grievance, InboundMessage
+from grs import services, tracking
+from grs.models import Area, Complainant, Grievance, InboundMessage, PhoneContact
+from grs.services import lodging
+from grs.services.actors import Actor
+from grs.services.intake import MAX_DESCRIPTION
 from grs.timeutil import as_utc, utcnow
 from grs.uow import unit_of_work
 
-from . import commands, service
+from . import commands, places, service
 
 log = logging.getLogger(__name__)
 
@@ -153,8 +157,12 @@ def _sms(row: InboundMessage) -> service.InboundSms:
     return service.InboundSms(row.provider, row.provider_message_id, row.sender, row.text, row.recipient)
 
 
-def handle_claimed(uow, ids: list[int], *, now: datetime, token: str) -> tuple[int, int]:
-    """Handle the messages `token` claimed, in id order, each in a savepoint: (done, failed or retried)."""
+def handle_claimed(uow, ids: list[int], *, now: datetime, token: str, reference: lodging.Reference | None = None,
+                   batched: bool = True) -> tuple[int, int]:
+    """Handle the messages `token` claimed, in id order: (done, failed or retried). The complaints among them
+    are lodged together (`lodge_in_bulk`, routed by the pass's `reference` data); the rest, and the whole
+    batch if that fails, one by one, each in a savepoint. batched=False: every message one by one (the
+    reference the batch path is compared with)."""
     session = uow.session
     mine = sa.and_(InboundMessage.id.in_(ids), InboundMessage.claimed_by == token, InboundMessage.status == "pending")
     # The lease renewed, which also locks the rows (and on SQLite takes the write lock first, before any
@@ -162,9 +170,14 @@ def handle_claimed(uow, ids: list[int], *, now: datetime, token: str) -> tuple[i
     session.execute(sa.update(InboundMessage).where(mine).values(claimed_at=now),
                     execution_options={"synchronize_session": False})
     pick = sa.select(InboundMessage).where(mine).order_by(InboundMessage.id)
+    rows = session.scalars(pick).all()
     done = bad = 0
+    if batched and rows:
+        lodged = lodge_in_bulk(uow, rows, now=now, reference=reference or lodging.Reference())
+        done += len(lodged)
+        rows = [r for r in rows if r.id not in lodged]
     languages = uow.settings.languages
-    for row in session.scalars(pick).all():
+    for row in rows:
         row_id, attempts = row.id, row.attempts
         try:
             with unit_of_work(savepoint=True):
@@ -189,7 +202,105 @@ def handle_claimed(uow, ids: list[int], *, now: datetime, token: str) -> tuple[i
     return done, bad
 
 
-def work_batch(limit: int = BATCH, *, now: datetime | None = None) -> tuple[int, bool]:
+def lodge_in_bulk(uow, rows: list[InboundMessage], *, now: datetime, reference: lodging.Reference) -> dict[int, int]:
+    """Lodge the plain complaints among the claimed `rows` with one lodging.lodge_batch, as service.handle
+    would lodge each, and mark them done in one UPDATE: {inbound id: grievance id}. A message is taken only
+    when it is its sender's first of the batch (the sender's later ones, handled one by one after it, see
+    what it did) and a new complaint to lodge (not a command, an empty or too long text, or an answer to the
+    one complaint of the sender waiting for information); anything else stays for the one-by-one path, as
+    does the whole batch when lodging it fails (its savepoint undone)."""
+    session = uow.session
+    settings = uow.settings
+    seen: set[str] = set()
+    picked = []
+    for row in rows:
+        if row.sender in seen:
+            continue
+        seen.add(row.sender)
+        cmd = commands.parse(row.text, settings.languages)
+        text = cmd.text.strip()
+        sender = service._phone(uow, row.sender)
+        if (sender is None or cmd.kind != "lodge" or not text or len(text) > MAX_DESCRIPTION
+                or not row.tracking_code):
+            continue
+        picked.append((row, cmd, sender))
+    if len(picked) < 2:
+        return {}  # a batch of one is lodged as one: the set-based writes pay from two complaints on
+    try:
+        with unit_of_work(savepoint=True):
+            return _lodge_picked(uow, picked, now=now, world=reference.get(uow))
+    except Exception:  # the batch's savepoint is undone: each of its messages goes the one-by-one way
+        log.exception("intake: lodging %s complaints together failed; lodging them one by one", len(picked))
+        return {}
+
+
+def _lodge_picked(uow, picked: list, *, now: datetime, world) -> dict[int, int]:
+    session = uow.session
+    settings = uow.settings
+    senders = sorted({sender for _, _, sender in picked})
+    # service._waiting_for_info, _language and _lodge's reads, for every sender at once.
+    waiting = Counter(session.scalars(
+        sa.select(Complainant.phone).join(Grievance, Grievance.complainant_id == Complainant.id)
+        .where(Complainant.phone.in_(senders), Grievance.status == "awaiting_info")))
+    contacts = {c.phone: c for c in session.execute(
+        sa.select(PhoneContact.phone, PhoneContact.language, PhoneContact.last_area_id)
+        .where(PhoneContact.phone.in_(senders)))}
+    latest = dict(session.execute(sa.select(Complainant.phone, Complainant.language)
+                                  .where(Complainant.phone.in_(senders)).order_by(Complainant.id)).all())
+    index = places.index(session)
+    named = {}
+    for row, cmd, sender in picked:
+        named[row.id] = index.match(cmd.text)
+    last_areas = {c.last_area_id for c in contacts.values() if c.last_area_id}
+    area_code = dict(session.execute(sa.select(Area.id, Area.code).where(Area.id.in_(last_areas))).all()) \
+        if last_areas else {}
+    intakes, rows, switch = [], [], []
+    for row, cmd, sender in picked:
+        if waiting[sender] == 1:
+            continue  # the answer to the complaint waiting for it: service._attach_info, one by one
+        contact = contacts.get(sender)
+        if cmd.keyword_language and cmd.keyword_language in settings.languages:
+            lang = cmd.keyword_language
+        else:
+            lang = commands.reply_language((contact.language if contact else None, latest.get(sender)),
+                                           cmd.language, settings.languages)
+        programme, category = commands.classify(cmd.text)
+        area = named[row.id]
+        if area is None and contact is not None and contact.last_area_id:
+            area = area_code.get(contact.last_area_id)
+        intakes.append(services.Intake(
+            channel="sms", programme=programme or settings.sms_default_programme,
+            category=category or settings.sms_default_category, description=cmd.text, area=area,
+            language=cmd.language if cmd.language != "en" else lang,
+            complainant=services.ComplainantIn(phone=sender), phone_verified=True,
+            source_ref=service.stored_key(f"{row.provider}:{row.provider_message_id}"), queue_receipt=True,
+            tracking_code=row.tracking_code))
+        rows.append(row)
+        # _lodge: a contact that wrote in Bangla (Somali, ...) speaks it from now on
+        switch.append(sender if contact is not None and cmd.language != "en" and cmd.language in settings.languages
+                      and contact.language != cmd.language else None)
+    lodged = lodging.lodge_batch(uow, intakes, actor=Actor.citizen("sms"), now=now, world=world)
+    done = {row.id: g.id for row, g in zip(rows, lodged) if g is not None}
+    switched = [{"b_phone": s, "b_language": i.language} for s, i, g in zip(switch, intakes, lodged)
+                if s is not None and g is not None]
+    if switched:
+        session.execute(sa.update(PhoneContact).where(PhoneContact.phone == sa.bindparam("b_phone"))
+                        .values(language=sa.bindparam("b_language"), updated_at=utcnow()), switched,
+                        execution_options={"synchronize_session": False})
+    if done:
+        t = InboundMessage.__table__
+        session.execute(sa.update(t).where(t.c.id == sa.bindparam("b_id")).values(
+            status="done", processed_at=now, error=None, grievance_id=sa.bindparam("b_grievance")),
+            [{"b_id": i, "b_grievance": g} for i, g in done.items()], execution_options={"synchronize_session": False})
+        for row in rows:
+            if row.id in done:
+                session.expire(row)  # written above, not by the ORM
+    log.info("intake: %s complaints lodged together", len(done))
+    return done
+
+
+def work_batch(limit: int = BATCH, *, now: datetime | None = None, reference: lodging.Reference | None = None,
+               batched: bool = True) -> tuple[int, bool]:
     """Claim and handle one batch (two transactions: the claim, then the batch): the number claimed, and
     whether more may be waiting (a full batch, or messages left for their sender's earlier one)."""
     token = _token()
@@ -200,21 +311,23 @@ def work_batch(limit: int = BATCH, *, now: datetime | None = None) -> tuple[int,
     if not ids:
         return 0, bool(deferred)
     with unit_of_work() as uow:
-        done, bad = handle_claimed(uow, ids, now=now, token=token)
+        done, bad = handle_claimed(uow, ids, now=now, token=token, reference=reference, batched=batched)
     log.info("intake: %s handled, %s failed", done, bad)
     return len(ids), len(ids) >= limit or bool(deferred) or bad > 0
 
 
 def work(*, batch: int = BATCH, once: bool = False, stop: threading.Event | None = None,
-         now: datetime | None = None) -> int:
+         now: datetime | None = None, batched: bool = True) -> int:
     """Handle pending messages in batches: until none is left (`once`), or until `stop` is set, waiting
-    IDLE_SECONDS whenever there is nothing to do. The number handled."""
+    IDLE_SECONDS whenever there is nothing to do. The number handled. batched=False: every message one by
+    one (the reference for tests and benchmarks)."""
     total = 0
+    reference = lodging.Reference()
     stop = stop or threading.Event()
     size = min(batch, 10)
     while not stop.is_set():
         started = time.monotonic()
-        n, more = work_batch(size, now=now)
+        n, more = work_batch(size, now=now, reference=reference, batched=batched)
         total += n
         if n:
             # As many as fit in BATCH_SECONDS: a batch holds its rows' locks (the statistics counters a web

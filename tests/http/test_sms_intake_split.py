@@ -11,9 +11,10 @@ from twilio.request_validator import RequestValidator
 from werkzeug.datastructures import MultiDict
 
 import builders
-from channels.sms import intake, service
+from channels.sms import intake
 from grs.extensions import db
 from grs.models import Grievance, InboundMessage, OutboxMessage
+from grs.services import history
 from grs.tracking import display
 
 pytestmark = [pytest.mark.both_backends, pytest.mark.no_intake_worker]
@@ -101,14 +102,14 @@ def test_readiness_counts_messages_waiting_and_failed(app, client, world, monkey
     at_post(client, msg_id="ATXsplit_ok")
     ready = client.get("/readyz").get_json()
     assert (ready["inbound_pending"], ready["inbound_failed"]) == (2, 0)
-    real = service.handle
+    real = history.chain  # (lodging one by one and in a batch both chain events here)
 
-    def breaks(uow, sms, row, *args, **kw):
-        if "breaks" in row.text:
+    def breaks(g, *args, **kw):
+        if "breaks" in g.description:
             raise RuntimeError("handler bug")
-        return real(uow, sms, row, *args, **kw)
+        return real(g, *args, **kw)
 
-    monkeypatch.setattr(service, "handle", breaks)
+    monkeypatch.setattr(history, "chain", breaks)
     builders.run_intake_worker(app)
     ready = client.get("/readyz").get_json()
     assert (ready["inbound_pending"], ready["inbound_failed"], ready["inbound_late_seconds"]) == (0, 1, 0)
