@@ -173,9 +173,10 @@ def handle_claimed(uow, ids: list[int], *, now: datetime, token: str, reference:
     rows = session.scalars(pick).all()
     done = bad = 0
     if batched and rows:
+        ids = [r.id for r in rows]  # (read before: the rows lodged are expired, and reading one reloads it)
         lodged = lodge_in_bulk(uow, rows, now=now, reference=reference or lodging.Reference())
         done += len(lodged)
-        rows = [r for r in rows if r.id not in lodged]
+        rows = [r for i, r in zip(ids, rows) if i not in lodged]
     languages = uow.settings.languages
     for row in rows:
         row_id, attempts = row.id, row.attempts
