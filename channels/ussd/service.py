@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -35,10 +36,17 @@ class UssdRequest:
 @dataclass
 class StatusLookups:
     """Whether the caller's number may look a complaint up now (its rate limit, checked by the webhook), and
-    how many look-ups this request made (for the webhook to count once the transaction is over)."""
+    how many look-ups this request made (for the webhook to count once the transaction is over). `check`
+    reads the limit when a look-up is first asked for (most screens make none, and need no read)."""
 
     allowed: bool = True
     made: int = 0
+    check: Callable[[], bool] | None = None
+
+    def may_look_up(self) -> bool:
+        if self.check is not None:
+            self.allowed, self.check = self.check(), None
+        return self.allowed
 
 
 class _LookupsUsedUp(Exception):
@@ -55,7 +63,7 @@ class _Counted:
         return getattr(self._ref, name)
 
     def status(self, code: str):
-        if not self._lookups.allowed:
+        if not self._lookups.may_look_up():
             raise _LookupsUsedUp
         self._lookups.made += 1
         return self._ref.status(code)

@@ -37,8 +37,9 @@ def africastalking():
         number = phones.normalise(phone, current_app.config["COUNTRY"]) or phone
     except ValidationError:
         number = phone
-    # Status look-ups per number: read before the unit of work and counted after it (SQLite has one writer).
-    lookups = StatusLookups(allowed=not ratelimit.exhausted("STATUS_LOOKUP_RATE_LIMIT", number))
+    # Status look-ups per number: read when the caller asks for one (its own connection, never the request's
+    # transaction) and counted after the unit of work (SQLite has one writer).
+    lookups = StatusLookups(check=lambda: not ratelimit.exhausted("STATUS_LOOKUP_RATE_LIMIT", number))
     with unit_of_work() as uow:
         reply = answer(uow, req, now=utcnow(), lookups=lookups)
     for _ in range(lookups.made):
