@@ -50,6 +50,7 @@ SECONDS = int(os.environ.get("GRS_BENCH_TWOHOSTS_SECONDS") or 20)
 N_OVERDUE, N_FRESH, N_QUEUED = 300, 20, 1000
 N_KILL, KILL_AFTER = 300, 60  # SMS queued for the dispatcher killed mid-batch; killed after this many sends
 KILL_PREFIX = "+8801829"  # their recipients' numbers
+N_AFTER, AFTER_PREFIX = 20, "+8801839"  # SMS queued after the leader's death, for the new leader to send
 SEND_SECONDS = 0.005  # the recording gateway's pause per send, as a provider's answer takes a moment
 ADVISORY_KEY = 0x67727301  # escalation/scheduler.py ADVISORY_LOCK_KEY (pg_try_advisory_lock(bigint))
 BEGIN, END = "<!-- twohosts:begin -->", "<!-- twohosts:end -->"
@@ -126,16 +127,30 @@ def tally_inbound(answered: list[str], rows: list[tuple[str, int | None, str, st
             and set(status) <= {"done"}}
 
 
-def tally_leadership(samples: list[tuple[float, tuple[str, ...]]]) -> dict:
+def tally_leadership(samples: list[tuple[float, tuple[str, ...]]], acts: dict[str, list[float]] | None = None,
+                     slack: float = 0.25) -> dict:
     """pg_locks samples (t, the application names holding the scheduler's advisory lock): the most holders at
-    once, and who led from when (a holder's first sample in each of its terms)."""
+    once, who led from when (a holder's first sample in each of its terms), and how many of each scheduler's
+    acts (the times of its sends) fell outside its own terms (a term's samples, `slack` seconds either side:
+    the samples are 0.1 s apart)."""
     terms: list[tuple[float, str]] = []
+    spans: list[list] = []  # [name, first t, last t] of each run of samples with that one holder
     most = 0
     for t, holders in samples:
         most = max(most, len(holders))
         if len(holders) == 1 and (not terms or terms[-1][1] != holders[0]):
             terms.append((t, holders[0]))
-    return {"samples": len(samples), "most_at_once": most, "terms": terms, "ok": most <= 1 and bool(terms)}
+        if len(holders) == 1 and spans and spans[-1][0] == holders[0] and spans[-1][3]:
+            spans[-1][2] = t
+        elif len(holders) == 1:
+            spans.append([holders[0], t, t, True])
+        elif spans:
+            spans[-1][3] = False  # a sample with no holder ends the run
+    outside = sum(1 for name, times in (acts or {}).items() for t in times
+                  if not any(n == name and a - slack <= t <= b + slack for n, a, b, _ in spans))
+    return {"samples": len(samples), "most_at_once": most, "terms": terms, "acted_outside": outside,
+            "acts": sum(len(v) for v in (acts or {}).values()),
+            "ok": most <= 1 and bool(terms) and outside == 0}
 
 
 # ---------------------------------------------------------------- the processes
@@ -234,7 +249,7 @@ class Monitor(threading.Thread):
         with psycopg.connect(host=self.pg.root, port=self.pg.port, user="postgres", dbname="postgres",
                              autocommit=True) as conn:
             while not self.stop.is_set():
-                self.samples.append((time.monotonic(), self.holders(conn)))
+                self.samples.append((time.time(), self.holders(conn)))  # wall clock: the sends' clock
                 self.stop.wait(0.1)
 
 
@@ -394,15 +409,19 @@ def run(seconds: int = SECONDS) -> dict:
         r["outbox_after_s"] = _wait("the outbox drained", lambda: not scalar(due), 900)
 
         # Failover: the leading scheduler dies (SIGKILL, as a host does); how long until the other leads.
+        # The dispatchers stop first, so that what is queued after the kill can only go through the new leader.
+        procs.stop([f"outbox-{h}" for h, _ in HOSTS])
         leader = monitor.samples[-1][1]
         if len(leader) == 1:
             killed = leader[0]
-            t_kill = time.monotonic()
+            t_kill = time.time()
             os.killpg(procs.procs[killed].pid, signal.SIGKILL)
             procs.procs[killed].wait(10)
             r["failover_s"] = _wait("the other scheduler leading", lambda: monitor.samples[-1][0] > t_kill and len(
                 monitor.samples[-1][1]) == 1 and monitor.samples[-1][1][0] != killed, 60, 0.05)
             r["killed"] = killed
+            _queue(url, AFTER_PREFIX, N_AFTER)
+            r["after_failover_s"] = _wait("the new leader dispatching", lambda: not scalar(due), 120, 0.2)
         monitor.stop.set()
         monitor.join(5)
         procs.stop()
@@ -410,7 +429,7 @@ def run(seconds: int = SECONDS) -> dict:
 
         r["checks"] = _checks(url, env, codes, answered, sends_dir, engine, procs)
         engine.dispose()
-        r["leadership"] = tally_leadership(monitor.samples)
+        r["leadership"] = tally_leadership(monitor.samples, _scheduler_sends(sends_dir))
         t_first = monitor.samples[0][0] if monitor.samples else 0
         r["leadership"]["terms"] = [(round(t - t_first, 1), name) for t, name in r["leadership"]["terms"]]
         r["leader_lines"] = {f"scheduler-{h}": procs.log(f"scheduler-{h}").count("this process is the leader")
@@ -421,7 +440,7 @@ def run(seconds: int = SECONDS) -> dict:
         procs.stop()
         pg.stop()
     r["ok"] = (all(c["ok"] for n, c in r["checks"].items() if n != "killed") and r["leadership"]["ok"]
-               and "failover_s" in r)
+               and "after_failover_s" in r)
     kill = r["checks"]["killed"]
     # At-least-once at the provider: the one message in flight when its dispatcher died may go again.
     r["kill_ok"] = kill["not_sent"] == 0 and kill["sent_unseen"] == 0 and kill["twice"] <= 1
@@ -431,6 +450,18 @@ def run(seconds: int = SECONDS) -> dict:
 def _children(pid: int) -> list[int]:
     out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
     return [int(p) for p in out]
+
+
+def _scheduler_sends(sends_dir: str) -> dict[str, list[float]]:
+    """When each scheduler sent something (its acts), from the recording gateway's lines."""
+    out = {}
+    for host, _ in HOSTS:
+        try:
+            with open(os.path.join(sends_dir, f"scheduler-{host}.jsonl"), encoding="utf-8") as fh:
+                out[f"scheduler-{host}"] = [json.loads(line)["t"] for line in fh]
+        except FileNotFoundError:
+            out[f"scheduler-{host}"] = []
+    return out
 
 
 def _queue(url: str, prefix: str, n: int) -> None:
@@ -585,10 +616,13 @@ def render(r: dict) -> str:
         f"| every outbox message sent exactly once | {o['sent_once']:,} of {o['rows']:,} rows sent once, "
         f"{o['sends']:,} sends recorded ({o['twice']} twice, {o['not_sent']} not sent, {o['sent_unseen']} marked sent "
         f"unseen); sends by process {o['by_process']} | {_yes(o['ok'])} |",
-        f"| one scheduler leads at a time | at most {lead['most_at_once']} holder of the advisory lock in "
-        f"{lead['samples']:,} samples of pg_locks (every 0.1 s): {terms} | {_yes(lead['ok'])} |",
+        f"| one scheduler leads at a time, and only it acts | at most {lead['most_at_once']} holder of the "
+        f"advisory lock in {lead['samples']:,} samples of pg_locks (every 0.1 s): {terms}; of the schedulers' "
+        f"{lead['acts']:,} sends, {lead['acted_outside']} outside the sender's own term | {_yes(lead['ok'])} |",
         f"| failover when the leader dies | {r.get('killed', '—')} killed (SIGKILL); the other led "
-        f"{r.get('failover_s', float('nan')):.1f} s later | {_yes('failover_s' in r)} |",
+        f"{r.get('failover_s', float('nan')):.1f} s later, and sent the {N_AFTER} SMS queued then within "
+        f"{r.get('after_failover_s', float('nan')):.1f} s (the dispatchers stopped first; its outbox job runs "
+        f"every 5 s) | {_yes('after_failover_s' in r)} |",
         f"| a dispatcher killed mid-batch (SIGKILL), alone, {N_KILL} SMS queued | killed after "
         f"{r['kill']['sent_before_kill']} sends; {r['kill']['held']} rows held by its lease, sent by a pass at "
         f"now + lease (as five minutes later); {kill['sent_once']} of {kill['rows']} sent once, {kill['twice']} "

@@ -109,3 +109,14 @@ def test_leadership_terms_and_two_holders_at_once(twohosts):
     assert r["ok"] and r["terms"] == [(0.1, "scheduler-a"), (0.4, "scheduler-b")]
     assert not twohosts.tally_leadership([(0.0, ("scheduler-a", "scheduler-b"))])["ok"]
     assert not twohosts.tally_leadership([(0.0, ())])["ok"]  # nobody led: nothing ran
+
+
+def test_a_scheduler_that_acts_outside_its_own_term_is_caught(twohosts):
+    samples = [(0.0, ("scheduler-a",)), (0.1, ("scheduler-a",)), (0.2, ()), (5.0, ("scheduler-b",)),
+               (5.1, ("scheduler-b",))]
+    inside = {"scheduler-a": [0.05, 0.3], "scheduler-b": [5.05, 5.2]}
+    r = twohosts.tally_leadership(samples, inside)
+    assert (r["ok"], r["acts"], r["acted_outside"]) == (True, 4, 0)
+    # scheduler-b sending while scheduler-a held the lock, and scheduler-a after it had lost it
+    r = twohosts.tally_leadership(samples, {"scheduler-a": [3.0], "scheduler-b": [0.1]})
+    assert (r["ok"], r["acted_outside"]) == (False, 2)
