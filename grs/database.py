@@ -38,9 +38,26 @@ def configure_engine(app: Flask) -> None:
         folder = os.path.dirname(url[len("sqlite:///"):])
         if folder:
             os.makedirs(folder, exist_ok=True)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config.get("SQLALCHEMY_ENGINE_OPTIONS"), url)
     if not _listening:
         sa.event.listen(Engine, "connect", _sqlite_pragmas)
         _listening = True
+
+
+# libpq's TCP keepalives and user timeout: a host that vanishes (power, network) is noticed in about 25 s on
+# both ends instead of Linux's two hours, so the scheduler leader's advisory lock and a web worker's connection
+# do not outlive it (deploy/postgresql.conf sets the server's side; docs/scaling.md, "Failover time").
+PG_KEEPALIVES = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3,
+                 "tcp_user_timeout": 30000}
+
+
+def engine_options(options: dict | None, url: str) -> dict:
+    """The engine options for `url`: PostgreSQL connections get PG_KEEPALIVES unless the settings name their
+    own (a Unix-socket connection ignores them)."""
+    options = dict(options or {})
+    if url.startswith("postgresql"):
+        options["connect_args"] = {**PG_KEEPALIVES, **(options.get("connect_args") or {})}
+    return options
 
 
 def end_sessions_safely(app: Flask) -> None:
@@ -82,8 +99,8 @@ def configure_replica(app: Flask) -> None:
     url = (app.config.get("DATABASE_REPLICA_URL") or "").strip()
     if not url:
         return
-    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-    engine = sa.create_engine(_psycopg(url), **options)
+    engine = sa.create_engine(_psycopg(url), **engine_options(app.config.get("SQLALCHEMY_ENGINE_OPTIONS"),
+                                                              _psycopg(url)))
     app.extensions["grs_replica"] = sessionmaker(bind=engine)
 
     @app.teardown_appcontext

@@ -39,3 +39,4 @@ def test_the_example_environment_names_only_settings_the_app_reads():
     names = re.findall(r"^(GRS_\w+)=", (DEPLOY / "grs.env.example").read_text(), re.M)
     known = set(ENV_SETTINGS) | {"GRS_ENV", "GRS_DATABASE_URL", "GRS_SECRET_KEY", "GRS_BIND"}
     assert names and set(names) <= known, set(names) - known
+
