@@ -13,8 +13,11 @@ production server, on PostgreSQL with production durability, next to PostgreSQL'
   collapsed stacks: `flamegraph.pl` or speedscope read them).
 - Then `pgbench -N` (8 clients, 30 s) on the same server: the ratio intake/pgbench.
 
-Run: `.venv/bin/python bench/intake.py` (writes the "Intake" block of docs/performance.md; `make bench` calls
-it), `--code DIR` to measure another checkout (e.g. the synchronous webhook before the split: `git archive
+Also, before the load: the intake worker alone draining GRS_BENCH_WORKER_MESSAGES recorded messages in batches
+(profiled), and a tenth as many one by one (the reference path).
+
+Run: `.venv/bin/python bench/intake.py` (writes the "Intake" block of docs/performance.md and
+bench/results/intake.json with the four targets; `make bench` calls it), `--code DIR` to measure another checkout (e.g. the synchronous webhook before the split: `git archive
 <commit> | tar -x -C DIR`), `--no-write` to only print. Env GRS_BENCH_INTAKE_SECONDS (30).
 """
 from __future__ import annotations
@@ -44,7 +47,8 @@ BIN = os.path.join(ROOT, ".venv", "bin")
 PG_PORT = 55491
 HTTP_PORT = 5651
 CLIENTS = 8
-SECONDS = int(os.environ.get("GRS_BENCH_INTAKE_SECONDS") or 30)
+SIZE = os.environ.get("SIZE") or "full"  # make bench SIZE=small: a 10 s load
+SECONDS = int(os.environ.get("GRS_BENCH_INTAKE_SECONDS") or (10 if SIZE == "small" else 30))
 KEY = "bench-at-callback-key"
 PGBENCH = os.path.join(pgserver.BINDIR, "pgbench")
 PROFILES = os.path.join(ROOT, "bench", "profiles")
@@ -117,6 +121,65 @@ def _setup(url: str) -> None:
         db.create_all()
         builders.make_world()
         db.session.commit()
+
+
+# The intake worker alone, before the load: this many recorded messages drained in batches, and a part of them
+# one by one (the reference path, about ten times slower).
+WORKER_MESSAGES = int(os.environ.get("GRS_BENCH_WORKER_MESSAGES") or (500 if SIZE == "small" else 2000))
+# The texts and senders of bench/wrk_at_sms.lua (5 complaints, 1,600 numbers), for the worker measured alone.
+TEXTS = ("My allowance in Baria union was not paid",
+         "Payment not received in Basan union, the agent asked for money",
+         "আমার বয়স্ক ভাতার টাকা পাইনি। বাড়ীয়া ইউনিয়ন",
+         "বাসন ইউনিয়নে বিধবা ভাতা তিন মাস ধরে বন্ধ",
+         "I was left off the list in Kashimpur union although I am 70 years old")
+
+
+def _worker_alone(url: str, n: int, mode: str) -> None:
+    """(In a subprocess.) Record n messages as the webhook does, then drain them with the intake worker in
+    this process, batched or one by one: prints {"messages", "seconds", "cpu_s"} as JSON (and writes it to
+    the file after a ':' in `mode`)."""
+    mode, _, out = mode.partition(":")
+    from channels.sms import intake
+    from channels.sms.service import InboundSms
+    from grs import create_app
+    from grs.timeutil import utcnow
+    from grs.uow import unit_of_work
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "LOG_LEVEL": "WARNING"})
+    with app.app_context():
+        now = utcnow()
+        with unit_of_work() as uow:
+            for i in range(n):
+                sender = f"+88018{(i % 8):02d}{(i // 8) % 200:06d}"
+                intake.record(uow, InboundSms("africastalking", f"ATXalone_{mode}_{i}", sender,
+                                              TEXTS[i % len(TEXTS)]), now=now)
+        t, c = time.perf_counter(), time.process_time()
+        handled = intake.work(once=True, batched=mode == "batched")
+        found = {"messages": handled, "seconds": time.perf_counter() - t, "cpu_s": time.process_time() - c}
+    print(json.dumps(found))
+    if out:
+        with open(out, "w", encoding="utf-8") as fh:
+            json.dump(found, fh)
+
+
+def _measure_worker_alone(code: str, url: str, env: dict, mode: str, n: int, profile: str | None) -> dict:
+    cmd = [sys.executable, os.path.abspath(__file__), "_worker_alone", url, str(n), mode]
+    spy = shutil.which("py-spy") or os.path.join(BIN, "py-spy")
+    if profile and os.path.exists(spy):
+        os.makedirs(PROFILES, exist_ok=True)
+        out = os.path.join(tempfile.gettempdir(), f"grs-bench-alone-{mode}.json")
+        cmd = [spy, "record", "--rate", "100", "--format", "raw", "-o", os.path.join(PROFILES, profile), "--",
+               *cmd[:-1], mode + ":" + out]
+        subprocess.run(cmd, env=env, check=True, cwd=code, capture_output=True)
+        with open(out, encoding="utf-8") as fh:
+            r = json.load(fh)
+    else:
+        r = json.loads(subprocess.run(cmd, env=env, check=True, cwd=code, capture_output=True,
+                                      text=True).stdout.strip().splitlines()[-1])
+    r["rate"] = r["messages"] / r["seconds"] if r["seconds"] else None
+    r["cpu_ms"] = r["cpu_s"] / r["messages"] * 1000 if r["messages"] else None
+    r["profile"] = f"bench/profiles/{profile}" if profile else None
+    return r
 
 
 def _env(code: str, url: str) -> dict:
@@ -261,6 +324,12 @@ def run(code: str = ROOT, label: str = "after", seconds: int = SECONDS, profile:
         _wait_http(HTTP_PORT)
         r["web_workers"] = len(_children(web.pid))
         worker = None
+        if split and _batched_worker(code):
+            # The worker alone, in a process of its own beside the idle web workers, before the deployed one starts.
+            r["alone"] = {"batched": _measure_worker_alone(code, url, env, "batched", WORKER_MESSAGES,
+                                                           f"intake-worker-alone-{label}.raw" if profile else None),
+                          "one-by-one": _measure_worker_alone(code, url, env, "one-by-one",
+                                                              max(100, WORKER_MESSAGES // 10), None)}
         if split:
             worker = subprocess.Popen([os.path.join(BIN, "grs"), "intake", "work"], cwd=code, env=env,
                                       stdout=log, stderr=log)
@@ -293,6 +362,7 @@ def run(code: str = ROOT, label: str = "after", seconds: int = SECONDS, profile:
         stop.set()
         caller.join(30)
         r["load_during"] = os.getloadavg()[0]
+        r["load_during_all"] = list(os.getloadavg())
         for s in spies:
             s.wait(60)
         with open(out + ".json", encoding="utf-8") as fh:
@@ -303,6 +373,7 @@ def run(code: str = ROOT, label: str = "after", seconds: int = SECONDS, profile:
         r["rps"] = r["wrk"]["requests"] / (r["wrk"]["duration_us"] / 1e6)
         r["ok_rps"] = len(answered) / (r["wrk"]["duration_us"] / 1e6)
         cpu_web = _cpu(web.pid)
+        r["pending_after_load"] = _pending(url) if split else 0
         r["drain_s"] = _drain(url, timeout=1800) if split else 0.0
         handled = r["wrk"]["requests"] + sum(len(v) for v in caller.samples.values())
         r["cpu_ms"] = {"web": (cpu_web - cpu0["web"]) / handled * 1000,
@@ -355,6 +426,23 @@ def _drain(url: str, timeout: float) -> float:
         raise RuntimeError(f"the intake worker did not drain within {timeout} s")
     finally:
         engine.dispose()
+
+
+def _pending(url: str) -> int:
+    import sqlalchemy as sa
+
+    engine = _engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.scalar(sa.text("SELECT count(*) FROM inbound_messages WHERE status = 'pending'"))
+    finally:
+        engine.dispose()
+
+
+def _batched_worker(code: str) -> bool:
+    """Whether the checkout's intake worker lodges in batches (work(batched=...)), so can be measured alone."""
+    with open(os.path.join(code, "channels", "sms", "intake.py"), encoding="utf-8") as fh:
+        return "batched" in fh.read()
 
 
 def _check(url: str, answered: list[str], label: str) -> dict:
@@ -422,10 +510,55 @@ def render(r: dict) -> str:
         lines.append(f"| {name} | {p50:.1f} ms | {p99:.1f} ms | {n} |")
     if r["ussd_errors"]:
         lines += ["", f"USSD errors: {r['ussd_errors']}"]
+    alone = r.get("alone")
+    if alone:
+        lines += ["", "The intake worker alone, before the load and before the deployed worker starts (its own process, "
+                  "messages recorded as the webhook records them, then drained by `intake.work(once=True)`; the "
+                  "one-by-one path is the reference):", "",
+                  "| intake worker alone | messages | seconds | messages/s | CPU per message |", "|---|---|---|---|---|"]
+        for name, a in alone.items():
+            lines.append(f"| {name} | {a['messages']:,} | {a['seconds']:.1f} s | {a['rate'] or 0:.0f} | "
+                         f"{a['cpu_ms'] or 0:.2f} ms |")
+    lines += ["", "Targets (also in `bench/results/intake.json`):", ""]
+    lines += [f"- {t['name']}: {t['figure']} — {'met' if t['met'] else '**not met**'}" for t in targets(r)]
     lines += ["", f"Profiles behind these figures (py-spy, 50 Hz, during the load): "
               f"`bench/profiles/intake-web-{r['label']}.raw` (every web worker), "
-              f"`bench/profiles/intake-worker-{r['label']}.raw` (the intake worker).", END, ""]
+              f"`bench/profiles/intake-worker-{r['label']}.raw` (the intake worker)"
+              + (f", and at 100 Hz `bench/profiles/intake-worker-alone-{r['label']}.raw` (the worker alone, batched)"
+                 if alone and alone["batched"].get("profile") else "") + ".", END, ""]
     return "\n".join(lines)
+
+
+def keeps_up(r: dict) -> bool:
+    """The worker kept up: what was left when the load ended was drained within a tenth of the load's length
+    (at least 2 s), i.e. it handled messages about as fast as the webhook recorded them."""
+    return r["drain_s"] <= max(2.0, 0.1 * r["seconds"])
+
+
+def targets(r: dict) -> list[dict]:
+    """Issue 14's intake targets as bench/results.py rows, each with the profile behind it."""
+    w, pgb = r["wrk"], r["pgbench"]
+    web = f"bench/profiles/intake-web-{r['label']}.raw"
+    worker = f"bench/profiles/intake-worker-{r['label']}.raw"
+    worst = max(r["ussd"].items(), key=lambda kv: kv[1][1])
+    menus = max((v[1] for k, v in r["ussd"].items() if k != "lodged"), default=float("nan"))
+    alone = r.get("alone") or {}
+    batched, single = alone.get("batched"), alone.get("one-by-one")
+    alone_text = (f"; alone {batched['rate']:.0f}/s, {batched['cpu_ms']:.1f} ms CPU a message (one by one "
+                  f"{single['rate']:.0f}/s, {single['cpu_ms']:.1f} ms)" if batched and single else "")
+    return [
+        {"name": "intake ≥ half pgbench -N", "figure": f"{r['ok_rps']:.0f} req/s vs {pgb.get('tps', 0):.0f} tps "
+         f"(ratio {r['ratio'] or 0:.2f})", "target": "ratio ≥ 0.5", "met": (r["ratio"] or 0) >= 0.5, "profile": web},
+        {"name": "intake p99 < 100 ms", "figure": f"p99 {w['p99_us'] / 1000:.1f} ms (p50 {w['p50_us'] / 1000:.1f} ms)",
+         "target": "p99 < 100 ms", "met": w["p99_us"] < 100_000, "profile": web},
+        {"name": "USSD p99 < 50 ms (worst screen)", "figure": f"{worst[0]} {worst[1][1]:.1f} ms (menus and lists at "
+         f"most {menus:.1f} ms)", "target": "p99 < 50 ms on every screen",
+         "met": all(v[1] < 50 for v in r["ussd"].values()), "profile": web},
+        {"name": "worker keeps up", "figure": f"{r['worker_rate'] or 0:.0f}/s over the load and its drain vs the "
+         f"webhook's {r['ok_rps']:.0f}/s; {r.get('pending_after_load', 0):,} pending when the load ended, drained in "
+         f"{r['drain_s']:.1f} s{alone_text}", "target": "backlog drained within a tenth of the load's length",
+         "met": keeps_up(r), "profile": worker},
+    ]
 
 
 def write(block: str) -> str:
@@ -451,6 +584,10 @@ def main() -> None:
         sys.path[:0] = [code, os.path.join(ROOT, "tests")]
         _setup(sys.argv[2])
         return
+    if len(sys.argv) > 4 and sys.argv[1] == "_worker_alone":
+        sys.path[:0] = [os.environ.get("PYTHONPATH") or ROOT]
+        _worker_alone(sys.argv[2], int(sys.argv[3]), sys.argv[4])
+        return
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--code", default=ROOT, help="the checkout to serve (default: this one)")
     parser.add_argument("--label", default=None, help="names the profiles and message ids (after|before)")
@@ -474,6 +611,10 @@ def main() -> None:
                 k: v for k, v in r["pgbench"].items() if k != "raw"}}, fh, indent=1, default=str)
     if not args.no_write and label == "after":
         print(f"bench: written to {write(block)}")
+        import results  # bench/results.py: the one writer of bench/results/*.json
+
+        load = [round(x, 2) for x in r["load_during_all"]]
+        print(f"bench: {results.write('intake', targets(r), size=SIZE, load=load)}")
 
 
 if __name__ == "__main__":
