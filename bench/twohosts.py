@@ -4,7 +4,8 @@ On one PostgreSQL 15 with production durability (bench/intake.py's DurablePg, po
 /tmp/g-pg), as two hosts would run them:
 - two gunicorns with the repo's gunicorn.conf.py (ports 5661 and 5662), two intake workers (`grs intake
   work`), two outbox dispatchers (`grs outbox work`), two schedulers (`grs scheduler`), and two one-off
-  sweeps (`grs sweep`, one per host) started with the schedulers, so three sweeps race over the overdue set;
+  sweeps (`grs sweep`, one per host) started with the schedulers, so three sweeps race over the overdue set
+  (in batches of SWEEP_BATCH instead of 1,000, so that their batches interleave);
 - wrk, 8 connections split over both gunicorns (bench/wrk_at_sms.lua), posting unique Africa's Talking SMS;
 - before the load: grievances long overdue (tests/durability/race.py's set) and SMS queued in the outbox.
 The dispatchers and schedulers send through a recording gateway (below): each send is one line, fsynced, in
@@ -51,6 +52,7 @@ N_OVERDUE, N_FRESH, N_QUEUED = 300, 20, 1000
 N_KILL, KILL_AFTER = 300, 60  # SMS queued for the dispatcher killed mid-batch; killed after this many sends
 KILL_PREFIX = "+8801829"  # their recipients' numbers
 N_AFTER, AFTER_PREFIX = 20, "+8801839"  # SMS queued after the leader's death, for the new leader to send
+SWEEP_BATCH = 25  # grievances per sweep batch in this run's schedulers and sweeps
 SEND_SECONDS = 0.005  # the recording gateway's pause per send, as a provider's answer takes a moment
 ADVISORY_KEY = 0x67727301  # escalation/scheduler.py ADVISORY_LOCK_KEY (pg_try_advisory_lock(bigint))
 BEGIN, END = "<!-- twohosts:begin -->", "<!-- twohosts:end -->"
@@ -190,6 +192,14 @@ def _role(role: str, name: str, sends_dir: str) -> None:
     gateway = recording_gateway(os.path.join(sends_dir, f"{name}.jsonl"), name)
     app.extensions.setdefault("grs_gateways", {}).update(sms=gateway, email=gateway)
     with app.app_context():
+        from escalation import sweep
+
+        # Small sweep batches (1,000 in production), so the three sweeps' batches interleave over the overdue set.
+        sweep.BATCH = SWEEP_BATCH
+        if role == "sweep":  # `grs sweep`, in batches of SWEEP_BATCH; prints what it did, as the command does
+            for line in sweep.sweep(utcnow()).lines():
+                print(line)
+            return
         if role == "scheduler":
             from escalation.scheduler import run_forever
 
@@ -364,7 +374,7 @@ def run(seconds: int = SECONDS) -> dict:
         monitor.start()
         for host, _ in HOSTS:
             procs.start(f"scheduler-{host}", [*me, "scheduler", f"scheduler-{host}", sends_dir], GRS_LOG_LEVEL="INFO")
-            procs.start(f"sweep-{host}", [grs, "sweep"])
+            procs.start(f"sweep-{host}", [*me, "sweep", f"sweep-{host}", sends_dir])
             procs.start(f"intake-{host}", [grs, "intake", "work"])
             procs.start(f"outbox-{host}", [*me, "outbox", f"outbox-{host}", sends_dir])
         t0 = time.monotonic()
@@ -592,10 +602,13 @@ def render(r: dict) -> str:
         f"{os.cpu_count()} cores, Python {platform.python_version()}, one PostgreSQL 15 with production durability "
         f"(fsync={r['fsync']}, synchronous_commit={r['synchronous_commit']}). Two hosts' worth of processes on this "
         f"one machine: two gunicorns with gunicorn.conf.py ({r['web_workers']} workers in all), two intake workers, "
-        "two outbox dispatchers (`grs outbox work`), two schedulers and two one-off `grs sweep` started with them. "
+        "two outbox dispatchers (`grs outbox work`), two schedulers and two one-off `grs sweep` started with them "
+        f"(all sweeping in batches of {SWEEP_BATCH}, not 1,000, so that their batches interleave). "
         f"wrk: {r['clients']} connections, half on each gunicorn, {r['seconds']} s of unique Africa's Talking SMS. "
         f"Before the load: {e['overdue']} grievances long overdue, {N_FRESH} fresh, {N_QUEUED:,} SMS queued. "
-        "Dispatchers send through a recording gateway (one fsynced line per send). Load average "
+        "Schedulers and dispatchers send through a recording gateway (one fsynced line per send); they and the "
+        "sweeps run the commands' own functions (`run_forever`, `outbox.work`, `sweep`) from this script, which "
+        "puts that gateway in the app's gateway cache. Load average "
         f"{r['load_before'][0]:.1f} before, {r['load_during'][0]:.1f} during: a shared machine, so the rates are a "
         "lower bound; the checks do not depend on them.", "",
         "| check | result | held |", "|---|---|---|",
