@@ -23,7 +23,7 @@ def test_each_unit_runs_a_command_the_project_installs(unit):
     if program == "gunicorn":
         assert "gunicorn.conf.py" in start and (ROOT / "gunicorn.conf.py").exists()
     else:
-        assert start.split()[1] in ("scheduler", "intake")
+        assert start.split()[1:3] in (["scheduler"], ["intake", "work"], ["outbox", "work"]), start
     assert parser["Service"]["EnvironmentFile"] == "/etc/grs/grs.env"
 
 
