@@ -50,6 +50,7 @@ class DispatchResult:
     retried: int = 0
     failed: int = 0
     suppressed: int = 0
+    deferred: int = 0  # put back unsent: the provider's send rate (OUTBOX_SMS_RATE_LIMIT) was used up
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -62,7 +63,8 @@ class DispatchResult:
 
     def summary(self) -> str:
         return (f"outbox: {self.sent} sent, {self.retried} to retry, {self.failed} failed, "
-                f"{self.suppressed} suppressed (opted out)")
+                f"{self.suppressed} suppressed (opted out)"
+                + (f", {self.deferred} left for the next second (send rate)" if self.deferred else ""))
 
 
 def dispatch(now: datetime, *, limit: int = 200) -> DispatchResult:
@@ -74,9 +76,34 @@ def dispatch(now: datetime, *, limit: int = 200) -> DispatchResult:
         ids = _claim(now, min(BATCH, limit - result.attempted))
         if not ids:
             break
-        for row_id in ids:
-            _send_one(row_id, now, max_attempts, result)
+        for i, row_id in enumerate(ids):
+            if _send_one(row_id, now, max_attempts, result) is DEFERRED:
+                _release(ids[i:], now)  # the rest of the claim too: they are not stuck behind a 5-minute lease
+                result.deferred += len(ids) - i
+                return result
     return result
+
+
+DEFERRED = object()  # what _send_one answers when the send rate is used up (nothing sent, nothing counted)
+RATE_SETTING = "OUTBOX_SMS_RATE_LIMIT"
+
+
+def _within_send_rate(provider: str) -> bool:
+    """Count one SMS handed to `provider` against OUTBOX_SMS_RATE_LIMIT, in the counters every dispatcher
+    shares (grs.ratelimit); False when this second's (or minute's) share is spent."""
+    from grs import ratelimit
+
+    if not current_app.config.get(RATE_SETTING):
+        return True
+    return ratelimit.allow(RATE_SETTING, provider)
+
+
+def _release(ids: list[int], now: datetime) -> None:
+    """Give claimed rows back, due again at once and with no attempt counted (they were never sent)."""
+    with unit_of_work() as uow:
+        uow.session.execute(sa.update(OutboxMessage).where(OutboxMessage.id.in_(ids),
+                                                           OutboxMessage.status == "sending")
+                            .values(status="queued", next_attempt_at=now))
 
 
 def work(*, stop: threading.Event | None = None, limit: int = 200, idle: float = IDLE_SECONDS,
@@ -143,6 +170,8 @@ def _send_one(row_id: int, now: datetime, max_attempts: int, result: DispatchRes
         _post_webhook(row_id, *webhook, now, max_attempts, result)
         return
     gateway = gateways.for_medium(current_app._get_current_object(), medium)
+    if medium == "sms" and not _within_send_rate(gateway.name):
+        return DEFERRED
     sent, error = _attempt(row_id, lambda: gateway.send(recipient, body))
     # Second unit of work: what came of it.
     with unit_of_work() as uow:

@@ -52,6 +52,7 @@ ENV_SETTINGS = {
     "GRS_ACCOUNT_LOGIN_RATE_LIMIT": "ACCOUNT_LOGIN_RATE_LIMIT",
     "GRS_STATUS_LOOKUP_RATE_LIMIT": "STATUS_LOOKUP_RATE_LIMIT",
     "GRS_WEBHOOK_RATE_LIMIT": "WEBHOOK_RATE_LIMIT",
+    "GRS_OUTBOX_SMS_RATE_LIMIT": "OUTBOX_SMS_RATE_LIMIT",
     "GRS_WEBHOOK_AUTH_FAILURE_LIMIT": "WEBHOOK_AUTH_FAILURE_LIMIT",
     "GRS_PUBLIC_MAX_UPLOAD_BYTES": "PUBLIC_MAX_UPLOAD_BYTES",
     "GRS_RETENTION_DAYS": "RETENTION_DAYS",  # `grs retention anonymise` without --older-than; unset: off
@@ -143,6 +144,10 @@ def defaults(instance_path: str) -> dict:
         "ACCOUNT_LOGIN_RATE_LIMIT": "20 per hour",  # sign-in attempts per account, from any address
         "STATUS_LOOKUP_RATE_LIMIT": "10 per hour",  # SMS STATUS and USSD look-ups per phone number
         "WEBHOOK_RATE_LIMIT": "6000 per minute",  # provider callbacks per client address
+        # SMS handed to the provider per second (or minute), shared by every dispatcher of the deployment:
+        # the throughput of your provider account or short code, e.g. "20 per second". Empty: no limit of
+        # ours (the provider's refusals are retried with back-off).
+        "OUTBOX_SMS_RATE_LIMIT": "",
         "WEBHOOK_AUTH_FAILURE_LIMIT": "20 per minute",  # callbacks that fail authentication, per address
         # Attachments from the public (lodge form, answers on the track page); staff keep MAX_CONTENT_LENGTH.
         "PUBLIC_MAX_UPLOAD_BYTES": 2 * 1024 * 1024,
