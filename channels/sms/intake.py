@@ -321,6 +321,19 @@ def work_batch(limit: int = BATCH, *, now: datetime | None = None, reference: lo
     return len(ids), len(ids) >= limit or bool(deferred) or bad > 0
 
 
+def next_size(size: int, handled: int, seconds: float, most: int) -> int:
+    """The next batch's size: as many as fit in BATCH_SECONDS, since a batch holds its rows' locks (the
+    statistics counters a web or USSD complaint also writes) until it commits. A full batch done in time
+    doubles it; one that took too long shrinks it in proportion. (Not time per message times the cap: a batch
+    costs a fixed part, its claim and its reads, plus a little per complaint, so a small batch's time per
+    message would keep the next one small, and the one-by-one path, when the machine is busy.)"""
+    if seconds > BATCH_SECONDS:
+        return max(1, min(most, int(size * BATCH_SECONDS / seconds)))
+    if handled >= size:
+        return min(most, size * 2)
+    return size
+
+
 def work(*, batch: int = BATCH, once: bool = False, stop: threading.Event | None = None,
          now: datetime | None = None, batched: bool = True) -> int:
     """Handle pending messages in batches: until none is left (`once`), or until `stop` is set, waiting
@@ -335,10 +348,7 @@ def work(*, batch: int = BATCH, once: bool = False, stop: threading.Event | None
         n, more = work_batch(size, now=now, reference=reference, batched=batched)
         total += n
         if n:
-            # As many as fit in BATCH_SECONDS: a batch holds its rows' locks (the statistics counters a web
-            # or USSD complaint also writes) until it commits, so it stays short whatever `batch` allows.
-            per = max(1e-4, (time.monotonic() - started) / n)
-            size = max(1, min(batch, int(BATCH_SECONDS / per)))
+            size = next_size(size, n, time.monotonic() - started, batch)
         if once and (n == 0 or not more):
             break
         if n == 0:

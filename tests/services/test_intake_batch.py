@@ -200,3 +200,12 @@ def test_a_complaint_already_lodged_is_not_lodged_again(ctx, world):
     again = lodge_claimed()
     assert len(first) == 2 and again == {}
     assert sorted(db.session.scalars(sa.select(Grievance.tracking_code))) == sorted(codes)
+
+
+def test_the_batch_grows_while_it_fits_its_time_and_shrinks_when_it_does_not():
+    cap = intake.BATCH_SECONDS
+    assert intake.next_size(10, 10, cap / 2, 100) == 20  # a full batch in time: twice as many
+    assert intake.next_size(80, 80, cap / 2, 100) == 100  # never more than the worker allows
+    assert intake.next_size(20, 7, cap / 2, 100) == 20  # fewer were waiting: as it was
+    assert intake.next_size(100, 100, cap * 2, 100) == 50  # twice too long: half
+    assert intake.next_size(2, 2, cap * 10, 100) == 1
