@@ -276,6 +276,7 @@ class Offices:
         self.by_area: dict[str, list] = {}
         self.officers: dict[int, list] = {}
         self._chains: dict[int, list] = {}
+        self.texts = None  # the batch writer's message texts for the pass (escalation.batch.Texts), made by it
         self.categories = {c.id: _ref(c) for c in session.scalars(sa.select(Category))}
         self.programmes = {p.id: _ref(p) for p in session.scalars(sa.select(Programme))}
 
@@ -349,12 +350,13 @@ def _already_lodged(session, intakes: list[Intake]) -> set:
     """The reserved codes and (channel, source_ref) pairs some grievance has already."""
     codes = sorted({i.tracking_code for i in intakes if i.tracking_code})
     refs = sorted({i.source_ref for i in intakes if i.source_ref})
+    if not codes and not refs:
+        return set()
     found: set = set()
-    if codes:
-        found.update(session.scalars(sa.select(Grievance.tracking_code).where(Grievance.tracking_code.in_(codes))))
-    if refs:
-        found.update(tuple(r) for r in session.execute(
-            sa.select(Grievance.channel, Grievance.source_ref).where(Grievance.source_ref.in_(refs))))
+    for code, channel, ref in session.execute(  # one read for both
+            sa.select(Grievance.tracking_code, Grievance.channel, Grievance.source_ref)
+            .where(sa.or_(Grievance.tracking_code.in_(codes), Grievance.source_ref.in_(refs)))):
+        found.update((code, (channel, ref)))
     return found
 
 
@@ -366,8 +368,7 @@ def _batch_office(uow, world, area, category):
         area = _root_area(uow, world)
         if area is None:
             return None
-    choice = rules.route(world.chain(area), routing.resolve_start_rank(uow.policies.tier_ranks(),
-                                                                        category.start_tier))
+    choice = rules.route(world.chain(area), routing.resolve_start_rank(world.ranks, category.start_tier))
     return world.offices[choice.office_id] if choice else None
 
 
