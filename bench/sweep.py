@@ -8,7 +8,10 @@ The data set (bench/generate.py --grievances 1000000 --overdue 100000) is never 
 copy of it (CREATE DATABASE ... TEMPLATE, dropped afterwards). `--limit K` leaves only K of the overdue
 grievances due in the copy (the others' deadlines move a year on), to see how a pass grows with what is due.
 `--profile PREFIX` runs the busy pass under py-spy and writes PREFIX.raw (collapsed stacks: feed them to
-flamegraph.pl or speedscope) and PREFIX.txt (the functions with the most samples). bench/run.py calls `run` and writes the table to docs/performance.md.
+flamegraph.pl or speedscope) and PREFIX.txt (the functions with the most samples). `--batch N` sweeps N
+grievances to a unit of work. `--results` writes bench/results/sweep.json (the issue's three sweep targets, met
+or not, with the load average: the machine is shared). bench/run.py calls `run` and writes the table to
+docs/performance.md.
 """
 from __future__ import annotations
 
@@ -27,6 +30,7 @@ import sqlalchemy as sa
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+sys.path.insert(0, os.path.join(ROOT, "bench"))  # bench/results.py
 
 COPY = "grs_sweep"
 IDLE_REPEAT = 5  # passes with nothing due after the busy one, in its process (their median is reported)
@@ -81,9 +85,18 @@ def leave_due(url: str, now: datetime, limit: int) -> None:
     eng.dispose()
 
 
-def child(url: str, now: datetime, path: str, passes: int = 1) -> dict:
+def _rss_mib() -> float:
+    """This process's resident memory now (Linux /proc), MiB."""
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def child(url: str, now: datetime, path: str, passes: int = 1, batch: int | None = None) -> dict:
     """`passes` passes in this process at `now` (the scheduler's process runs one every few minutes): what
-    the first did and how long each took, and the process's peak memory."""
+    the first did and how long each took, the process's peak memory, and its memory through the first pass
+    (sampled every 0.2 s: memory that grows with what is due climbs as the pass goes on)."""
+    import threading
+
     from escalation.sweep import sweep
     from grs import create_app
     from grs.extensions import db
@@ -93,11 +106,26 @@ def child(url: str, now: datetime, path: str, passes: int = 1) -> dict:
         db.session.execute(sa.text("SELECT 1"))  # connect before the clock starts
         db.session.rollback()
         kw = {} if path == "current" else {"per_grievance": path == "per-grievance"}
-        times = []
+        if batch:
+            kw["batch"] = batch
+        times, samples, stop = [], [], threading.Event()
+
+        def sample(start=time.perf_counter()):
+            while not stop.wait(0.2):
+                samples.append((time.perf_counter() - start, _rss_mib()))
+
+        sampler = threading.Thread(target=sample, daemon=True)
         for i in range(passes):
+            if i == 0:
+                samples.append((0.0, _rss_mib()))
+                sampler.start()
             t = time.perf_counter()
             r = sweep(now, **kw)
             times.append(time.perf_counter() - t)
+            if i == 0:
+                stop.set()
+                sampler.join()
+                samples.append((times[0], _rss_mib()))
             result = r if i == 0 else result
         seconds = times[0]
         db.session.remove()
@@ -112,12 +140,23 @@ def child(url: str, now: datetime, path: str, passes: int = 1) -> dict:
     return {"seconds": seconds, "again_seconds": times[1:], "parts": parts,
             **{name: n(name) for name in ("escalated", "flagged", "ack_breached", "warned", "closed", "unpaused")},
             "conflicts": result.conflicts,
-            "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "rss_mib": _through(samples)}
 
 
-def _run_child(url: str, now: datetime, path: str, profile: str | None, passes: int = 1) -> dict:
+def _through(samples: list[tuple[float, float]]) -> dict:
+    """The resident memory at the start, a tenth, half and the end of the pass (MiB), from the samples."""
+    end = samples[-1][0] or 1
+    at = {}
+    for name, share in (("start", 0), ("tenth", 0.1), ("half", 0.5), ("end", 1)):
+        at[name] = round(min(samples, key=lambda s: abs(s[0] - share * end))[1], 1)
+    return at
+
+
+def _run_child(url: str, now: datetime, path: str, profile: str | None, passes: int = 1,
+               batch: int | None = None) -> dict:
     cmd = [sys.executable, os.path.abspath(__file__), "--child", "--url", url, "--now", now.isoformat(),
-           "--path", path, "--passes", str(passes)]
+           "--path", path, "--passes", str(passes), *(["--batch", str(batch)] if batch else [])]
     spy = shutil.which("py-spy") or os.path.join(os.path.dirname(sys.executable), "py-spy")
     if profile and not os.path.exists(spy):
         print("bench/sweep.py: no profile: py-spy is not installed (pip install -e '.[bench]')", file=sys.stderr)
@@ -173,7 +212,7 @@ def _short(frame: str) -> str:
 
 
 def run(url: str, *, path: str = "batch", limit: int | None = None, profile: str | None = None,
-        copy_name: str = COPY) -> dict:
+        copy_name: str = COPY, batch: int | None = None) -> dict:
     """Sweep a copy of the data set at `url`: the busy pass, then the pass with nothing due."""
     copy = copy_database(url, copy_name)
     try:
@@ -193,13 +232,59 @@ def run(url: str, *, path: str = "batch", limit: int | None = None, profile: str
         eng.dispose()
         # The busy pass, then in the same process the passes with nothing due (a running scheduler's);
         # then a pass with nothing due in a process of its own (the first pass after a start).
-        busy = _run_child(copy, now, path, profile, passes=1 + IDLE_REPEAT)
-        idle = _run_child(copy, now, path, None)
+        load = [round(x, 2) for x in os.getloadavg()]  # the machine is shared: each figure says how busy it was
+        busy = _run_child(copy, now, path, profile, passes=1 + IDLE_REPEAT, batch=batch)
+        busy["load_average"] = [round(x, 2) for x in os.getloadavg()]
+        busy["load_average_before"] = load
+        idle = _run_child(copy, now, path, None, batch=batch)
+        idle["load_average"] = [round(x, 2) for x in os.getloadavg()]
         idle["warm_seconds"] = sorted(busy.pop("again_seconds"))[IDLE_REPEAT // 2] if IDLE_REPEAT else None
         return {"path": path, "now": now.isoformat(), "grievances": total, "open": open_, "due": due,
-                "busy": busy, "idle": idle, "durability": durability, "server": version}
+                "busy": busy, "idle": idle, "durability": durability, "server": version,
+                "batch": batch, "profile": _relative(profile + ".txt") if profile else None}
     finally:
         drop_database(url, copy_name)
+
+
+def _relative(path: str) -> str:
+    path = os.path.abspath(path)
+    return os.path.relpath(path, ROOT) if path.startswith(ROOT + os.sep) else path
+
+
+def targets(r: dict) -> list[dict]:
+    """Issue 14's sweep targets judged from a batch run (`run`): the busy pass under 10 s, a pass with nothing
+    due under 0.1 s (in the scheduler's process: a running scheduler's next pass), and memory that does not grow
+    with what is due (the busy pass's resident memory at its end no more than 10% above its memory half-way,
+    when half as many had been handled; its peak shown beside that of a pass with nothing due)."""
+    import results
+
+    b, i = r["busy"], r["idle"]
+    grievances, due = f"{r['grievances']:,}", f"{r['due']:,}"
+    load = f"load average {b['load_average_before'][0]}-{b['load_average'][0]}"
+    rss = b["rss_mib"]
+    warm = i.get("warm_seconds")
+    return [
+        results.target(f"sweep {due} due of {grievances}",
+                       f"{b['seconds']:.1f} s ({b['seconds'] / max(r['due'], 1) * 1000:.2f} ms per due; {load})",
+                       "< 10 s", b["seconds"] < 10, r.get("profile")),
+        results.target("sweep with nothing due",
+                       f"{warm * 1000:.0f} ms in the scheduler's process (median of {IDLE_REPEAT}); "
+                       f"{i['seconds'] * 1000:.0f} ms as a fresh process's first pass" if warm is not None else
+                       f"{i['seconds'] * 1000:.0f} ms (fresh process)",
+                       "< 0.1 s", (warm if warm is not None else i["seconds"]) < 0.1, None),
+        results.target("sweep memory not growing with what is due",
+                       f"RSS {rss['tenth']:.0f} MiB a tenth into the busy pass, {rss['half']:.0f} at half, "
+                       f"{rss['end']:.0f} at its end (peak {b['peak_mib']:.0f}; nothing due: {i['peak_mib']:.0f})",
+                       "flat from half-way to the end", rss["end"] <= rss["half"] * 1.1, r.get("profile")),
+    ]
+
+
+def write_results(r: dict, size: str) -> str:
+    """bench/results/sweep.json from a batch run (bench/results.py's format)."""
+    import results
+
+    load = r["busy"]["load_average"]
+    return results.write("sweep", targets(r), size=size, load=load)
 
 
 def render(results: list[dict]) -> list[str]:
@@ -229,15 +314,22 @@ def main() -> None:
     ap.add_argument("--child", action="store_true")
     ap.add_argument("--now")
     ap.add_argument("--passes", type=int, default=1)
+    ap.add_argument("--batch", type=int, help="grievances per unit of work (default: escalation.sweep.BATCH)")
+    ap.add_argument("--results", action="store_true",
+                    help="write bench/results/sweep.json from this run (a batch run of the whole data set)")
     args = ap.parse_args()
     if not args.url:
         sys.exit("bench/sweep.py: give --url or GRS_DATABASE_URL (a PostgreSQL database from bench/generate.py)")
     if args.child:
-        print(json.dumps(child(args.url, datetime.fromisoformat(args.now), args.path, args.passes)), flush=True)
+        print(json.dumps(child(args.url, datetime.fromisoformat(args.now), args.path, args.passes, args.batch)),
+              flush=True)
         return
-    r = run(args.url, path=args.path, limit=args.limit, profile=args.profile, copy_name=args.copy)
+    r = run(args.url, path=args.path, limit=args.limit, profile=args.profile, copy_name=args.copy, batch=args.batch)
     print(json.dumps(r, indent=1))
     print("\n".join(render([r])))
+    if args.results:
+        size = "full" if r["grievances"] >= 1_000_000 else "small"  # make bench's SIZE names
+        print(f"bench/sweep.py: written {write_results(r, size)}")
 
 
 if __name__ == "__main__":

@@ -88,7 +88,11 @@ class SweepResult:
         return out
 
 
-BATCH = 1000  # grievances per unit of work on the batch path (escalation/batch.py)
+# Grievances per unit of work on the batch path (escalation/batch.py). Measured at 10,000 due (docs/performance.md):
+# 5,000 a batch took 11.0 s where 1,000 took 15.7 s, mostly in the roll-ups, whose coarser rows a batch updates
+# once whatever its size; a batch holds its grievances' rows and events (about 50 MiB at 5,000).
+BATCH = 5000
+SMALLEST_BATCH = 50  # a batch that meets a concurrent change is claimed again ten times smaller, down to this
 PER_GRIEVANCE_BATCH = 200  # ids read at a time on the per-grievance path
 
 
@@ -214,9 +218,11 @@ class _Pass:
 
     def each_batch(self, due, handle) -> None:
         """Claim the due set `batch` grievances at a time, each batch handled and written in one unit of
-        work; a batch that meets a concurrent change rolls back and its grievances go one by one."""
+        work; a batch that meets a concurrent change rolls back, and its grievances are claimed again in smaller
+        batches, the smallest going one by one."""
         conditions, deadline = due
         skipped: set[int] = set()
+        size = self.batch
         while True:
             if self.world is None:
                 # Nothing due (the usual pass): one index probe, and no reference data read.
@@ -231,7 +237,7 @@ class _Pass:
             try:
                 with unit_of_work(policies=self.policies) as uow:
                     with batch_.timed("claim"):
-                        cases = batch_.claim(uow.session, self.world, conditions, deadline, skipped, self.batch)
+                        cases = batch_.claim(uow.session, self.world, conditions, deadline, skipped, size)
                     claimed = [c.id for c in cases]
                     fx = batch_.BatchEffects(uow, self.world)
                     done = []
@@ -250,6 +256,13 @@ class _Pass:
                 # Another sweep or an officer changed one of them first: nothing of the batch stays, and its
                 # grievances go the per-grievance way, which leaves each changed one to its changer.
                 self.result.conflicts += 1
+                if len(claimed) > SMALLEST_BATCH and size > SMALLEST_BATCH:
+                    # Nothing of it stayed and its locks are gone: claim again in smaller batches, so that one
+                    # changed grievance costs a small batch its bulk writes, not thousands their own transactions.
+                    size = max(SMALLEST_BATCH, size // 10)
+                    log.info("sweep batch of %s met a concurrent change (%s): batches of %s", len(claimed),
+                             type(e).__name__, size)
+                    continue
                 log.info("sweep batch of %s met a concurrent change (%s): one by one", len(claimed),
                          type(e).__name__)
                 for gid in claimed:
