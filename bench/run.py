@@ -260,6 +260,7 @@ def bench_sweep(url: str) -> dict:
     """bench/sweep.py on copies of the statistics data set: the batch path (profiled) and the reference."""
     print("bench: sweep (batch path, then the per-grievance reference) ...", flush=True)
     batch = sweep_bench.run(url, path="batch", profile=os.path.join(PROFILES, "sweep-batch"))
+    sweep_bench.write_results(batch, SIZE)  # bench/results/sweep.json: the three sweep targets
     reference = sweep_bench.run(url, path="per-grievance", limit=SWEEP_REFERENCE)
     return {"results": [batch, reference]}
 
