@@ -71,7 +71,8 @@ def _where(doc: dict) -> str:
 
 
 def rows(results: dict[str, dict | None], expected: tuple[str, ...] = EXPECTED) -> list[list[str]]:
-    """The table's rows: benchmark, target, figure, met / NOT met, where measured, profile."""
+    """The table's rows: benchmark, target (what is judged, and the target), figure, met / NOT met, where
+    measured, profile."""
     out = []
     for name in list(expected) + sorted(set(results) - set(expected)):
         doc = results.get(name)
@@ -88,7 +89,7 @@ def rows(results: dict[str, dict | None], expected: tuple[str, ...] = EXPECTED) 
                 continue
             met = t.get("met") is True  # anything but a JSON true (a string, a missing key) is not met
             profile = t.get("profile")
-            out.append([name, _cell(t.get("target", "?")), _cell(t.get("figure", "?")),
+            out.append([name, _cell(f"{t.get('name', '?')} ({t.get('target', '?')})"), _cell(t.get("figure", "?")),
                         "met" if met else "**NOT met**", _where(doc),
                         f"`{profile}`" if profile else "—"])
     return out

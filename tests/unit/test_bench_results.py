@@ -66,7 +66,8 @@ def test_write_then_render_shows_each_target_where_measured_and_its_profile(resu
                   directory=str(tmp_path), load=[1.0, 1.0, 1.0])
     block = results.render(results.load_all(str(tmp_path)))
     assert block.startswith(results.BEGIN) and block.endswith(results.END)
-    line = next(x for x in block.splitlines() if "CSV export memory" not in x and "180 MiB" in x)
+    line = next(x for x in block.splitlines() if "180 MiB" in x)
+    assert "| postgresql: CSV export memory (flat) |" in line
     assert "**NOT met**" in line and "SIZE=full" in line and "load 9.2" in line
     assert "`bench/profiles/exports-postgresql-csv.txt`" in line
     ussd = next(x for x in block.splitlines() if x.startswith("| ussd "))  # a name beyond the expected ones
