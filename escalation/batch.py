@@ -1,15 +1,16 @@
-"""The batch sweep: a due set handled up to a thousand grievances to a unit of work, read and written in bulk.
+"""The batch sweep: a due set handled thousands of grievances to a unit of work, read and written in bulk.
 
 A batch is claimed in one transaction (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so two sweeps never
 claim the same grievance; every write checks the version column, so a grievance changed meanwhile
-rolls the batch back and its grievances go the per-grievance way). Each claimed grievance is then
+rolls the batch back and its grievances are claimed again in smaller batches). Each claimed grievance is then
 moved by the very rules the per-grievance path runs (escalation/sweep.py `_escalate` and friends,
 actions.escalate_one, close, end_pause), on a plain copy of its row, through `BatchEffects`: the
 events are chained by history.chain, the messages addressed and rendered by notifications, the
 webhook copies made by webhooks.deliveries_for, the counters counted by statistics.change, exactly
 as one grievance at a time would. What differs is only how the rows reach the database: a few bulk
-statements per batch instead of a dozen per grievance, and the offices, officers, calendars and
-limits read once per pass. The outbox carries the messages, sent after the commit as always.
+statements per batch instead of a dozen per grievance (COPY on PostgreSQL), the offices, officers, calendars
+and limits read once per pass, and each message text rendered once per pass for all the grievances it is the
+same for (`Texts`). The outbox carries the messages, sent after the commit as always.
 """
 from __future__ import annotations
 
