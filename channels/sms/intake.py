@@ -52,6 +52,7 @@ IDLE_SECONDS = 0.2  # how long an idle worker waits before looking again
 # each, with a fresh pass's reference reads), so it keeps the one-by-one path and its statement budget
 # (tests/http/test_sms_statements.py); from two on the batch saves about 30 statements a complaint.
 MIN_TOGETHER = 2
+MIN_BATCH = 10  # the smallest batch the worker shrinks to (next_size)
 
 
 @dataclass(frozen=True)
@@ -326,9 +327,10 @@ def next_size(size: int, handled: int, seconds: float, most: int) -> int:
     statistics counters a web or USSD complaint also writes) until it commits. A full batch done in time
     doubles it; one that took too long shrinks it in proportion. (Not time per message times the cap: a batch
     costs a fixed part, its claim and its reads, plus a little per complaint, so a small batch's time per
-    message would keep the next one small, and the one-by-one path, when the machine is busy.)"""
+    message would keep the next one small, and the one-by-one path, when the machine is busy. Nor below
+    MIN_BATCH: ten complaints hold the locks about as long as one, so a smaller batch only costs throughput.)"""
     if seconds > BATCH_SECONDS:
-        return max(1, min(most, int(size * BATCH_SECONDS / seconds)))
+        return min(most, max(MIN_BATCH, int(size * BATCH_SECONDS / seconds)))
     if handled >= size:
         return min(most, size * 2)
     return size

@@ -208,4 +208,4 @@ def test_the_batch_grows_while_it_fits_its_time_and_shrinks_when_it_does_not():
     assert intake.next_size(80, 80, cap / 2, 100) == 100  # never more than the worker allows
     assert intake.next_size(20, 7, cap / 2, 100) == 20  # fewer were waiting: as it was
     assert intake.next_size(100, 100, cap * 2, 100) == 50  # twice too long: half
-    assert intake.next_size(2, 2, cap * 10, 100) == 1
+    assert intake.next_size(20, 20, cap * 10, 100) == intake.MIN_BATCH  # never below (its time is the fixed part)
