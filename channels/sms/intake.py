@@ -3,9 +3,12 @@
 The Africa's Talking webhook only records the message (`record`: one small transaction, one row of
 `inbound_messages`, `pending`, with the tracking code a complaint will carry already reserved) and answers;
 "acknowledged means stored", since the 2xx goes out only after that commit. The intake worker (`grs intake
-work`, or the scheduler's `intake` job) then claims pending rows in batches and handles each with the same
-code as a message handled on receipt (channels/sms/service.handle: commands, replies, lodging), one
-transaction per batch, so a batch costs one commit and a crash of the worker leaves its rows pending.
+work`, or the scheduler's `intake` job) then claims pending rows in batches, one transaction per batch, so a
+batch costs one commit and a crash of the worker leaves its rows pending. The plain complaints of a batch are
+lodged together (`lodge_in_bulk`: grs/services/lodging.py `lodge_batch`, a few bulk statements for the whole
+batch, the same rows as one by one: tests/services/test_intake_batch.py); everything else, and a batch whose
+bulk lodging fails, is handled one message at a time with the code of a message handled on receipt
+(channels/sms/service.handle: commands, replies, lodging), each in a savepoint.
 
 - A provider retry with the same id is the same row (the unique provider id): answered as the first time.
 - Two workers never take the same row: a claim is an UPDATE of rows picked `FOR UPDATE SKIP LOCKED` on
