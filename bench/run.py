@@ -306,7 +306,7 @@ def bench_stats(then=None) -> dict | None:
 
     def measure(db_url):
         # The sweep alone still needs the data set: the statistics run fills it, timed once.
-        r = stats_bench.run(db_url, grievances, overdue, **({"repeat": 1} if only_sweep else {}))
+        r = stats_bench.run(db_url, grievances, overdue, **({"repeat": 1, "gunicorn": False} if only_sweep else {}))
         if not only_sweep:  # one request per query (the sweep's data set only) is no measurement
             print(f"bench: {stats_bench.write_results(r, size)}")
         if then is not None:

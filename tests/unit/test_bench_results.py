@@ -102,6 +102,22 @@ def test_statistics_are_judged_on_the_slowest_query():
     assert "501 ms (q1)" in slow[0]["figure"] and "fsync on" in slow[0]["figure"]
 
 
+def test_statistics_through_gunicorn_are_judged_on_the_served_figures_not_the_test_clients():
+    stats = _load("stats")
+    r = _stats_run([120, 480, 90], [300])
+    r["gunicorn"] = True
+    for row, served in zip(r["rows"], (130, 520, 95)):
+        row["gunicorn_p50_ms"] = served
+    r["pages"][0]["gunicorn_p50_ms"] = 310
+    judged = stats.targets(r)
+    assert [t["met"] for t in judged] == [False, True]
+    assert "520 ms (q1)" in judged[0]["figure"] and "(gunicorn)" in judged[0]["name"]
+    assert any("| gunicorn p50 |" in line for line in stats.render({**r, "events": 1, "counter_rows": 1,
+                                                                      "repeat": 5, "rows": [
+        {**row, "groups": 0, "http_p95_ms": 1, "gunicorn_p95_ms": 1, "service_p50_ms": 1} for row in r["rows"]],
+        "pages": [{**r["pages"][0], "p95_ms": 1, "gunicorn_p95_ms": 1, "kb": 1, "n": 5}]}))
+
+
 def _exports_run():
     def exp(fmt, n, mib):
         return {"fmt": fmt, "grievances": n, "rows": n, "peak_mib": mib, "seconds": n / 1000, "bytes": n * 400}
