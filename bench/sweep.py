@@ -77,11 +77,12 @@ def sweep_time(url: str) -> tuple[datetime, int]:
 
 
 def leave_due(url: str, now: datetime, limit: int) -> None:
-    """Only `limit` of the overdue grievances stay due: the others' deadlines move a year on."""
+    """Only `limit` of the overdue grievances stay due: the others' deadlines move to a year after `now` (a year
+    after their own deadline is not enough: the data set has grievances more than a year overdue)."""
     eng = sa.create_engine(url)
     with eng.begin() as c:
         c.execute(sa.text(
-            "UPDATE grievances SET due_at = due_at + interval '365 days' WHERE id IN (SELECT id FROM grievances "
+            "UPDATE grievances SET due_at = :n + interval '365 days' WHERE id IN (SELECT id FROM grievances "
             "WHERE is_open AND due_at < :n ORDER BY due_at, id OFFSET :k)"), {"n": now, "k": limit})
     with eng.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
         c.execute(sa.text("VACUUM ANALYZE grievances"))
