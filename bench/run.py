@@ -20,8 +20,8 @@ BENCH_ONLY=stats (only the statistics benchmark; the other tables on the page ar
 (only the sweep over the statistics data set: bench/sweep.py, one pass with its overdue tenth due and one
 with nothing due, batch path, with the per-grievance path on 5,000 of them as the reference); BENCH_ONLY=twohosts
 (only bench/twohosts.py: two hosts' worth of processes on one PostgreSQL, nothing lost, nothing twice);
-GRS_BENCH_PG_URL (a PostgreSQL database to run the statistics benchmark in, e.g. one with production
-durability; reused when it already holds the grievances; default: a throwaway server like the others');
+GRS_BENCH_PG_URL (a PostgreSQL database to run the statistics benchmark in; reused when it already holds the
+grievances; default: a throwaway server with production durability, deploy/postgresql.conf, on port 55496);
 BENCH_ONLY=exports (only bench/exports.py: CSV and Excel exports, the paper import); BENCH_ONLY=targets (only
 the targets table, from the results files as they are).
 
@@ -71,6 +71,7 @@ STATS_BEGIN, STATS_END = "<!-- stats:begin -->", "<!-- stats:end -->"
 SWEEP_BEGIN, SWEEP_END = "<!-- sweep:begin -->", "<!-- sweep:end -->"
 SWEEP_REFERENCE = 500 if SMALL else 5000  # due grievances the per-grievance path sweeps in the same run, as the reference
 PROFILES = os.path.join(ROOT, "bench", "profiles")
+STATS_PG_PORT = 55496  # the statistics and sweep data set's throwaway server (intake: 55491, exports: 55493)
 
 
 def timed(fn, *args, **kwargs):
@@ -319,7 +320,11 @@ def bench_stats(then=None) -> dict | None:
     if reason:
         print(f"bench: statistics skipped: {reason}")
         return None
-    server = pgserver.PgServer().start()
+    # Production durability (deploy/postgresql.conf, memory scaled), as the targets are set for: the
+    # statistics read, but the sweep measured on this data set afterwards commits.
+    from intake import DurablePg
+
+    server = DurablePg(port=STATS_PG_PORT).start()
     try:
         return measure(server.create_database("grs_stats"))
     finally:
