@@ -245,7 +245,7 @@ class BatchEffects:
         self.deliveries: list[tuple[Case, dict, int, dict]] = []  # case, event values, subscription, outbox row
         self.messages: list[tuple[Case, dict]] = []
         self.links: set[tuple[int, int]] = set()
-        if world.texts is None:
+        if getattr(world, "texts", None) is None:  # the intake worker passes a world of its own (lodging.py)
             world.texts = Texts(uow.render)
         self.renderer = SimpleNamespace(render=world.texts.render)  # what notifications.message renders with
 
