@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session, aliased
 
+from grs.flushwatch import FlushWatch
 from grs.models import Area, Tier
 
 from .commands import AreaName, PlaceIndex
@@ -109,34 +110,10 @@ def _fingerprint(session: Session) -> tuple:
 
 # ---------------------------------------------------------------- same-process changes
 
-_DIRTY = "grs.sms_places.dirty"
-_watching = False
+_watch = FlushWatch("grs.sms_places.dirty", (Area, Tier), lambda: forget())
 
 
 def watch_sessions() -> None:
     """Listen for flushes that change areas or tiers; the app factory calls it (registering the SMS
     blueprint), so a change made before the first SMS is seen too. Idempotent."""
-    global _watching
-    if _watching:
-        return
-    with _lock:
-        if not _watching:
-            sa.event.listen(Session, "after_flush", _after_flush)
-            sa.event.listen(Session, "after_transaction_end", _after_transaction_end)
-            _watching = True
-
-
-def _after_flush(session: Session, _flush_context) -> None:
-    changed = any(isinstance(o, (Area, Tier)) for o in (*session.new, *session.deleted)) or any(
-        isinstance(o, (Area, Tier)) and session.is_modified(o, include_collections=False) for o in session.dirty)
-    if changed:
-        session.info[_DIRTY] = True
-        forget()
-
-
-def _after_transaction_end(session: Session, transaction) -> None:
-    # Forget again when the transaction ends: an index built inside it may hold rows it rolled back.
-    if session.info.get(_DIRTY):
-        forget()
-        if transaction.parent is None:
-            del session.info[_DIRTY]
+    _watch.start()

@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import Session
 
 from grs.countries import profile
 from grs.extensions import db
+from grs.flushwatch import FlushWatch
 from grs.models import OPEN_STATUSES, Area, AreaLevel, Category, Grievance, Programme, Tier
 
 from grs.services.asking import decision_of
@@ -35,11 +35,9 @@ def _option(row) -> Option:
 
 REFRESH_SECONDS = 30.0  # how stale another process's change of the lists may be here
 _EXTENSION = "grs.ussd_reference"
-_WATCHED = (Area, AreaLevel, Tier, Programme, Category)
-_DIRTY = "grs.ussd_reference.dirty"
+_watch = FlushWatch("grs.ussd_reference.dirty", (Area, AreaLevel, Tier, Programme, Category), lambda: forget())
 _lock = threading.Lock()
 _generation = 0  # bumped by forget(): every process list older than this is read again
-_watching = False
 
 
 @dataclass
@@ -69,28 +67,7 @@ def _lists(clock=time.monotonic) -> _Lists:
 
 def watch_sessions() -> None:
     """Forget the lists when a flush in this process changes what they show (idempotent)."""
-    global _watching
-    if _watching:
-        return
-    with _lock:
-        if not _watching:
-            sa.event.listen(Session, "after_flush", _after_flush)
-            sa.event.listen(Session, "after_transaction_end", _after_transaction_end)
-            _watching = True
-
-
-def _after_flush(session: Session, _flush_context) -> None:
-    if any(isinstance(o, _WATCHED) for o in (*session.new, *session.deleted, *session.dirty)):
-        session.info[_DIRTY] = True
-        forget()
-
-
-def _after_transaction_end(session: Session, transaction) -> None:
-    # Again when the transaction ends: a list read inside it may hold rows it rolled back.
-    if session.info.get(_DIRTY):
-        forget()
-        if transaction.parent is None:
-            del session.info[_DIRTY]
+    _watch.start()
 
 
 class DbReference:
