@@ -1,21 +1,25 @@
 """Per-process copies of reference data (SMS place names, USSD lists), forgotten when this process changes
-what they hold: a flush that adds, deletes or changes a row of the watched models calls `forget`, and so does
-the end of that transaction (a copy read inside it may hold rows it rolled back). Other processes see the
-change when their copy's time runs out."""
+what they hold: a copy notes the `generation` it was made in, and a flush that adds, deletes or changes a row
+of the watched models bumps it (`forget`), and so does the end of that transaction (a copy read inside it may
+hold rows it rolled back). Other processes see the change when their copy's time runs out."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 
 class FlushWatch:
-    def __init__(self, key: str, models: tuple[type, ...], forget: Callable[[], None]):
-        self.key, self.models, self.forget = key, models, forget
+    def __init__(self, key: str, models: tuple[type, ...]):
+        self.key, self.models = key, models
+        self.generation = 0  # a copy made in an earlier generation is read again
         self._listening = False
         self._lock = threading.Lock()
+
+    def forget(self) -> None:
+        """Every copy made so far is read again on its next use."""
+        with self._lock:
+            self.generation += 1
 
     def start(self) -> None:
         """Listen to every session's flushes (idempotent)."""

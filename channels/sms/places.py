@@ -10,7 +10,6 @@ two ways:
 """
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass
 
@@ -27,8 +26,6 @@ from .commands import AreaName, PlaceIndex
 REFRESH_SECONDS = 30.0
 _EXTENSION = "grs.sms_places"
 
-_lock = threading.Lock()
-_generation = 0  # bumped by forget(): every cached index older than this is rebuilt
 
 
 @dataclass
@@ -41,9 +38,7 @@ class _Cached:
 
 def forget() -> None:
     """Rebuild every place index of this process on its next use (after an area import, say)."""
-    global _generation
-    with _lock:
-        _generation += 1
+    _watch.forget()
 
 
 def index(session: Session, *, clock=time.monotonic) -> PlaceIndex:
@@ -51,9 +46,9 @@ def index(session: Session, *, clock=time.monotonic) -> PlaceIndex:
     watch_sessions()
     now = clock()
     cached: _Cached | None = current_app.extensions.get(_EXTENSION)
-    if cached is not None and cached.generation == _generation and now - cached.checked_at < REFRESH_SECONDS:
+    if cached is not None and cached.generation == _watch.generation and now - cached.checked_at < REFRESH_SECONDS:
         return cached.index
-    generation = _generation
+    generation = _watch.generation
     fingerprint = _fingerprint(session)
     if cached is not None and cached.generation == generation and cached.fingerprint == fingerprint:
         cached.checked_at = now
@@ -110,7 +105,7 @@ def _fingerprint(session: Session) -> tuple:
 
 # ---------------------------------------------------------------- same-process changes
 
-_watch = FlushWatch("grs.sms_places.dirty", (Area, Tier), lambda: forget())
+_watch = FlushWatch("grs.sms_places.dirty", (Area, Tier))
 
 
 def watch_sessions() -> None:

@@ -7,7 +7,6 @@ this process (grs import-areas, the admin pages, a test). A grievance's status i
 """
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -35,9 +34,7 @@ def _option(row) -> Option:
 
 REFRESH_SECONDS = 30.0  # how stale another process's change of the lists may be here
 _EXTENSION = "grs.ussd_reference"
-_watch = FlushWatch("grs.ussd_reference.dirty", (Area, AreaLevel, Tier, Programme, Category), lambda: forget())
-_lock = threading.Lock()
-_generation = 0  # bumped by forget(): every process list older than this is read again
+_watch = FlushWatch("grs.ussd_reference.dirty", (Area, AreaLevel, Tier, Programme, Category))
 
 
 @dataclass
@@ -51,17 +48,15 @@ class _Lists:
 
 def forget() -> None:
     """Read every list again on its next use."""
-    global _generation
-    with _lock:
-        _generation += 1
+    _watch.forget()
 
 
 def _lists(clock=time.monotonic) -> _Lists:
     watch_sessions()
     cached: _Lists | None = current_app.extensions.get(_EXTENSION)
     now = clock()
-    if cached is None or cached.generation != _generation or now - cached.read_at > REFRESH_SECONDS:
-        cached = current_app.extensions[_EXTENSION] = _Lists(_generation, now)
+    if cached is None or cached.generation != _watch.generation or now - cached.read_at > REFRESH_SECONDS:
+        cached = current_app.extensions[_EXTENSION] = _Lists(_watch.generation, now)
     return cached
 
 
