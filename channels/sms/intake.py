@@ -218,7 +218,6 @@ def lodge_in_bulk(uow, rows: list[InboundMessage], *, now: datetime, reference: 
     what it did) and a new complaint to lodge (not a command, an empty or too long text, or an answer to the
     one complaint of the sender waiting for information); anything else stays for the one-by-one path, as
     does the whole batch when lodging it fails (its savepoint undone)."""
-    session = uow.session
     settings = uow.settings
     seen: set[str] = set()
     picked = []

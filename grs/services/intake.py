@@ -139,6 +139,29 @@ def _shape_errors(intake: Intake, settings) -> dict[str, str]:
     return errors
 
 
+PERSON_FIELDS = ("name", "sex", "age_band", "disability", "beneficiary_id")
+
+
+def tells_anything(c: ComplainantIn, phone: str | None) -> bool:
+    """Whether the complainant said anything to keep (else the complaint is anonymous)."""
+    return any([c.name, phone, c.beneficiary_id, c.sex, c.age_band, c.disability is not None])
+
+
+def same_person(known_name: str | None, c: ComplainantIn) -> bool:
+    """A verified phone's record is the caller's unless both have a name and the names differ."""
+    return not (c.name and known_name and known_name.strip().lower() != c.name.strip().lower())
+
+
+def told(c: ComplainantIn) -> dict:
+    """What the complainant told of PERSON_FIELDS (blanks left out), as stored: texts stripped."""
+    out = {}
+    for attr in PERSON_FIELDS:
+        value = getattr(c, attr)
+        if value is not None and value != "":
+            out[attr] = value.strip() if isinstance(value, str) else value
+    return out
+
+
 def complainant_for(uow, c: ComplainantIn, language: str, area: Area | None, *,
                     phone_verified: bool = False) -> Complainant | None:
     """The complainant record for what a person told.
@@ -150,7 +173,7 @@ def complainant_for(uow, c: ComplainantIn, language: str, area: Area | None, *,
     phone contact changes."""
     session = uow.session
     phone = phones.normalise(c.phone, uow.settings.country)
-    if not any([c.name, phone, c.beneficiary_id, c.sex, c.age_band, c.disability is not None]):
+    if not tells_anything(c, phone):
         return None
     person = None
     if phone and phone_verified:
@@ -158,15 +181,13 @@ def complainant_for(uow, c: ComplainantIn, language: str, area: Area | None, *,
             sa.select(Complainant).where(Complainant.phone == phone, Complainant.verified.is_(True))
             .order_by(Complainant.id.desc()).limit(1)
         )
-        if person and c.name and person.name and person.name.strip().lower() != c.name.strip().lower():
+        if person and not same_person(person.name, c):
             person = None
     if person is None:
         person = Complainant(phone=phone, verified=bool(phone and phone_verified))
         session.add(person)
-    for attr in ("name", "sex", "age_band", "disability", "beneficiary_id"):
-        value = getattr(c, attr)
-        if value is not None and value != "":
-            setattr(person, attr, value.strip() if isinstance(value, str) else value)
+    for attr, value in told(c).items():
+        setattr(person, attr, value)
     person.language = language
     if area is not None:
         person.area = area

@@ -25,7 +25,8 @@ from ..uow import unit_of_work
 from . import clocks, routing, storage
 from .actors import Actor
 from .history import record
-from .intake import Checked, Intake, _shape_errors, check, complainant_for
+from .intake import (PERSON_FIELDS, Checked, Intake, _shape_errors, check, complainant_for, same_person,
+                     tells_anything, told)
 
 log = logging.getLogger(__name__)
 
@@ -242,13 +243,12 @@ def lodge_batch(uow, intakes: list[Intake], *, actor: Actor, now: datetime, worl
             clocks.start(uow, c, clock_start)
             fx.record(c, "routed", actor=ROUTING, at=now, status_to="received",
                       data={"office": office.code, "tier": office.tier, **clocks.data(c)})
+            fx.tell_office(c, office, "case_arrived", now=now)
         else:
             clocks.start_triage(uow, c, clock_start)
             fx.record(c, "triaged", actor=ROUTING, at=now, status_to="received",
                       note="area unknown" if area is None else "no office covers this area",
                       data={"ack_due_at": c.ack_due_at.isoformat()})
-        if office is not None:
-            fx.tell_office(c, office, "case_arrived", now=now)
         if intake.queue_receipt:
             fx.tell_citizen(c, "receipt", now=now, dedupe_key=f"receipt:{c.tracking_code}")
         # The row as inserted is the head of the chain before the writer's UPDATE.
@@ -384,9 +384,6 @@ def _root_area(uow, world):
     return found
 
 
-_PERSON = ("name", "sex", "age_band", "disability", "beneficiary_id")
-
-
 def _people(uow, items: list[tuple[Intake, object, str | None]]) -> dict[int, dict]:
     """complainant_for for each (intake, area, normalised phone), written in bulk: the person record found
     again by a verified phone (or a new one) and the phone's contact. {place in `items`: the person's values
@@ -408,11 +405,11 @@ def _people(uow, items: list[tuple[Intake, object, str | None]]) -> dict[int, di
     stamp = utcnow()
     for n, (intake, area, phone) in enumerate(items):
         c = intake.complainant
-        if c is None or not any([c.name, phone, c.beneficiary_id, c.sex, c.age_band, c.disability is not None]):
+        if c is None or not tells_anything(c, phone):
             continue
         mine = phone is not None and intake.phone_verified
         person = dict(found[phone]) if mine and phone in found else None
-        if person and c.name and person["name"] and person["name"].strip().lower() != c.name.strip().lower():
+        if person and not same_person(person["name"], c):
             person = None
         if person is None:
             person = {"id": None, "phone": phone, "verified": bool(mine), "name": None, "sex": None,
@@ -421,10 +418,7 @@ def _people(uow, items: list[tuple[Intake, object, str | None]]) -> dict[int, di
             new.append(person)
         else:
             changed.append(person)
-        for attr in _PERSON:
-            value = getattr(c, attr)
-            if value is not None and value != "":
-                person[attr] = value.strip() if isinstance(value, str) else value
+        person.update(told(c))
         person["language"] = intake.language
         if area is not None:
             person["area_id"] = area.id
@@ -448,8 +442,8 @@ def _people(uow, items: list[tuple[Intake, object, str | None]]) -> dict[int, di
     t = Complainant.__table__
     if changed:
         session.execute(sa.update(t).where(t.c.id == sa.bindparam("b_id")).values(
-            {a: sa.bindparam(f"b_{a}") for a in (*_PERSON, "language", "area_id")}),
-            [{"b_id": p["id"], **{f"b_{a}": p[a] for a in (*_PERSON, "language", "area_id")}} for p in changed],
+            {a: sa.bindparam(f"b_{a}") for a in (*PERSON_FIELDS, "language", "area_id")}),
+            [{"b_id": p["id"], **{f"b_{a}": p[a] for a in (*PERSON_FIELDS, "language", "area_id")}} for p in changed],
             execution_options={"synchronize_session": False})
     if new_contacts:
         sweep_batch._insert(session, PhoneContact.__table__, new_contacts)
