@@ -134,7 +134,8 @@ class Texts:
             text = self._render(template, language, **{**context, "code": self.CODE, "grievance": reads})
             attrs = tuple(reads._read)
             key = (shape, attrs, tuple(_value(v) for v in reads._read.values()))
-        except _Uncacheable:
+        except _Uncacheable:  # it reads what outlives no batch: render it afresh from now on, once a time
+            self._unsafe.add(template)
             return self._render(template, language, **context)
         plain = self._render(template, language, **context)
         if text.replace(self.CODE, code) != plain:
