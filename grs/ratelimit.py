@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import itertools
 import logging
+import threading
 import time
 
 import sqlalchemy as sa
@@ -15,6 +16,7 @@ from flask import Flask, current_app, request
 from limits import RateLimitItem, parse_many
 from limits.storage import Storage
 from sqlalchemy.dialects import postgresql, sqlite
+from werkzeug.exceptions import TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import phones
@@ -201,3 +203,112 @@ def may_text(raw_phone: str | None, country: str) -> bool:
     except ValidationError:
         return True  # the service refuses it with the field's message
     return not phone or allow("RECEIPT_RATE_LIMIT", phone)
+
+
+# ---------------------------------------------------------------- the providers' callbacks
+
+# A provider's callbacks come from a handful of addresses at the payment day's pace (bench/intake.py: hundreds a
+# second). Counting each in the shared store as it comes (Flask-Limiter's way: an upsert and a commit on a
+# connection of its own, then a read of the failure count) cost two database round trips and 6 ms of CPU a
+# callback, more than recording the message itself (docs/performance.md). The guard below counts them in the
+# process and adds its count to the shared one in batches, so a deployment still has one count per address.
+SYNC_SECONDS = 0.5  # at most this long between a process's additions to the shared count of an address
+SLACK = 100  # ... and at most a hundredth of the limit counted here and not yet there
+
+
+@dataclasses.dataclass
+class _Window:
+    total: int = 0  # the shared count at the last addition (this process's share included)
+    pending: int = 0  # counted here since
+    synced_at: float | None = None  # monotonic; None: never (a window's first callback is added at once)
+    ends_at: float = 0.0  # epoch seconds: the shared window's end (as `limits` keeps it)
+
+
+class CallbackGuard:
+    """WEBHOOK_RATE_LIMIT and WEBHOOK_AUTH_FAILURE_LIMIT for a blueprint of provider callbacks, per client address.
+
+    - Every callback counts against WEBHOOK_RATE_LIMIT: here at once, in the shared store (the limiter's: the
+      database, or Redis) every SYNC_SECONDS or every limit/SLACK callbacks, whichever comes first; the decision
+      is on the shared count as last read plus what this process counted since. What other processes counted
+      and did not add yet is missed: with W processes, at most W × (SYNC_SECONDS of traffic, or limit/SLACK) over
+      the limit, never under it. A limit under SLACK is added on every callback: exact, as before.
+    - A callback refused authentication (403) counts against WEBHOOK_AUTH_FAILURE_LIMIT in the shared store at
+      once; the address is refused (429) once it used up that limit, by every process that counted one of its
+      failures. A process that counted none learns it at the first failure it sees, so a forger guessing the
+      key gets at most one guess more per process than the limit: it does not know which guess would succeed.
+      Authenticated callbacks read nothing: the provider's own traffic costs no round trip for this.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._windows: dict[str, _Window] = {}
+        self._blocked: dict[str, float] = {}  # failure key -> epoch seconds its window ends
+
+    def check(self) -> None:
+        """Before a callback's view: 429 when its address is known to be over either limit."""
+        if not _enabled():
+            return
+        address = client_address()
+        now = time.time()
+        for item in _items("WEBHOOK_AUTH_FAILURE_LIMIT"):
+            if self._blocked.get(self._key("WEBHOOK_AUTH_FAILURE_LIMIT", item, address), 0.0) > now:
+                raise _too_many(item)
+        for item in _items("WEBHOOK_RATE_LIMIT"):
+            if not self._count(self._key("WEBHOOK_RATE_LIMIT", item, address), item):
+                raise _too_many(item)
+
+    def after(self, response):
+        """After the view: a refused authentication counts at once; over the limit, the answer becomes 429."""
+        if response.status_code != 403 or not _enabled():
+            return response
+        address, storage = client_address(), limiter.storage
+        for item in _items("WEBHOOK_AUTH_FAILURE_LIMIT"):
+            key = self._key("WEBHOOK_AUTH_FAILURE_LIMIT", item, address)
+            count = storage.incr(key, item.get_expiry())
+            if count >= item.amount:
+                with self._lock:
+                    now = time.time()
+                    self._blocked = {k: end for k, end in self._blocked.items() if end > now}
+                    self._blocked[key] = storage.get_expiry(key)
+            if count > item.amount:
+                return current_app.make_response(current_app.handle_http_exception(_too_many(item)))
+        return response
+
+    @staticmethod
+    def _key(setting: str, item: RateLimitItem, address: str) -> str:
+        return f"grs/callbacks/{setting}/{address}/{item.amount}/{item.get_expiry()}"
+
+    def _count(self, key: str, item: RateLimitItem) -> bool:
+        """Count one callback; False when it goes over the limit (shared count as last read + counted here)."""
+        with self._lock:
+            now, clock = time.time(), time.monotonic()
+            window = self._windows.get(key)
+            if window is None or window.ends_at <= now:
+                window = self._windows[key] = _Window()
+                if len(self._windows) > 10_000:  # addresses long gone: their windows ended
+                    self._windows = {k: w for k, w in self._windows.items() if w.ends_at > now or k == key}
+            window.pending += 1
+            fresh = window.synced_at is None
+            if fresh or window.pending >= max(1, item.amount // SLACK) or clock - window.synced_at >= SYNC_SECONDS:
+                storage, added = limiter.storage, window.pending
+                window.total = storage.incr(key, item.get_expiry(), amount=added)
+                if fresh or window.total == added:  # a window new here, or new in the store
+                    window.ends_at = storage.get_expiry(key)
+                window.pending, window.synced_at = 0, clock
+            return window.total + window.pending <= item.amount
+
+
+
+def _too_many(item: RateLimitItem) -> TooManyRequests:
+    return TooManyRequests(description=str(item))  # rendered as Flask-Limiter's refusals are (grs/http_errors.py)
+
+
+def guard_callbacks(bp) -> None:
+    """Put a blueprint of provider callbacks under the app's CallbackGuard (one per app and process)."""
+    def _guard() -> CallbackGuard:
+        return current_app.extensions.setdefault("grs_callback_guard", CallbackGuard())
+
+    # Its limits are the guard's: Flask-Limiter skips its requests before resolving any limit.
+    limiter.request_filter(lambda: request.blueprint == bp.name)
+    bp.before_request(lambda: _guard().check())
+    bp.after_request(lambda response: _guard().after(response))

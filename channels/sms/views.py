@@ -9,7 +9,6 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from grs import phones, ratelimit
 from grs.errors import ValidationError
-from grs.extensions import limiter
 from grs.http_errors import error_response
 from grs.timeutil import utcnow
 from grs.uow import unit_of_work
@@ -20,8 +19,7 @@ from . import commands, intake, places, service
 bp = Blueprint("sms", __name__, url_prefix="/hooks/sms")
 # Every callback per client address, and those that fail authentication far lower: a forger guessing the
 # key or a signature is stopped while the provider's own traffic goes on.
-limiter.limit(ratelimit.limit_string("WEBHOOK_RATE_LIMIT"))(bp)
-limiter.limit(ratelimit.limit_string("WEBHOOK_AUTH_FAILURE_LIMIT"), deduct_when=lambda r: r.status_code == 403)(bp)
+ratelimit.guard_callbacks(bp)
 
 
 def _status_allowed(sender: str, text: str) -> bool:

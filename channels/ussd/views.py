@@ -7,7 +7,6 @@ from flask import Blueprint, Response, abort, current_app, request
 
 from grs import phones, ratelimit
 from grs.errors import ValidationError
-from grs.extensions import limiter
 from grs.timeutil import utcnow
 from grs.uow import unit_of_work
 
@@ -15,8 +14,7 @@ from .service import StatusLookups, UssdRequest, answer
 
 bp = Blueprint("ussd", __name__, url_prefix="/hooks/ussd")
 # As the SMS hooks: every callback per client address, and those that fail authentication far lower.
-limiter.limit(ratelimit.limit_string("WEBHOOK_RATE_LIMIT"))(bp)
-limiter.limit(ratelimit.limit_string("WEBHOOK_AUTH_FAILURE_LIMIT"), deduct_when=lambda r: r.status_code == 403)(bp)
+ratelimit.guard_callbacks(bp)
 
 
 @bp.post("/africastalking")
