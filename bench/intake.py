@@ -47,6 +47,7 @@ BIN = os.path.join(ROOT, ".venv", "bin")
 PG_PORT = 55491
 HTTP_PORT = 5651
 CLIENTS = 8
+QUIET_SESSIONS = 20  # USSD walks timed with no SMS load, before it
 SIZE = os.environ.get("SIZE") or "full"  # make bench SIZE=small: a 10 s load
 SECONDS = int(os.environ.get("GRS_BENCH_INTAKE_SECONDS") or (10 if SIZE == "small" else 30))
 KEY = "bench-at-callback-key"
@@ -346,6 +347,13 @@ def run(code: str = ROOT, label: str = "after", seconds: int = SECONDS, profile:
         warm_ussd = UssdCaller(threading.Event(), name="warm", sessions=8)
         warm_ussd.run()
         _drain(url, timeout=600)
+        # The same walk with no SMS load beside it: what a screen costs on its own (the reason a screen under the
+        # load is slower is then the wait for a web worker and a core).
+        quiet = UssdCaller(threading.Event(), name="quiet", sessions=QUIET_SESSIONS)
+        quiet.run()
+        r["ussd_quiet"] = {name: (statistics.median(v) * 1000 if v else float("nan"), _pct(v, 99) * 1000, len(v))
+                           for name, v in quiet.samples.items()}
+        _drain(url, timeout=600)
 
         stop = threading.Event()
         caller = UssdCaller(stop)
@@ -509,10 +517,13 @@ def render(r: dict) -> str:
         f"(until the worker drained).", "",
         "USSD under the same load (one caller walking the lodge-by-lists menu, "
         f"{min(v[2] for v in r['ussd'].values())} sessions); target p99 < 50 ms:", "",
-        "| screen | p50 | p99 | n |", "|---|---|---|---|",
+        "| screen | p50 | p99 | n | with no SMS load: p50 | p99 |", "|---|---|---|---|---|---|",
     ]
+    quiet = r.get("ussd_quiet") or {}
     for name, (p50, p99, n) in r["ussd"].items():
-        lines.append(f"| {name} | {p50:.1f} ms | {p99:.1f} ms | {n} |")
+        q = quiet.get(name)
+        alone_cells = f"{q[0]:.1f} ms | {q[1]:.1f} ms" if q else "— | —"
+        lines.append(f"| {name} | {p50:.1f} ms | {p99:.1f} ms | {n} | {alone_cells} |")
     if r["ussd_errors"]:
         lines += ["", f"USSD errors: {r['ussd_errors']}"]
     alone = r.get("alone")
@@ -525,7 +536,8 @@ def render(r: dict) -> str:
             lines.append(f"| {name} | {a['messages']:,} | {a['seconds']:.1f} s | {a['rate'] or 0:.0f} | "
                          f"{a['cpu_ms'] or 0:.2f} ms |")
     lines += ["", "Targets (also in `bench/results/intake.json`):", ""]
-    lines += [f"- {t['name']}: {t['figure']} — {'met' if t['met'] else '**not met**'}" for t in targets(r)]
+    lines += [f"- {t['name']}: {t['figure']} — {'met' if t['met'] else '**not met**'}"
+              + ("" if t["met"] else f". Why: {t['why']}") for t in targets(r)]
     lines += ["", f"Profiles behind these figures (py-spy, 50 Hz, during the load): "
               f"`bench/profiles/intake-web-{r['label']}.raw` (every web worker), "
               f"`bench/profiles/intake-worker-{r['label']}.raw` (the intake worker)"
@@ -554,20 +566,52 @@ def targets(r: dict) -> list[dict]:
     batched, single = alone.get("batched"), alone.get("one-by-one")
     alone_text = (f"; alone {batched['rate']:.0f}/s, {batched['cpu_ms']:.1f} ms CPU a message (one by one "
                   f"{single['rate']:.0f}/s, {single['cpu_ms']:.1f} ms)" if batched and single else "")
+    why = _why_not(r)
     return [
         {"name": "intake ≥ half pgbench -N", "figure": f"{r['ok_rps']:.0f} req/s vs {pgb.get('tps', 0):.0f} tps "
-         f"(ratio {r['ratio'] or 0:.2f})", "target": "ratio ≥ 0.5", "met": (r["ratio"] or 0) >= 0.5, "profile": web},
+         f"(ratio {r['ratio'] or 0:.2f})", "target": "ratio ≥ 0.5", "met": (r["ratio"] or 0) >= 0.5, "profile": web,
+         "why": why["ratio"]},
         {"name": "intake p99 < 100 ms", "figure": f"p99 {w['p99_us'] / 1000:.1f} ms (p50 {w['p50_us'] / 1000:.1f} ms)",
          "target": "p99 < 100 ms", "met": w["p99_us"] < 100_000, "profile": web},
         {"name": "USSD p99 < 50 ms (worst screen)", "figure": f"{worst[0]} {worst[1][1]:.1f} ms (menus and lists at "
          f"most {menus:.1f} ms)", "target": "p99 < 50 ms on every screen",
-         "met": all(v[1] < 50 for v in r["ussd"].values()), "profile": web},
+         "met": all(v[1] < 50 for v in r["ussd"].values()), "profile": web, "why": why["ussd"]},
         {"name": "worker keeps up", "figure": f"{r['worker_rate'] or 0:.0f}/s over the load and its drain vs the "
          f"webhook's {r['ok_rps']:.0f}/s; {r.get('pending_after_load', 0):,} pending when the load ended, drained in "
          f"{r['drain_s']:.1f} s{alone_text}",
          "target": f"at most {KEEP_UP_SECONDS:.0f} s of the webhook's messages pending when the load ends",
-         "met": keeps_up(r), "profile": worker},
+         "met": keeps_up(r), "profile": worker, "why": why["worker"]},
     ]
+
+
+def _why_not(r: dict) -> dict[str, str]:
+    """Why a target would not be met, from this run's own figures: the CPU a complaint costs in each process
+    (from /proc over the load), the two cores that share it, and the USSD screens timed with no load beside."""
+    cores = os.cpu_count() or 1
+    cpu = r["cpu_ms"]
+    total = cpu["web"] + cpu["worker"] + cpu["db"]
+    tps = r["pgbench"].get("tps") or 0
+    ceiling = cores * 1000 / total if total else float("nan")
+    ratio = (f"each complaint costs {total:.1f} ms of CPU in all: {cpu['web']:.1f} ms in the web workers (Flask "
+             f"and the transaction that records it), {cpu['worker']:.1f} ms in the intake worker (lodging it: "
+             f"routing, clocks, events, outbox) and {cpu['db']:.1f} ms in PostgreSQL. So {cores} cores take at most "
+             f"{ceiling:.0f} complaints a second with the worker keeping up, {ceiling / tps if tps else 0:.2f} of "
+             f"pgbench's {tps:.0f} tps; half of it would leave {cores * 1000 / (tps / 2) if tps else 0:.2f} ms for "
+             f"everything. pgbench's transaction is a few rows in C; a complaint is a grievance with its events, "
+             f"clocks and messages. The webhook alone ({cpu['web']:.1f} ms) on hosts of its own, with the worker and "
+             f"the database elsewhere, is the way past it (docs/scaling.md).")
+    quiet = r.get("ussd_quiet") or {}
+    loaded = r["ussd"]
+    worst_quiet = max(quiet.items(), key=lambda kv: kv[1][1]) if quiet else None
+    ussd = (f"with no SMS load the worst screen takes p99 {worst_quiet[1][1]:.0f} ms ({worst_quiet[0]}; p50 "
+            f"{worst_quiet[1][0]:.0f} ms); under the load it is {loaded[worst_quiet[0]][1]:.0f} ms. The {CLIENTS} "
+            f"webhook clients keep every web worker busy on {cores} cores (load average {r.get('load_during', 0):.1f}"
+            f"), so a screen waits for a worker and then for a core: the wait, not the screen, is over the target."
+            if worst_quiet else "no USSD screen was timed without the load.")
+    worker = (f"the intake worker lodged {r['worker_rate'] or 0:.0f} a second against the webhook's "
+              f"{r['ok_rps']:.0f}, on the same {cores} cores as the web workers and PostgreSQL ({cpu['worker']:.1f} ms "
+              f"of its CPU a complaint).")
+    return {"ratio": ratio, "ussd": ussd, "worker": worker}
 
 
 def write(block: str) -> str:

@@ -18,9 +18,13 @@ BEGIN, END = "<!-- targets:begin -->", "<!-- targets:end -->"
 EXPECTED = ("intake", "sweep", "stats", "exports", "twohosts")
 
 
-def target(name: str, figure: str, goal: str, met: bool, profile: str | None = None) -> dict:
-    """One row of a results file: what is judged, what was measured, the target, whether it was met."""
-    return {"name": name, "figure": figure, "target": goal, "met": bool(met), "profile": profile}
+def target(name: str, figure: str, goal: str, met: bool, profile: str | None = None, why: str | None = None) -> dict:
+    """One row of a results file: what is judged, what was measured, the target, whether it was met, and for a
+    target not met why not (from the run's own figures where the benchmark can tell)."""
+    row = {"name": name, "figure": figure, "target": goal, "met": bool(met), "profile": profile}
+    if why and not met:
+        row["why"] = why
+    return row
 
 
 def load_average() -> list[float]:
@@ -103,7 +107,23 @@ def render(results: dict[str, dict | None], expected: tuple[str, ...] = EXPECTED
              "of each run is given.", "",
              "| benchmark | target | figure | result | measured | profile |", "|---|---|---|---|---|---|"]
     lines += ["| " + " | ".join(r) + " |" for r in rows(results, expected)]
+    reasons = why_not(results, expected)
+    if reasons:
+        lines += ["", "Why the targets not met are not met (each from its benchmark's run; the sections below "
+                  "give the figures and the profiles):", ""] + [f"- **{name}**: {why}" for name, why in reasons]
     return "\n".join(lines + [END])
+
+
+def why_not(results: dict[str, dict | None], expected: tuple[str, ...] = EXPECTED) -> list[tuple[str, str]]:
+    """(target, why) for every target a results file says is not met."""
+    out = []
+    for name in list(expected) + sorted(set(results) - set(expected)):
+        doc = results.get(name)
+        for t in (doc.get("targets") or []) if isinstance(doc, dict) else []:
+            if isinstance(t, dict) and t.get("met") is not True:
+                out.append((_cell(t.get("name", "?")),
+                            _cell(t.get("why") or "the benchmark gives no reason; see its section below.")))
+    return out
 
 
 def put_block(text: str, block: str) -> str:

@@ -28,11 +28,12 @@ the targets table, from the results files as they are).
 Targets: each benchmark writes bench/results/<name>.json (bench/results.py's `write`) in its run:
     {"measured_at": "2026-12-02T14:05:00Z", "load_average": [1-, 5-, 15-minute], "size": "small" | "full" | ...,
      "targets": [{"name": what is judged, "figure": what was measured (text), "target": the target (text),
-                  "met": true | false, "profile": "bench/profiles/....txt" or null}]}
+                  "met": true | false, "profile": "bench/profiles/....txt" or null,
+                  "why": why it is not met, from the run's own figures (only when not met)}]}
 Names: intake (and its USSD targets), sweep, stats, exports, twohosts. The render step (`write_targets`, after
 every run) reads them all and writes one row per target between <!-- targets:begin --> and
-<!-- targets:end --> at the top of docs/performance.md; a benchmark without a file is "not measured in this
-run", and only `"met": true` shows as met.
+<!-- targets:end --> at the top of docs/performance.md, with the reason of each target not met under it; a
+benchmark without a file is "not measured in this run", and only `"met": true` shows as met.
 """
 from __future__ import annotations
 

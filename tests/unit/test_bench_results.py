@@ -149,3 +149,26 @@ def test_exports_targets_not_met_when_a_figure_misses(spoil, broken):
     met = [t["met"] for t in exports.targets(run)]
     assert met[broken] is False
     assert met.count(False) == 1
+
+
+def test_each_target_not_met_says_why_under_the_table(results):
+    docs = {"sweep": _doc(results.target("busy pass", "127 s", "< 10 s", False, why="the rows it writes"),
+                          results.target("idle pass", "15 ms", "< 0.1 s", True, why="never shown"),
+                          results.target("memory", "grew", "flat", False))}
+    block = results.render(docs, expected=("sweep",))
+    assert "- **busy pass**: the rows it writes" in block
+    assert "never shown" not in block  # a target met has no reason to give
+    assert "- **memory**: the benchmark gives no reason" in block
+    assert results.target("idle pass", "15 ms", "< 0.1 s", True, why="x").get("why") is None
+
+
+def test_the_intake_reasons_come_from_the_runs_own_figures():
+    intake = _load("intake")
+    r = {"cpu_ms": {"web": 3.0, "worker": 2.0, "db": 1.0}, "pgbench": {"tps": 4000.0}, "ok_rps": 300.0,
+         "worker_rate": 290.0, "load_during": 4.2,
+         "ussd": {"menu": (60.0, 90.0, 20), "lodged": (70.0, 120.0, 20)},
+         "ussd_quiet": {"menu": (8.0, 12.0, 20), "lodged": (15.0, 30.0, 20)}}
+    why = intake._why_not(r)
+    cores = __import__("os").cpu_count()
+    assert f"costs 6.0 ms of CPU in all" in why["ratio"] and f"at most {cores * 1000 / 6:.0f} complaints" in why["ratio"]
+    assert "p99 30 ms (lodged" in why["ussd"] and "it is 120 ms" in why["ussd"]
