@@ -46,6 +46,15 @@ class TemporaryFailure(GatewayError):
     """Worth trying again later: network, timeouts, throttling, provider outages, low balance."""
 
 
+class Throttled(TemporaryFailure):
+    """The provider asks us to slow down (HTTP 429, Twilio 20429): the message was not taken, and every message to
+    that provider would be refused the same way for a while. `retry_after`: seconds, when the provider said."""
+
+    def __init__(self, reason: str, retry_after: float | None = None):
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
 class PermanentFailure(GatewayError):
     """Trying again cannot help: invalid number, blacklisted, rejected content or sender."""
 
@@ -180,7 +189,9 @@ def classify_twilio(status: int | None, code: int | None) -> GatewayError:
     reason = f"twilio {status} error {code}"
     if code in TWILIO_PERMANENT_CODES:
         return PermanentFailure(reason)
-    if status is None or status == 429 or status >= 500 or code == 20429:
+    if status == 429 or code == 20429:
+        return Throttled(reason)  # the SDK's exception carries no Retry-After: the dispatcher's pause applies
+    if status is None or status >= 500:
         return TemporaryFailure(reason)
     if status in (401, 403):  # credentials or account: fixable by an admin, so keep the message
         return TemporaryFailure(reason)
@@ -299,6 +310,9 @@ class FakeGateway(Gateway):
     def fail_next(self, n: int, *, permanent: bool = False, reason: str = "provider unavailable") -> None:
         kind = PermanentFailure if permanent else TemporaryFailure
         self.failures.extend(kind(reason) for _ in range(n))
+
+    def throttle_next(self, retry_after: float | None = None) -> None:
+        self.failures.append(Throttled("fake 429 too many requests", retry_after))
 
     def send(self, recipient: str, body: str) -> Sent:
         self.calls += 1

@@ -10,7 +10,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 from flask import current_app
@@ -24,7 +24,7 @@ from grs.timeutil import as_utc, utcnow
 from grs.uow import unit_of_work
 
 from . import gateways
-from .gateways import GatewayError, PermanentFailure, TemporaryFailure
+from .gateways import GatewayError, PermanentFailure, TemporaryFailure, Throttled
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,8 @@ BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=1)
 MAX_ATTEMPTS = 12  # 30 s doubling to the one-hour cap: about six hours of trying in all
 IDLE_SECONDS = 1.0  # how long an idle dispatcher (grs outbox work) waits before looking again
+THROTTLE_PAUSE = 60.0  # seconds every dispatcher leaves a provider alone after it throttled us, unless it said
+THROTTLE_PAUSE_CAP = 3600.0  # a provider's Retry-After is followed up to an hour
 
 
 def backoff(attempts: int) -> timedelta:
@@ -50,7 +52,8 @@ class DispatchResult:
     retried: int = 0
     failed: int = 0
     suppressed: int = 0
-    deferred: int = 0  # put back unsent: the provider's send rate (OUTBOX_SMS_RATE_LIMIT) was used up
+    deferred: int = 0  # put back unsent: the send rate (OUTBOX_SMS_RATE_LIMIT) used up, or the provider throttling
+    throttled: int = 0  # of those, held back because the provider asked every dispatcher to slow down
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -64,7 +67,9 @@ class DispatchResult:
     def summary(self) -> str:
         return (f"outbox: {self.sent} sent, {self.retried} to retry, {self.failed} failed, "
                 f"{self.suppressed} suppressed (opted out)"
-                + (f", {self.deferred} left for the next second (send rate)" if self.deferred else ""))
+                + (f", {self.deferred - self.throttled} left for the next second (send rate)"
+                   if self.deferred > self.throttled else "")
+                + (f", {self.throttled} held while the provider is throttling" if self.throttled else ""))
 
 
 def dispatch(now: datetime, *, limit: int = 200) -> DispatchResult:
@@ -98,12 +103,43 @@ def _within_send_rate(provider: str) -> bool:
     return ratelimit.allow(RATE_SETTING, provider)
 
 
-def _release(ids: list[int], now: datetime) -> None:
-    """Give claimed rows back, due again at once and with no attempt counted (they were never sent)."""
+def _release(ids: list[int], now: datetime, reason: str | None = None) -> None:
+    """Give claimed rows back, due again at `now` and with no attempt counted (they were never sent)."""
+    values = {"status": "queued", "next_attempt_at": now}
+    if reason:
+        values["last_error"] = reason
     with unit_of_work() as uow:
         uow.session.execute(sa.update(OutboxMessage).where(OutboxMessage.id.in_(ids),
-                                                           OutboxMessage.status == "sending")
-                            .values(status="queued", next_attempt_at=now))
+                                                           OutboxMessage.status == "sending").values(**values))
+
+
+def _pause_key(provider: str) -> str:
+    return f"grs/outbox/throttled/{provider}"
+
+
+def _paused_until(provider: str) -> float | None:
+    """When a provider that throttled us may be tried again (epoch seconds), in the store every dispatcher
+    shares (the rate limits' counters), or None."""
+    from grs.extensions import limiter
+
+    key = _pause_key(provider)
+    return limiter.storage.get_expiry(key) if limiter.storage.get(key) > 0 else None
+
+
+def _pause(provider: str, error: Throttled) -> None:
+    from grs.extensions import limiter
+
+    seconds = min(max(error.retry_after or THROTTLE_PAUSE, 1.0), THROTTLE_PAUSE_CAP)
+    limiter.storage.incr(_pause_key(provider), int(seconds))
+    log.warning("outbox: %s throttled us (%s); no SMS to it for %.0f s", provider, error.reason, seconds)
+
+
+def _hold(row_id: int, until: float, now: datetime, reason: str, result: DispatchResult) -> None:
+    """An SMS put back until its provider's pause ends: not sent, no attempt counted, other media go on."""
+    wait = max(until - datetime.now(timezone.utc).timestamp(), 0.0)
+    _release([row_id], now + timedelta(seconds=wait), reason)
+    result.deferred += 1
+    result.throttled += 1
 
 
 def work(*, stop: threading.Event | None = None, limit: int = 200, idle: float = IDLE_SECONDS,
@@ -170,9 +206,18 @@ def _send_one(row_id: int, now: datetime, max_attempts: int, result: DispatchRes
         _post_webhook(row_id, *webhook, now, max_attempts, result)
         return
     gateway = gateways.for_medium(current_app._get_current_object(), medium)
+    if medium == "sms" and (until := _paused_until(gateway.name)) is not None:
+        _hold(row_id, until, now, f"{gateway.name} is throttling: held until it may be tried again", result)
+        return
     if medium == "sms" and not _within_send_rate(gateway.name):
         return DEFERRED
     sent, error = _attempt(row_id, lambda: gateway.send(recipient, body))
+    if medium == "sms" and isinstance(error, Throttled):
+        # The provider refused to take it now, and would refuse the next ones too: nobody tries it for a while,
+        # and the message keeps its attempts (it was never taken).
+        _pause(gateway.name, error)
+        _hold(row_id, _paused_until(gateway.name) or 0.0, now, error.reason, result)
+        return
     # Second unit of work: what came of it.
     with unit_of_work() as uow:
         msg = uow.session.get(OutboxMessage, row_id)
