@@ -171,4 +171,7 @@ def test_the_intake_reasons_come_from_the_runs_own_figures():
     why = intake._why_not(r)
     cores = __import__("os").cpu_count()
     assert f"costs 6.0 ms of CPU in all" in why["ratio"] and f"at most {cores * 1000 / 6:.0f} complaints" in why["ratio"]
-    assert "p99 30 ms (lodged" in why["ussd"] and "it is 120 ms" in why["ussd"]
+    assert "every screen is under the target (worst p99 30 ms, lodged)" in why["ussd"]
+    assert "the worst is lodged at p99 120 ms" in why["ussd"] and "the wait, not the screen" in why["ussd"]
+    r["ussd_quiet"]["lodged"] = (40.0, 75.0, 20)
+    assert intake._why_not(r)["ussd"].startswith("lodged is over the target even with no SMS load (worst p99 75 ms")
