@@ -19,10 +19,11 @@ Markers:
 - @pytest.mark.no_intake_worker: see below.
 
 The SMS intake split (channels/sms/intake.py): the Africa's Talking webhook only records an inbound SMS, and
-the intake worker turns it into a complaint or an answer later. So that a test can look for the grievance or
-the reply right after posting to the webhook, every test client of an app built by the `app` fixture runs
-the worker (builders.run_intake_worker: `grs intake work --once`) after each 2xx POST to
-/hooks/sms/africastalking. A test of the split itself (a message recorded and not yet handled, a crash,
+the intake worker turns it into a complaint or an answer later; so does the USSD callback with the complaint
+confirmed on its last screen. So that a test can look for the grievance or the reply right after posting to
+the webhook, every test client of an app built by the `app` fixture runs the worker
+(builders.run_intake_worker: `grs intake work --once`) after each 2xx POST to /hooks/sms/africastalking and
+each USSD callback answered END. A test of the split itself (a message recorded and not yet handled, a crash,
 two workers) marks itself @pytest.mark.no_intake_worker and calls builders.run_intake_worker (or
 channels.sms.intake) when it wants the worker.
 """
@@ -79,8 +80,9 @@ _reuse_url_builders()
 APP_FIXTURES = {"app", "ctx", "client", "runner", "world", "client_as", "auth", "pg", "live_server"}
 
 def _run_intake_worker_after_sms_webhook() -> None:
-    """Every test client: after a 2xx POST to the Africa's Talking SMS webhook, the intake worker runs
-    (for apps of the `app` fixture without @pytest.mark.no_intake_worker); see the docstring above."""
+    """Every test client: after a 2xx POST to the Africa's Talking SMS webhook, or a USSD callback answered
+    END, the intake worker runs (for apps of the `app` fixture without @pytest.mark.no_intake_worker); see
+    the docstring above."""
     from flask.testing import FlaskClient
 
     if getattr(FlaskClient.open, "_grs_intake", False):
@@ -91,8 +93,10 @@ def _run_intake_worker_after_sms_webhook() -> None:
         response = plain_open(self, *args, **kwargs)
         request = getattr(response, "request", None)
         if (self.application.extensions.get("grs_test_intake_worker") and request is not None
-                and request.method == "POST" and request.path == "/hooks/sms/africastalking"
-                and 200 <= response.status_code < 300):
+                and request.method == "POST" and 200 <= response.status_code < 300
+                and (request.path == "/hooks/sms/africastalking"
+                     # a USSD session's last screen (END): a complaint confirmed there is recorded, not lodged
+                     or (request.path == "/hooks/ussd/africastalking" and response.get_data().startswith(b"END")))):
             import builders
 
             builders.run_intake_worker(self.application)

@@ -2,22 +2,27 @@
 
 The Africa's Talking webhook only records the message (`record`: one small transaction, one row of
 `inbound_messages`, `pending`, with the tracking code a complaint will carry already reserved) and answers;
-"acknowledged means stored", since the 2xx goes out only after that commit. The intake worker (`grs intake
-work`, or the scheduler's `intake` job) then claims pending rows in batches, one transaction per batch, so a
-batch costs one commit and a crash of the worker leaves its rows pending. The plain complaints of a batch are
-lodged together (`lodge_in_bulk`: grs/services/lodging.py `lodge_batch`, a few bulk statements for the whole
-batch, the same rows as one by one: tests/services/test_intake_batch.py); everything else, and a batch whose
-bulk lodging fails, is handled one message at a time with the code of a message handled on receipt
-(channels/sms/service.handle: commands, replies, lodging), each in a savepoint.
+"acknowledged means stored", since the 2xx goes out only after that commit. The USSD callback does the same
+with the complaint confirmed on its last screen (channels/ussd/service.py: a row of provider and command
+`ussd` keyed by the session id, what the menus collected as JSON, channels/ussd/complaint.py), so its END
+screen shows the reserved code. The intake worker (`grs intake work`, or the scheduler's `intake` job) then
+claims pending rows in batches, one transaction per batch, so a batch costs one commit and a crash of the
+worker leaves its rows pending. The plain complaints and the USSD complaints of a batch are lodged together
+(`lodge_in_bulk`: grs/services/lodging.py `lodge_batch`, a few bulk statements for the whole batch, the same
+rows as one by one: tests/services/test_intake_batch.py, test_intake_ussd.py); everything else, and a batch
+whose bulk lodging fails, is handled one message at a time with the code of a message handled on receipt
+(channels/sms/service.handle: commands, replies, lodging; `_lodge_ussd` for a USSD complaint), each in a
+savepoint.
 
 - A provider retry with the same id is the same row (the unique provider id): answered as the first time.
 - Two workers never take the same row: a claim is an UPDATE of rows picked `FOR UPDATE SKIP LOCKED` on
   PostgreSQL (SQLite has one writer) that leases them to the worker (`claimed_by`, `claimed_at`); the batch's
   transaction locks them again, and a lease that ran out (a worker that died) is claimed anew.
 - Messages of one sender are handled in the order they came: a sender whose earlier message is still
-  pending elsewhere waits for it (a complaint, then STATUS of its code).
-- A message whose handling raises is tried MAX_ATTEMPTS times (a worker that died holding it counts as one),
-  then marked `failed` with its reason: counted on /readyz (`inbound_failed`), never retried forever.
+  pending elsewhere waits for it (a complaint, then STATUS of its code), whichever channel each came by.
+- A message whose handling raises (also a USSD complaint whose programme was withdrawn since) is tried
+  MAX_ATTEMPTS times (a worker that died holding it counts as one), then marked `failed` with its reason:
+  counted on /readyz (`inbound_failed`), never retried forever.
 """
 from __future__ import annotations
 
@@ -36,7 +41,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from grs import services, tracking
-from grs.models import Area, Complainant, Grievance, InboundMessage, PhoneContact
+from channels.ussd import complaint as ussd
+from grs.models import Area, Complainant, Grievance, InboundMessage, PhoneContact, UssdSession
 from grs.services import lodging
 from grs.services.actors import Actor
 from grs.services.intake import MAX_DESCRIPTION
@@ -199,13 +205,13 @@ def handle_claimed(uow, ids: list[int], *, now: datetime, token: str, reference:
         row_id, attempts = row.id, row.attempts
         try:
             with unit_of_work(savepoint=True):
-                cmd = commands.parse(row.text, languages)
-                sender = service._phone(uow, row.sender)
-                if sender is None:  # (recorded `done` already; a number the country no longer reads)
-                    row.command = "ignored"
+                if row.command == ussd.COMMAND:
+                    _lodge_ussd(uow, row, now=now)
+                elif (sender := service._phone(uow, row.sender)) is None:
+                    row.command = "ignored"  # (recorded `done` already; a number the country no longer reads)
                 else:
-                    service.handle(uow, _sms(row), row, sender, cmd, now=now, reply_inline=False,
-                                   status_allowed=row.status_allowed)
+                    service.handle(uow, _sms(row), row, sender, commands.parse(row.text, languages), now=now,
+                                   reply_inline=False, status_allowed=row.status_allowed)
                 row.status, row.processed_at, row.error = "done", now, None
             done += 1
         except Exception as e:  # any failure of one message: its savepoint is undone, the batch goes on
@@ -220,13 +226,32 @@ def handle_claimed(uow, ids: list[int], *, now: datetime, token: str, reference:
     return done, bad
 
 
+def _lodge_ussd(uow, row: InboundMessage, *, now: datetime) -> None:
+    """A recorded USSD complaint lodged as the USSD request used to lodge it (lodging.lodge, its receipt
+    queued) under the code the caller was told; a resent one finds the grievance lodged the first time."""
+    confirmed = ussd.Confirmed.from_text(row.text)
+    g = services.lodge(uow, confirmed.intake(row.tracking_code), actor=Actor.citizen("ussd"), now=now)
+    row.grievance_id = g.id
+    _sessions_lodged(uow.session, {confirmed.session_id: g.id})
+
+
+def _sessions_lodged(session, lodged: dict[str, int]) -> None:
+    """The USSD sessions' rows point at the grievances their complaints became: {session id: grievance id}."""
+    t = UssdSession.__table__
+    session.execute(sa.update(t).where(t.c.session_id == sa.bindparam("b_session"))
+                    .values(grievance_id=sa.bindparam("b_grievance")),
+                    [{"b_session": k, "b_grievance": g} for k, g in lodged.items()],
+                    execution_options={"synchronize_session": False})
+
+
 def lodge_in_bulk(uow, rows: list[InboundMessage], *, now: datetime, reference: lodging.Reference) -> dict[int, int]:
-    """Lodge the plain complaints among the claimed `rows` with one lodging.lodge_batch, as service.handle
-    would lodge each, and mark them done in one UPDATE: {inbound id: grievance id}. A message is taken only
-    when it is its sender's first of the batch (the sender's later ones, handled one by one after it, see
-    what it did) and a new complaint to lodge (not a command, an empty or too long text, or an answer to the
-    one complaint of the sender waiting for information); anything else stays for the one-by-one path, as
-    does the whole batch when lodging it fails (its savepoint undone)."""
+    """Lodge the plain complaints and the USSD complaints among the claimed `rows` with one
+    lodging.lodge_batch, as service.handle (or _lodge_ussd) would lodge each, and mark them done in one
+    UPDATE: {inbound id: grievance id}. A message is taken only when it is its sender's first of the batch
+    (the sender's later ones, handled one by one after it, see what it did) and a new complaint to lodge (not
+    a command, an empty or too long text, or an answer to the one complaint of the sender waiting for
+    information); anything else stays for the one-by-one path, as does the whole batch when lodging it fails
+    (its savepoint undone)."""
     settings = uow.settings
     seen: set[str] = set()
     picked = []
@@ -234,6 +259,10 @@ def lodge_in_bulk(uow, rows: list[InboundMessage], *, now: datetime, reference: 
         if row.sender in seen:
             continue
         seen.add(row.sender)
+        if row.command == ussd.COMMAND:
+            if row.tracking_code:
+                picked.append((row, None, None))  # (what the menus collected: read in _lodge_picked)
+            continue
         cmd = commands.parse(row.text, settings.languages)
         text = cmd.text.strip()
         sender = service._phone(uow, row.sender)
@@ -254,25 +283,34 @@ def lodge_in_bulk(uow, rows: list[InboundMessage], *, now: datetime, reference: 
 def _lodge_picked(uow, picked: list, *, now: datetime, world) -> dict[int, int]:
     session = uow.session
     settings = uow.settings
-    senders = sorted({sender for _, _, sender in picked})
+    senders = sorted({sender for _, cmd, sender in picked if cmd is not None})  # (a USSD complaint reads none)
     # service._waiting_for_info, _language and _lodge's reads, for every sender at once.
     waiting = Counter(session.scalars(
         sa.select(Complainant.phone).join(Grievance, Grievance.complainant_id == Complainant.id)
-        .where(Complainant.phone.in_(senders), Grievance.status == "awaiting_info")))
+        .where(Complainant.phone.in_(senders), Grievance.status == "awaiting_info"))) if senders else Counter()
     contacts = {c.phone: c for c in session.execute(
         sa.select(PhoneContact.phone, PhoneContact.language, PhoneContact.last_area_id)
-        .where(PhoneContact.phone.in_(senders)))}
+        .where(PhoneContact.phone.in_(senders)))} if senders else {}
     latest = dict(session.execute(sa.select(Complainant.phone, Complainant.language)
-                                  .where(Complainant.phone.in_(senders)).order_by(Complainant.id)).all())
+                                  .where(Complainant.phone.in_(senders)).order_by(Complainant.id)).all()) \
+        if senders else {}
     index = places.index(session)
     named = {}
     for row, cmd, sender in picked:
-        named[row.id] = index.match(cmd.text)
+        if cmd is not None:
+            named[row.id] = index.match(cmd.text)
     last_areas = {c.last_area_id for c in contacts.values() if c.last_area_id}
     area_code = dict(session.execute(sa.select(Area.id, Area.code).where(Area.id.in_(last_areas))).all()) \
         if last_areas else {}
-    intakes, rows, switch = [], [], []
+    intakes, rows, switch, sessions = [], [], [], []
     for row, cmd, sender in picked:
+        if cmd is None:  # a USSD complaint: lodged as _lodge_ussd lodges it
+            confirmed = ussd.Confirmed.from_text(row.text)
+            intakes.append(confirmed.intake(row.tracking_code))
+            rows.append(row)
+            switch.append(None)
+            sessions.append(confirmed.session_id)
+            continue
         if waiting[sender] == 1:
             continue  # the answer to the complaint waiting for it: service._attach_info, one by one
         contact = contacts.get(sender)
@@ -296,8 +334,12 @@ def _lodge_picked(uow, picked: list, *, now: datetime, world) -> dict[int, int]:
         # _lodge: a contact that wrote in Bangla (Somali, ...) speaks it from now on
         switch.append(sender if contact is not None and cmd.language != "en" and cmd.language in settings.languages
                       and contact.language != cmd.language else None)
-    lodged = lodging.lodge_batch(uow, intakes, actor=Actor.citizen("sms"), now=now, world=world)
+        sessions.append(None)
+    lodged = _lodge_by_channel(uow, intakes, now=now, world=world)
     done = {row.id: g.id for row, g in zip(rows, lodged) if g is not None}
+    by_session = {s: g.id for s, g in zip(sessions, lodged) if s is not None and g is not None}
+    if by_session:
+        _sessions_lodged(session, by_session)
     switched = [{"b_phone": s, "b_language": i.language} for s, i, g in zip(switch, intakes, lodged)
                 if s is not None and g is not None]
     if switched:
@@ -314,6 +356,19 @@ def _lodge_picked(uow, picked: list, *, now: datetime, world) -> dict[int, int]:
                 session.expire(row)  # written above, not by the ORM
     log.info("intake: %s complaints lodged together", len(done))
     return done
+
+
+def _lodge_by_channel(uow, intakes: list, *, now: datetime, world) -> list:
+    """lodging.lodge_batch for each channel's complaints (its actor is the channel's citizen), in the intakes'
+    order: one list of grievances (or None) as lodge_batch answers."""
+    out: list = [None] * len(intakes)
+    for channel in dict.fromkeys(i.channel for i in intakes):
+        places_ = [n for n, i in enumerate(intakes) if i.channel == channel]
+        lodged = lodging.lodge_batch(uow, [intakes[n] for n in places_], actor=Actor.citizen(channel), now=now,
+                                     world=world)
+        for n, g in zip(places_, lodged):
+            out[n] = g
+    return out
 
 
 def work_batch(limit: int = BATCH, *, now: datetime | None = None, reference: lodging.Reference | None = None,

@@ -88,7 +88,7 @@ class Reply:
     state: dict
     screen: str
     done: bool = False
-    lodge: LodgeRequest | None = None  # set: lodge it, then show lodged_screen()
+    lodge: LodgeRequest | None = None  # set: record it for the intake worker, then show lodged_screen()
     remember_language: str | None = None
 
 
