@@ -420,7 +420,7 @@ def outbox_work_cmd() -> None:
 
 @click.group("intake")
 def intake_group() -> None:
-    """Inbound SMS recorded by the webhook, waiting for the intake worker."""
+    """Inbound SMS and USSD complaints recorded by the webhooks, waiting for the intake worker."""
 
 
 @intake_group.command("work")
@@ -429,7 +429,7 @@ def intake_group() -> None:
               help="Messages per transaction.")
 @with_appcontext
 def intake_work_cmd(once: bool, batch: int) -> None:
-    """The intake worker: turns recorded inbound SMS into complaints and answers (several may run)."""
+    """The intake worker: turns recorded SMS and USSD complaints into grievances and answers (several may run)."""
     import signal
     import threading
 
