@@ -322,8 +322,28 @@ def figures(session, f: StatsFilter, group_by: str | None = None, *, now: dateti
     roll-up that has what they need (grs/rollups.py), and the office league sums each office in the
     database; `rollup=False` reads every counter row and folds them here instead (the same figures: the
     reference the tests hold the fast paths to)."""
-    if group_by is not None and group_by not in GROUPS:
-        raise ValidationError("unknown group_by", {"group_by": f"Use one of {', '.join(GROUPS)}."})
+    return figures_many(session, f, (group_by,), now=now, country=country, scope_path=scope_path,
+                        include_sensitive=include_sensitive, min_cases=min_cases, rollup=rollup)[group_by]
+
+
+# Groups whose reads may share a statement (GROUPING SETS) with others of the same filters: not the area
+# (its rows are labelled per child of the root) nor the office (pivoted per office), nor the total or a
+# quarter (no column of its own besides the month's).
+_SHAREABLE = {"level", "programme", "channel", "category", "month", "sex", "age_band", "disability"}
+
+
+def figures_many(session, f: StatsFilter, groups, *, now: datetime, country: str = "BD",
+                 scope_path: str | None = None, include_sensitive: bool = True,
+                 min_cases: int = LEAGUE_MIN_CASES, rollup: bool = True) -> dict:
+    """{group_by: figures(session, f, group_by, ...)} for each of `groups`, the same answers as one call
+    each (the tests hold them so), with what the calls share read once: the codes and the area; on
+    PostgreSQL the current state of every group in one scan of the open grievances, and the counter rows
+    of the groups that read the same roll-up rows (a dashboard's month, tier and programme; its sex, age
+    band and disability) in one statement, each group a grouping set."""
+    groups = list(dict.fromkeys(groups))
+    for group_by in groups:
+        if group_by is not None and group_by not in GROUPS:
+            raise ValidationError("unknown group_by", {"group_by": f"Use one of {', '.join(GROUPS)}."})
     if f.date_from and f.date_to and f.date_from > f.date_to:
         raise ValidationError("from is after to", {"from": "The start date must not be after the end date."})
     tz = _tz(country)
@@ -331,92 +351,206 @@ def figures(session, f: StatsFilter, group_by: str | None = None, *, now: dateti
     category_id = _code_id(session, Category, f.category, "category")
     root = _root(session, f.area, scope_path)
     if root is None:  # no geography loaded yet: nothing can have been counted
-        empty = {"group_by": group_by, "area": None, "total": _figures(Counter(), Counter(), 0, 0)}
-        return {**empty, "groups": []} if group_by is not None else empty
+        out = {}
+        for group_by in groups:
+            empty = {"group_by": group_by, "area": None, "total": _figures(Counter(), Counter(), 0, 0)}
+            out[group_by] = {**empty, "groups": []} if group_by is not None else empty
+        return out
     whole_country = root.parent_id is None
-
-    # ---- counters
-    sc = StatCount
-    where = []
-    for col, value in ((sc.programme_id, programme_id), (sc.category_id, category_id), (sc.channel, f.channel),
-                       (sc.sex, f.sex), (sc.age_band, f.age_band)):
-        if value is not None:
-            where.append(col == value)
-    if f.disability is not None:
-        where.append(sc.disability == ("yes" if f.disability else "no"))
-    if not include_sensitive:
-        where.append(sc.sensitive.is_(False))
-    in_root = sa.select(Area.id).where(Area.path.startswith(root.path, autoescape=True))
-    where.append(sa.or_(sc.area_id.in_(in_root), sc.area_id == 0) if whole_country else sc.area_id.in_(in_root))
-    group_col = _counter_column(group_by, session)
-    depth = len(root.ancestor_codes()) - 1
-    found = _family(f, category_id, group_by, depth) if rollup else None
-    months = _whole_months(f.date_from, f.date_to) if found is not None else None
-    pivoted = rollup and group_by == "office"  # thousands of offices: the database sums each office's row
-    from_rollup = 0  # how many of `parts` read a roll-up (the first ones)
-    if months is None:  # every counter row in the range
-        parts = [_counter_rows(session, group_by, group_col, [*where, *_days(f.date_from, f.date_to)], root,
-                               grouped=not pivoted)]
-    else:  # whole months from a roll-up, the days before and after them from the counters
-        (first, last), edges = months
-        parts = [_rollup_select(part, group_by, root, depth, whole_country, lo, hi, include_sensitive,
-                                grouped=not pivoted, programme=programme_id, sex=f.sex, age_band=f.age_band,
-                                disability=None if f.disability is None else ("yes" if f.disability else "no"),
-                                channel=f.channel, category=category_id)
-                 for part, lo, hi in _periods(found, first, last, group_by)]
-        from_rollup = len(parts)
-        parts += [_counter_rows(session, group_by, group_col, [*where, *_days(lo, hi)], root, grouped=not pivoted)
-                  for lo, hi in edges]
+    plans = {g: _Plan(session, f, g, tz=tz, programme_id=programme_id, category_id=category_id, root=root,
+                      whole_country=whole_country, include_sensitive=include_sensitive, rollup=rollup,
+                      country=country)
+             for g in groups}
     _pg_memory(session)
+    shared = session.get_bind().dialect.name == "postgresql" and len(groups) > 1
     # ---- current state
-    g_where = [Grievance.is_open.is_(True)]
-    if f.date_from:
-        g_where.append(Grievance.received_at >= _local_midnight(f.date_from, tz))
-    if f.date_to:
-        g_where.append(Grievance.received_at < _local_midnight(f.date_to + timedelta(days=1), tz))
-    for col, value in ((Grievance.programme_id, programme_id), (Grievance.category_id, category_id),
-                       (Grievance.channel, f.channel), (Grievance.sex, f.sex), (Grievance.age_band, f.age_band),
-                       (Grievance.disability, f.disability)):
-        if value is not None:
-            g_where.append(col == value)
-    if not include_sensitive:
-        g_where.append(Grievance.sensitive.is_(False))
-    g_where.append(sa.or_(Grievance.area_id.in_(in_root), Grievance.area_id.is_(None)) if whole_country
-                   else Grievance.area_id.in_(in_root))
-    g_col = _grievance_column(group_by, session, tz)
-    if group_by in _PEOPLE:
-        current = _people_state(session, g_where, now, group_by,
-                                memo_key=(f, root.id, scope_path, include_sensitive, now))
-    else:
-        g_cols = [g_col] if g_col is not None else []
-        current = session.execute(
-            sa.select(*g_cols, sa.func.count(), sa.func.sum(sa.case((queries.overdue(now), 1), else_=0)))
-            .select_from(Grievance).where(*g_where).group_by(*g_cols)).all()
+    current = {}
+    g_where = next(iter(plans.values())).g_where  # (the same filters: the same open grievances)
+    if shared:
+        current = _current_shared(session, [g for g in groups if g in _SHAREABLE or g in ("office", "area")],
+                                  g_where, now, tz)
+    for group_by in groups:
+        if group_by in current:
+            continue
+        if group_by in _PEOPLE:
+            current[group_by] = _people_state(session, g_where, now, group_by,
+                                              memo_key=(f, root.id, scope_path, include_sensitive, now))
+        else:
+            g_col = plans[group_by].g_col
+            g_cols = [g_col] if g_col is not None else []
+            current[group_by] = session.execute(
+                sa.select(*g_cols, sa.func.count(), sa.func.sum(sa.case((queries.overdue(now), 1), else_=0)))
+                .select_from(Grievance).where(*g_where).group_by(*g_cols)).all()
+    # ---- counters
+    rows: dict = {}
+    if shared:
+        by_source: dict = {}
+        for group_by in groups:
+            plan = plans[group_by]
+            if group_by in _SHAREABLE and not plan.pivoted:
+                by_source.setdefault(plan.source_key, []).append(group_by)
+        for together in by_source.values():
+            if len(together) > 1:
+                rows.update(_parts_shared(session, [plans[g] for g in together]))
+    out = {}
+    for group_by in groups:
+        plan = plans[group_by]
+        if plan.pivoted:
+            got = None
+        elif group_by in rows:
+            got = rows[group_by]
+        else:
+            got = []
+            for i, select in enumerate(plan.parts):
+                part = session.execute(select).all()
+                if i < plan.from_rollup and group_by == "area":
+                    part = [(plan.fold(k), *rest) for k, *rest in part]
+                got += part
+        out[group_by] = _answer(session, plan, got, current[group_by], min_cases)
+    return out
 
-    # ---- fold into groups
-    fold = _folder(session, group_by, root, country)
+
+class _Plan:
+    """What one group's figures read: the counter or roll-up SELECTs (`parts`, the first `from_rollup` of
+    them from a roll-up), the open grievances' filter and group column, and how stored values become keys."""
+
+    def __init__(self, session, f: StatsFilter, group_by, *, tz, programme_id, category_id, root: Area,
+                 whole_country: bool, include_sensitive: bool, rollup: bool, country: str):
+        self.group_by, self.root, self.tz = group_by, root, tz
+        sc = StatCount
+        where = []
+        for col, value in ((sc.programme_id, programme_id), (sc.category_id, category_id), (sc.channel, f.channel),
+                           (sc.sex, f.sex), (sc.age_band, f.age_band)):
+            if value is not None:
+                where.append(col == value)
+        if f.disability is not None:
+            where.append(sc.disability == ("yes" if f.disability else "no"))
+        if not include_sensitive:
+            where.append(sc.sensitive.is_(False))
+        in_root = sa.select(Area.id).where(Area.path.startswith(root.path, autoescape=True))
+        where.append(sa.or_(sc.area_id.in_(in_root), sc.area_id == 0) if whole_country else sc.area_id.in_(in_root))
+        self.group_col = group_col = _counter_column(group_by, session)
+        depth = len(root.ancestor_codes()) - 1
+        found = _family(f, category_id, group_by, depth) if rollup else None
+        months = _whole_months(f.date_from, f.date_to) if found is not None else None
+        self.pivoted = pivoted = rollup and group_by == "office"  # thousands of offices: the database sums each
+        self.from_rollup = 0  # how many of `parts` read a roll-up (the first ones)
+        # Each part as (how to build it for some groups, what it reads): groups whose parts read the same
+        # rows (`source_key`) can be read by one statement (`_parts_shared`).
+        specs = []
+        if months is None:  # every counter row in the range
+            days = [*where, *_days(f.date_from, f.date_to)]
+            specs.append(((lambda gs, days=days: _counter_rows(session, gs, None, days, root, grouped=not pivoted)),
+                          ("counters", f.date_from, f.date_to)))
+        else:  # whole months from a roll-up, the days before and after them from the counters
+            (first, last), edges = months
+            filters = dict(programme=programme_id, sex=f.sex, age_band=f.age_band,
+                           disability=None if f.disability is None else ("yes" if f.disability else "no"),
+                           channel=f.channel, category=category_id)
+            for part, lo, hi in _periods(found, first, last, group_by):
+                specs.append(((lambda gs, part=part, lo=lo, hi=hi: _rollup_select(
+                    part, gs, root, depth, whole_country, lo, hi, include_sensitive, grouped=not pivoted,
+                    **filters)), ("rollup", part[0].table, part[1], lo, hi)))
+            self.from_rollup = len(specs)
+            for lo, hi in edges:
+                days = [*where, *_days(lo, hi)]
+                specs.append(((lambda gs, days=days: _counter_rows(session, gs, None, days, root,
+                                                                    grouped=not pivoted)), ("counters", lo, hi)))
+        self.specs = specs
+        self.parts = [build(group_by) for build, _ in specs]
+        self.source_key = tuple(key for _, key in specs)
+        # ---- current state
+        g_where = [Grievance.is_open.is_(True)]
+        if f.date_from:
+            g_where.append(Grievance.received_at >= _local_midnight(f.date_from, tz))
+        if f.date_to:
+            g_where.append(Grievance.received_at < _local_midnight(f.date_to + timedelta(days=1), tz))
+        for col, value in ((Grievance.programme_id, programme_id), (Grievance.category_id, category_id),
+                           (Grievance.channel, f.channel), (Grievance.sex, f.sex), (Grievance.age_band, f.age_band),
+                           (Grievance.disability, f.disability)):
+            if value is not None:
+                g_where.append(col == value)
+        if not include_sensitive:
+            g_where.append(Grievance.sensitive.is_(False))
+        g_where.append(sa.or_(Grievance.area_id.in_(in_root), Grievance.area_id.is_(None)) if whole_country
+                       else Grievance.area_id.in_(in_root))
+        self.g_where = g_where
+        self.g_col = _grievance_column(group_by, session, tz)
+        self.fold = _folder(session, group_by, root, country)
+
+
+def _parts_shared(session, plans: list) -> dict:
+    """{group: rows} for groups whose parts read the same rows, one statement per part: GROUPING SETS of
+    (the group's column, measure, working_days), each row handed to the group whose set it came from."""
+    groups = [p.group_by for p in plans]
+    out: dict = {g: [] for g in groups}
+    for build, _ in plans[0].specs:
+        select = build(tuple(groups))
+        for row in session.execute(select).all():
+            i = row[len(groups):2 * len(groups)].index(0)  # GROUPING(k_i) = 0: the set of group i
+            out[groups[i]].append((row[i], *row[2 * len(groups):]))
+    return out
+
+
+def _current_shared(session, groups: list, g_where: list, now: datetime, tz) -> dict:
+    """{group: current-state rows, as figures reads them one group at a time} from one scan of the open
+    grievances, each group a grouping set (the complainant's sex, age band and disability one set of three,
+    as `_people_state` reads them)."""
+    sets, cols, people = [], [], [g for g in groups if g in _PEOPLE]
+    for g in groups:
+        if g not in _PEOPLE:
+            cols.append(_grievance_column(g, session, tz))
+            sets.append(sa.tuple_(cols[-1]))
+    first_people = len(cols)
+    if people:
+        pcols = [_grievance_column(name, session, None) for name in _PEOPLE]
+        cols += pcols
+        sets.append(sa.tuple_(*pcols))
+    if not sets:
+        return {}
+    flags = [sa.func.grouping(c) for c in cols]
+    got = session.execute(
+        sa.select(*cols, *flags, sa.func.count(), sa.func.sum(sa.case((queries.overdue(now), 1), else_=0)))
+        .select_from(Grievance).where(*g_where).group_by(sa.func.grouping_sets(*sets))).all()
+    n = len(cols)
+    plain = [g for g in groups if g not in _PEOPLE]
+    out: dict = {g: [] for g in groups}
+    people_rows = []
+    for row in got:
+        i = row[n:2 * n].index(0)
+        if i < first_people:
+            out[plain[i]].append((row[i], row[-2], row[-1]))
+        else:
+            people_rows.append((*row[first_people:first_people + 3], row[-2], row[-1]))
+    for g in people:
+        i = _PEOPLE.index(g)
+        summed: dict = {}
+        for row in people_rows:
+            p, o = summed.get(row[i], (0, 0))
+            summed[row[i]] = (p + int(row[3] or 0), o + int(row[4] or 0))
+        out[g] = [(k, p, o) for k, (p, o) in summed.items()]
+    return out
+
+
+def _answer(session, plan: _Plan, rows, current, min_cases: int) -> dict:
+    """One group's figures from its counter rows (None: pivoted per office, read here) and current state."""
+    group_by, root, group_col, g_col, fold = plan.group_by, plan.root, plan.group_col, plan.g_col, plan.fold
     measures: dict = {}
     hists: dict = {}
     state: dict = {}
     total_m: Counter = Counter()
     total_h: Counter = Counter()
-    if pivoted:
-        for key, m, h in _office_pivot(session, parts, total_h):
+    if rows is None:
+        for key, m, h in _office_pivot(session, plan.parts, total_h):
             key = fold(key)
             measures[key], hists[key] = m, h
             total_m.update(m)
     else:
         # The counter rows come grouped already (an area group by the child of `root`, a month by its first
-        # day; a roll-up's by area id, turned into the child's code here); folding them is one pass, the
-        # totals added up on the way.
+        # day; a roll-up's by area id, turned into the child's code by the caller); folding them is one pass,
+        # the totals added up on the way.
         fold_counter = (lambda k: k or None) if group_by == "area" else (
             (lambda d: fold(_as_date(d))) if group_by in ("month", "quarter") else fold)
-        rows = []
-        for i, select in enumerate(parts):
-            got = session.execute(select).all()
-            if i < from_rollup and group_by == "area":
-                got = [(fold(k), *rest) for k, *rest in got]
-            rows += got
         for row in rows:
             key = fold_counter(row[0]) if group_col is not None else None
             measure, wd, n = row[-3], row[-2], int(row[-1] or 0)
@@ -561,7 +695,7 @@ def _rollup_select(found, group_by: str | None, root: Area, depth: int, whole_co
     """SELECT [group], measure, working_days, sum(n) from a roll-up family's table for whole months
     first..last. At the root's own grain its rows are the root's alone; at a finer grain (a drill-down by
     area, or a family that has no coarser one) the rows of every area under the root, keyed by area id
-    for an area group."""
+    for an area group. A tuple of groups: one grouping set each (`_grouping_sets`)."""
     family, grain = found
     c = db.metadata.tables[family.table].c
     where = [c.grain == grain]
@@ -578,8 +712,11 @@ def _rollup_select(found, group_by: str | None, root: Area, depth: int, whole_co
             where.append(c[_FILTER_COLUMNS[name]] == value)
     if not include_sensitive:
         where.append(c.sensitive.is_(False))
-    col = {None: None, "month": c.month, "quarter": c.month, "area": c.area_id}.get(
-        group_by, c[_GROUP_COLUMNS[group_by][0]] if _GROUP_COLUMNS.get(group_by) else None)
+    column = (lambda g: {None: None, "month": c.month, "quarter": c.month, "area": c.area_id}.get(
+        g, c[_GROUP_COLUMNS[g][0]] if _GROUP_COLUMNS.get(g) else None))
+    if isinstance(group_by, tuple):
+        return _grouping_sets([column(g) for g in group_by], where, c.measure, c.working_days, c.n)
+    col = column(group_by)
     cols = [col.label("k")] if col is not None else []
     if not grouped:  # the rows themselves, for `_office_pivot`
         return sa.select(*cols, c.measure, c.working_days, c.n).where(*where)
@@ -656,14 +793,29 @@ def _counter_column(group_by: str | None, session):
             "age_band": sc.age_band, "disability": sc.disability}[group_by]
 
 
-def _counter_rows(session, group_by: str | None, group_col, where: list, root: Area, *, grouped: bool = True):
+def _grouping_sets(cols: list, where: list, measure, working_days, n):
+    """SELECT k_0..k_n-1, GROUPING(k_0)..GROUPING(k_n-1), measure, working_days, sum(n) with one grouping set
+    of (k_i, measure, working_days) per column: each group's rows as its own grouped SELECT has them, in one
+    scan (`_parts_shared` hands each row to its group)."""
+    return (sa.select(*(col.label(f"k{i}") for i, col in enumerate(cols)),
+                      *(sa.func.grouping(col) for col in cols), measure, working_days, sa.func.sum(n).label("n"))
+            .where(*where).group_by(sa.func.grouping_sets(*(sa.tuple_(col, measure, working_days) for col in cols))))
+
+
+def _counter_rows(session, group_by, group_col, where: list, root: Area, *, grouped: bool = True):
     """SELECT [group], measure, working_days, sum(n) over the counters in `where` (not `grouped`: the rows
-    themselves, for `_office_pivot`).
+    themselves, for `_office_pivot`); `group_col` None: the group's own (`_counter_column`); a tuple of
+    groups (not the area): one grouping set each (`_grouping_sets`).
 
     By area, the sum is taken per area first and those few thousand rows are then summed per child of
     `root` (the one whose path starts the area's; the root itself for its own rows, none for area 0), so
     the database hands back a row per child, measure and working day rather than per union."""
     sc = StatCount
+    if isinstance(group_by, tuple):
+        return _grouping_sets([_counter_column(g, session) for g in group_by], where, sc.measure, sc.working_days,
+                              sc.n)
+    if group_col is None:
+        group_col = _counter_column(group_by, session)
     if group_by != "area":
         cols = [group_col.label("k")] if group_col is not None else []
         if not grouped:
