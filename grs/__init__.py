@@ -8,7 +8,6 @@ import os
 from flask import Flask
 
 from . import config
-from .urlrules import LazyBuilderRule
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -37,13 +36,9 @@ CSRF_EXEMPT = ("grs.api.views", "social_audit.api", "channels.sms.views", "chann
                "channels.open311.views")
 
 
-class App(Flask):
-    url_rule_class = LazyBuilderRule  # URL builders compiled when first used (grs/urlrules.py)
-
-
 def create_app(test_config: dict | None = None) -> Flask:
     """The application: defaults, then instance/config.py, then GRS_* variables, then test_config."""
-    app = App(
+    app = Flask(
         __name__,
         instance_relative_config=True,
         instance_path=os.environ.get("GRS_INSTANCE_PATH") or os.path.join(ROOT, "instance"),
