@@ -9,6 +9,8 @@ its area, instead of millions of per-day, per-union counter rows.
   and those three, at the country, division and district (0-2).
 - `stat_source_rollups` (the figures by channel and category, alone or together): the same columns and
   those two, at the same grains.
+- `stat_area_totals` and `stat_people_totals`: the first two with every month summed into one row, for
+  figures with no dates (the wide ones at grains 0-2, the people's at 0-1).
 - `stat_office_rollups` (the office league table): by office, tier and working days, with the area summed to
   the district (grain 2), so a league for the country, a division or a district reads it; and
   `stat_office_totals`, the same with every month summed into one row, for a league with no dates (a
@@ -21,8 +23,8 @@ at each grain in the same statement, so every roll-up equals the counters summed
 changed them (`statistics.track`, `recount(write=True)`, a bulk load that then calls `rebuild`). At grain g
 a counter row's area rolls up to its ancestor at depth g (area_levels.depth: 0 the country, 1 the
 division, 2 the district, 3 the upazila in Bangladesh), or to itself when it lies higher; area 0 (none
-yet) stays 0. Each change of a counter row costs one upsert per family and grain (14) inside the database; on PostgreSQL a
-statement's changed rows are applied as one statement (`pass_sql`), and the tables leave room for HOT updates.
+yet) stays 0. Each change of a counter row costs one upsert per family and grain (19) inside the database; on
+PostgreSQL a statement's changed rows are applied as one statement (`pass_sql`), and the tables leave room for HOT updates.
 
 grs/statistics.py reads the tables, `define_tables` declares them (grs/models.py calls it and attaches the
 triggers); `expected`
@@ -69,7 +71,14 @@ OFFICE_QUARTERS = Family("stat_office_quarters", OFFICES.columns, (2,), period="
                          indexes=(("ix_stat_office_quarters_month", ("grain", "month")),))
 OFFICE_HALVES = Family("stat_office_halves", OFFICES.columns, (2,), period="half",
                        indexes=(("ix_stat_office_halves_month", ("grain", "month")),))
-FAMILIES = (AREAS, PEOPLE, SOURCES, OFFICE_TOTALS, OFFICES, OFFICE_QUARTERS, OFFICE_HALVES)
+# Figures with no dates read every month of a family: an all-time companion keeps one row where the month
+# family keeps one a month (the country's people figures: 240,000 rows -> 35,000; the divisions' wide ones:
+# 141,000 -> 15,500), at the grains the dashboard's country and division pages read (a district's are few).
+AREA_TOTALS = Family("stat_area_totals", _BASE, (0, 1, 2), period="all")
+PEOPLE_TOTALS = Family("stat_people_totals", PEOPLE.columns, (0, 1), period="all")
+# (A figure reads the first family that has what it needs: each all-time family before its month family.)
+FAMILIES = (AREA_TOTALS, AREAS, PEOPLE_TOTALS, PEOPLE, SOURCES, OFFICE_TOTALS, OFFICES, OFFICE_QUARTERS,
+            OFFICE_HALVES)
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "half": 6}  # each dated period's length
 ALL_TIME = "0001-01-01"  # the month of an all-time family's rows
 
@@ -248,8 +257,9 @@ def pass_sql(source: str, dialect: str = "postgresql") -> str:
 
 def pg_statement_ddl() -> list[str]:
     """PostgreSQL's triggers: one per statement (insert, update, delete), each applying the statement's
-    changed counter rows to every family and grain as 14 grouped upserts. A batch of a thousand counter
-    changes (the batch sweep's, escalation/batch.py) costs 14 statements instead of 14,000 row upserts
+    changed counter rows to every family and grain as 19 grouped upserts (14 before the all-time
+    companions). A batch of a thousand counter changes (the batch sweep's, escalation/batch.py) costs 19
+    statements instead of 19,000 row upserts
     (ddl("postgresql-rows"), the row-level triggers before: 1.5 ms per changed counter row)."""
     cols = ", ".join(_COUNTER_KEY)
     out = []
