@@ -46,6 +46,7 @@ import pgserver  # noqa: E402
 BIN = os.path.join(ROOT, ".venv", "bin")
 PG_PORT = 55491
 HTTP_PORT = 5651
+USSD_PORT = 5652  # the USSD callbacks' own workers, as deployed (deploy/systemd/grs-web-ussd.service)
 CLIENTS = 8
 QUIET_SESSIONS = 20  # USSD walks timed with no SMS load, before it
 SIZE = os.environ.get("SIZE") or "full"  # make bench SIZE=small: a 10 s load
@@ -192,6 +193,31 @@ def _env(code: str, url: str) -> dict:
             "GRS_WEBHOOK_RATE_LIMIT": "10000000 per minute", "GRS_STATUS_LOOKUP_RATE_LIMIT": "1000000 per hour"}
 
 
+_USSD_TARGET = HTTP_PORT  # where the USSD caller posts: the USSD pool's port when the run has one
+
+
+def _unit(code: str, name: str) -> dict | None:
+    """Nice= and Environment= of deploy/systemd/<name>.service in the measured checkout (None: no such unit)."""
+    path = os.path.join(code, "deploy", "systemd", f"{name}.service")
+    if not os.path.exists(path):
+        return None
+    found = {"nice": 0, "env": {}}
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            line = line.strip()
+            if line.startswith("Nice="):
+                found["nice"] = int(line.split("=", 1)[1])
+            elif line.startswith("Environment="):
+                for pair in line.split("=", 1)[1].split():
+                    k, _, v = pair.partition("=")
+                    found["env"][k] = v
+    return found
+
+
+def _nice(n: int) -> list[str]:
+    return ["nice", "-n", str(n)] if n else []
+
+
 def _wait_http(port: int, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -234,7 +260,7 @@ class UssdCaller(threading.Thread):
         self.name, self.sessions = name, sessions
 
     def run(self) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", HTTP_PORT, timeout=30)
+        conn = http.client.HTTPConnection("127.0.0.1", _USSD_TARGET, timeout=30)
         n = 0
         while not self.stop.is_set() and (self.sessions is None or n < self.sessions):
             n += 1
@@ -250,7 +276,7 @@ class UssdCaller(threading.Thread):
                     reply = r.read().decode()
                 except OSError as e:
                     self.errors.append(f"{name}: {type(e).__name__}")
-                    conn = http.client.HTTPConnection("127.0.0.1", HTTP_PORT, timeout=30)
+                    conn = http.client.HTTPConnection("127.0.0.1", _USSD_TARGET, timeout=30)
                     break
                 self.samples[name].append(time.perf_counter() - t)
                 if r.status != 200 or not reply.startswith(("CON", "END")):
@@ -305,7 +331,8 @@ def _as_postgres(pg: DurablePg) -> dict:
     return {"user": pw.pw_uid, "group": pw.pw_gid}
 
 
-def run(code: str = ROOT, label: str = "after", seconds: int = SECONDS, profile: bool = True) -> dict:
+def run(code: str = ROOT, label: str = "after", seconds: int = SECONDS, profile: bool = True,
+        one_pool: bool = False) -> dict:
     code = os.path.abspath(code)
     split = os.path.exists(os.path.join(code, "channels", "sms", "intake.py"))
     tmp = tempfile.mkdtemp(prefix="grs-bench-intake-")
@@ -320,10 +347,26 @@ def run(code: str = ROOT, label: str = "after", seconds: int = SECONDS, profile:
         env = _env(code, url)
         subprocess.run([sys.executable, os.path.abspath(__file__), "_setup", url], env=env, check=True, cwd=code)
         log = open(os.path.join(tmp, "gunicorn.log"), "w")
-        web = subprocess.Popen([os.path.join(BIN, "gunicorn"), "-c", os.path.join(code, "gunicorn.conf.py"),
-                                "grs:create_app()"], cwd=code, env=env, stdout=log, stderr=log)
+        # The processes as deploy/systemd runs them: their Nice= and Environment= (a USSD pool of its own, unless
+        # --one-pool measures the arrangement before it).
+        web_unit, ussd_unit = _unit(code, "grs-web"), _unit(code, "grs-web-ussd")
+        pool = not one_pool and ussd_unit is not None
+        r["pools"] = {"web_nice": web_unit["nice"] if pool else 0, "ussd": ussd_unit if pool else None}
+        web = subprocess.Popen([*_nice(r["pools"]["web_nice"]), os.path.join(BIN, "gunicorn"), "-c",
+                                os.path.join(code, "gunicorn.conf.py"), "grs:create_app()"], cwd=code, env=env,
+                               stdout=log, stderr=log)
         procs.append(web)
         _wait_http(HTTP_PORT)
+        ussd_web = None
+        if pool:
+            ussd_env = {**env, **ussd_unit["env"], "GRS_BIND": f"127.0.0.1:{USSD_PORT}"}
+            ussd_web = subprocess.Popen([*_nice(ussd_unit["nice"]), os.path.join(BIN, "gunicorn"), "-c",
+                                         os.path.join(code, "gunicorn.conf.py"), "grs:create_app()"], cwd=code,
+                                        env=ussd_env, stdout=log, stderr=log)
+            procs.append(ussd_web)
+            _wait_http(USSD_PORT)
+        global _USSD_TARGET
+        _USSD_TARGET = USSD_PORT if pool else HTTP_PORT
         r["web_workers"] = len(_children(web.pid))
         worker = None
         if split and _batched_worker(code):
@@ -333,7 +376,9 @@ def run(code: str = ROOT, label: str = "after", seconds: int = SECONDS, profile:
                           "one-by-one": _measure_worker_alone(code, url, env, "one-by-one",
                                                               max(100, WORKER_MESSAGES // 10), None)}
         if split:
-            worker = subprocess.Popen([os.path.join(BIN, "grs"), "intake", "work"], cwd=code, env=env,
+            intake_unit = _unit(code, "grs-intake")
+            worker = subprocess.Popen([*_nice(intake_unit["nice"] if pool and intake_unit else 0),
+                                       os.path.join(BIN, "grs"), "intake", "work"], cwd=code, env=env,
                                       stdout=log, stderr=log)
             procs.append(worker)
         # Warm every web worker (imports, the place index, the first connection) outside the measurement.
@@ -363,7 +408,8 @@ def run(code: str = ROOT, label: str = "after", seconds: int = SECONDS, profile:
             spies = [s for s in (_profile(web.pid, f"intake-web-{label}.raw", seconds - 5, True),
                                  _profile(worker.pid, f"intake-worker-{label}.raw", seconds - 5, False)
                                  if worker else None) if s]
-        cpu0 = {"web": _cpu(web.pid), "worker": _cpu(worker.pid) if worker else 0.0, "db": _cpu(pg.postmaster())}
+        web_cpu = lambda: _cpu(web.pid) + (_cpu(ussd_web.pid) if ussd_web else 0.0)  # noqa: E731
+        cpu0 = {"web": web_cpu(), "worker": _cpu(worker.pid) if worker else 0.0, "db": _cpu(pg.postmaster())}
         caller.start()
         t0 = time.monotonic()
         wrk = subprocess.run(["wrk", f"-t{CLIENTS}", f"-c{CLIENTS}", f"-d{seconds}s", "--timeout", "10s",
@@ -385,7 +431,7 @@ def run(code: str = ROOT, label: str = "after", seconds: int = SECONDS, profile:
         r["answered"] = len(answered)
         r["rps"] = r["wrk"]["requests"] / (r["wrk"]["duration_us"] / 1e6)
         r["ok_rps"] = len(answered) / (r["wrk"]["duration_us"] / 1e6)
-        cpu_web = _cpu(web.pid)
+        cpu_web = web_cpu()
         r["pending_after_load"] = _pending(url) if split else 0
         r["drain_s"] = _drain(url, timeout=1800) if split else 0.0
         handled = r["wrk"]["requests"] + sum(len(v) for v in caller.samples.values())
@@ -484,6 +530,16 @@ def _check(url: str, answered: list[str], label: str) -> dict:
             "sms_grievances": grievances, "ok": not missing and not status.get("failed")}
 
 
+def _pools(r: dict) -> str:
+    pools = r.get("pools") or {}
+    if not pools.get("ussd"):
+        return "; USSD on the same workers"
+    ussd = pools["ussd"]
+    return (f" at nice {pools['web_nice']}; USSD on {ussd['env'].get('GRS_WORKERS', '?')} workers of its own at nice "
+            f"{ussd['nice']}, and the intake worker at nice {(_unit(ROOT, 'grs-intake') or {}).get('nice', 0)}, "
+            "as deploy/systemd runs them")
+
+
 def render(r: dict) -> str:
     w, c = r["wrk"], r["check"]
     errors = w["connect_errors"] + w["read_errors"] + w["write_errors"] + w["timeouts"] + w["non2xx"]
@@ -494,7 +550,7 @@ def render(r: dict) -> str:
         f"Measured on {r['date']} by `make bench` (bench/intake.py): {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, PostgreSQL 15 with production durability (fsync={r['fsync']}, "
         f"synchronous_commit={r['synchronous_commit']}; deploy/postgresql.conf, memory scaled), gunicorn with "
-        f"gunicorn.conf.py ({r['web_workers']} workers){', the intake worker beside it' if r['split'] else ''}; "
+        f"gunicorn.conf.py ({r['web_workers']} workers{_pools(r)}){', the intake worker beside it' if r['split'] else ''}; "
         f"wrk, {r['clients']} connections for {r['seconds']} s, unique message ids, 5 complaint texts from 1,600 "
         f"numbers (bench/wrk_at_sms.lua). Load average {r['load_before']:.1f} before, {r['load_during']:.1f} "
         "during: the machine was shared with other work, so read these as a lower bound.", "",
@@ -655,6 +711,8 @@ def main() -> None:
     parser.add_argument("--label", default=None, help="names the profiles and message ids (after|before)")
     parser.add_argument("--seconds", type=int, default=SECONDS)
     parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--one-pool", action="store_true",
+                        help="USSD on the same workers as the rest, no Nice= (the arrangement before grs-web-ussd)")
     parser.add_argument("--no-write", action="store_true", help="print; leave docs/performance.md alone")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
@@ -664,7 +722,7 @@ def main() -> None:
     if reason:
         sys.exit(f"bench: {reason}")
     label = args.label or ("after" if os.path.abspath(args.code) == ROOT else "before")
-    r = run(args.code, label, args.seconds, profile=not args.no_profile)
+    r = run(args.code, label, args.seconds, profile=not args.no_profile, one_pool=args.one_pool)
     block = render(r)
     print(block)
     if args.json:
