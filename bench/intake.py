@@ -673,9 +673,13 @@ def _why_not(r: dict) -> dict[str, str]:
                 f"{worst_loaded[1][1]:.0f} ms. The {CLIENTS} webhook clients keep every web worker busy on {cores} "
                 f"cores (load average {r.get('load_during', 0):.1f}), so a screen waits for a worker and then for "
                 f"a core: the wait, not the screen, is over the target.")
+    nice = (r.get("pools") or {}).get("ussd") and (_unit(ROOT, "grs-intake") or {}).get("nice", 0)
     worker = (f"the intake worker lodged {r['worker_rate'] or 0:.0f} a second against the webhook's "
               f"{r['ok_rps']:.0f}, on the same {cores} cores as the web workers and PostgreSQL ({cpu['worker']:.1f} ms "
-              f"of its CPU a complaint).")
+              f"of its CPU a complaint)"
+              + (f", at Nice={nice} as deployed: it gives way to the requests people wait on and catches up after "
+                 f"the burst ({r.get('pending_after_load', 0):,} pending when the load ended, drained in "
+                 f"{r['drain_s']:.1f} s)." if nice else "."))
     return {"ratio": ratio, "ussd": ussd, "worker": worker}
 
 

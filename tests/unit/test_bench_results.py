@@ -175,3 +175,13 @@ def test_the_intake_reasons_come_from_the_runs_own_figures():
     assert "the worst is lodged at p99 120 ms" in why["ussd"] and "the wait, not the screen" in why["ussd"]
     r["ussd_quiet"]["lodged"] = (40.0, 75.0, 20)
     assert intake._why_not(r)["ussd"].startswith("lodged is over the target even with no SMS load (worst p99 75 ms")
+
+
+def test_the_intake_benchmark_runs_the_processes_with_the_units_priorities():
+    intake = _load("intake")
+    root = str(BENCH.parent)
+    web, ussd, worker = (intake._unit(root, name) for name in ("grs-web", "grs-web-ussd", "grs-intake"))
+    assert ussd["nice"] < web["nice"] and ussd["nice"] <= worker["nice"]  # a USSD screen first when the CPU is full
+    assert ussd["env"]["GRS_WORKERS"] == "2" and ussd["env"]["GRS_BIND"].endswith(":8001")
+    assert intake._unit(root, "no-such-unit") is None
+    assert intake._nice(0) == [] and intake._nice(10) == ["nice", "-n", "10"]
