@@ -23,8 +23,9 @@ at each grain in the same statement, so every roll-up equals the counters summed
 changed them (`statistics.track`, `recount(write=True)`, a bulk load that then calls `rebuild`). At grain g
 a counter row's area rolls up to its ancestor at depth g (area_levels.depth: 0 the country, 1 the
 division, 2 the district, 3 the upazila in Bangladesh), or to itself when it lies higher; area 0 (none
-yet) stays 0. Each change of a counter row costs one upsert per family and grain (19) inside the database; on
-PostgreSQL a statement's changed rows are applied as one statement (`pass_sql`), and the tables leave room for HOT updates.
+yet) stays 0. Each change of a counter row costs one upsert per family and grain (19) inside the database;
+on PostgreSQL a statement's changed rows are applied as one statement (`pass_sql`), and the tables leave
+room for HOT updates.
 
 grs/statistics.py reads the tables, `define_tables` declares them (grs/models.py calls it and attaches the
 triggers); `expected`
