@@ -541,10 +541,10 @@ def _answer(session, plan: _Plan, rows, current, min_cases: int) -> dict:
     total_m: Counter = Counter()
     total_h: Counter = Counter()
     if rows is None:
-        for key, m, h in _office_pivot(session, plan.parts, total_h, scan_once=plan.from_rollup < len(plan.parts)):
+        for key, m, h in _office_pivot(session, plan.parts, total_h, total_m,
+                                       scan_once=plan.from_rollup < len(plan.parts)):
             key = fold(key)
             measures[key], hists[key] = m, h
-            total_m.update(m)
     else:
         # The counter rows come grouped already (an area group by the child of `root`, a month by its first
         # day; a roll-up's by area id, turned into the child's code by the caller); folding them is one pass,
@@ -729,14 +729,15 @@ _PIVOT = ("received", "resolved", "resolved_within_limit", *(f"rejected:{r}" for
           "appealed", "feedback", "satisfied", "ack_breached")
 
 
-def _office_pivot(session, parts: list, total_hist: Counter, *, scan_once: bool = False):
+def _office_pivot(session, parts: list, total_hist: Counter, total_measures: Counter, *,
+                  scan_once: bool = False):
     """[(office id, measures, histogram of working days to resolve)] from the rows of `parts` (SELECTs of
     office, measure, working_days, n) in two statements over them, a row per office each: the measures
     side by side (FILTER), and the histogram as text ("wd:n,wd:n", summed per working day by the
-    database); fills `total_hist` with all offices' together. Fifty thousand (office, working day) rows
-    cost more to hand over and fold here than the database takes to sum them (0.3 s at 1,000,000
-    grievances); medians worked out there with window functions, and the total by a third scan, took
-    longer still. With `scan_once` (parts that read the counters: a filter no office roll-up keeps), the
+    database); fills `total_hist` and `total_measures` with all offices' together. Fifty thousand
+    (office, working day) rows cost more to hand over and fold here than the database takes to sum them
+    (0.3 s at 1,000,000 grievances); medians worked out there with window functions, and the total by a
+    third scan, took longer still. With `scan_once` (parts that read the counters: a filter no office roll-up keeps), the
     rows are summed once into a materialized WITH that both read, instead of two scans of the counters."""
     src = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).subquery("src")
     if scan_once:  # counter rows: summed per office, measure and working day once, both statements read that
@@ -750,7 +751,8 @@ def _office_pivot(session, parts: list, total_hist: Counter, *, scan_once: bool 
     joined = (sa.func.string_agg(pair, ",") if session.get_bind().dialect.name == "postgresql"
               else sa.func.group_concat(pair, ","))
     if scan_once:  # one statement: the office's measures beside its histogram (a WITH lasts one statement)
-        pivoted, hist = pivot.subquery("pivot"), sa.select(days.c.k, joined.label("h")).group_by(days.c.k).subquery("hist")
+        pivoted = pivot.subquery("pivot")
+        hist = sa.select(days.c.k, joined.label("h")).group_by(days.c.k).subquery("hist")
         out = []
         for k, *rest, text in session.execute(sa.select(pivoted, hist.c.h).select_from(
                 pivoted.outerjoin(hist, hist.c.k == pivoted.c.k))).all():  # (an office's k is never NULL)
@@ -759,8 +761,8 @@ def _office_pivot(session, parts: list, total_hist: Counter, *, scan_once: bool 
                 wd, _, n = item.partition(":")
                 h[int(wd)] = int(n)
                 total_hist[int(wd)] += int(n)
-            out.append((k, Counter({name: int(v) for name, v in zip(_PIVOT, rest) if v}), h))
-        return out
+            out.append((k, rest, h))
+        return _measures(out, total_measures)
     hists: dict = {}
     for k, text in session.execute(sa.select(days.c.k, joined).group_by(days.c.k)).all():
         h = hists[k] = {}
@@ -770,8 +772,25 @@ def _office_pivot(session, parts: list, total_hist: Counter, *, scan_once: bool 
     for h in hists.values():
         for wd, n in h.items():
             total_hist[wd] += n
-    return [(k, Counter({name: int(v) for name, v in zip(_PIVOT, rest) if v}), hists.get(k, Counter()))
-            for k, *rest in session.execute(pivot).all()]
+    return _measures([(k, rest, hists.get(k, _NONE)) for k, *rest in session.execute(pivot).all()], total_measures)
+
+
+def _measures(rows: list, total: Counter) -> list:
+    """[(office, {measure: n}, histogram)] from the pivot's (office, [n per _PIVOT measure], histogram) rows,
+    the measures of all added into `total` once (not a Counter.update per office: 5,000 of them)."""
+    sums = [0] * len(_PIVOT)
+    out = []
+    for k, values, h in rows:
+        m = {}
+        for i, v in enumerate(values):
+            if v:
+                m[_PIVOT[i]] = v = int(v)
+                sums[i] += v
+        out.append((k, m, h))
+    for name, n in zip(_PIVOT, sums):
+        if n:
+            total[name] += n
+    return out
 
 
 def _root(session, code: str | None, scope_path: str | None) -> Area | None:
