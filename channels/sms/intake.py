@@ -84,19 +84,30 @@ def record(uow, sms: service.InboundSms, *, now: datetime, status_allowed: bool 
     key = service.stored_key(sms.message_id)
     sender = service._phone(uow, sms.sender)
     cmd = commands.parse(sms.text, uow.settings.languages)
+    lodge = sender is not None and cmd.kind == "lodge" and bool(cmd.text.strip())
+    values = dict(provider=sms.provider, provider_message_id=key, sender=(sender or sms.sender or "")[:20],
+                  recipient=(sms.recipient or "")[:40] or None, text=sms.text or "",
+                  command=cmd.kind if sender else "ignored", received_at=now,
+                  status="pending" if sender else "done", processed_at=None if sender else now,
+                  status_allowed=status_allowed, attempts=0)
+    earlier = sa.select(InboundMessage.tracking_code).where(InboundMessage.provider == sms.provider,
+                                                            InboundMessage.provider_message_id == key)
+    duplicate, code = store_once(session, values, earlier, reserve_code=lodge)
+    return Recorded(duplicate, code)
+
+
+def store_once(session, values: dict, earlier, *, reserve_code: bool = True) -> tuple[bool, str | None]:
+    """One inbound row (`values`, without its tracking code), once per provider id: (False, the code reserved
+    for it) when stored now, (True, what `earlier` reads: a one-column select of the row stored before) for a
+    retry. A code that turns out taken (a grievance's, or another message's) is drawn again, up to 5 times.
+    The SMS webhook and the USSD confirmed complaint both store their rows so."""
     for _ in range(5):
-        code = tracking.new_code() if sender is not None and cmd.kind == "lodge" and cmd.text.strip() else None
-        values = dict(provider=sms.provider, provider_message_id=key, sender=(sender or sms.sender or "")[:20],
-                      recipient=(sms.recipient or "")[:40] or None, text=sms.text or "",
-                      command=cmd.kind if sender else "ignored", received_at=now, tracking_code=code,
-                      status="pending" if sender else "done", processed_at=None if sender else now,
-                      status_allowed=status_allowed, attempts=0)
-        if _insert(session, values) is not None:
-            return Recorded(False, code)
-        earlier = session.execute(sa.select(InboundMessage.id, InboundMessage.tracking_code).where(
-            InboundMessage.provider == sms.provider, InboundMessage.provider_message_id == key)).first()
-        if earlier is not None:
-            return Recorded(True, earlier.tracking_code)  # a retry, or the same message at this moment
+        code = tracking.new_code() if reserve_code else None
+        if _insert(session, {**values, "tracking_code": code}) is not None:
+            return False, code
+        found = session.execute(earlier).first()
+        if found is not None:
+            return True, found[0]  # a retry, or the same message at this moment
         # (else the code was a grievance's or another message's: another code)
     raise RuntimeError("could not reserve a tracking code")
 

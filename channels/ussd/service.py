@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from channels.sms import intake as sms_intake
 from channels.sms.service import stored_key
-from grs import phones, tracking
+from grs import phones
 from grs.errors import ValidationError
 from grs.models import Grievance, InboundMessage, PhoneContact, UssdSession
 from grs.uow import unit_of_work
@@ -167,23 +167,16 @@ def _record(uow, reply: menu.Reply, req: UssdRequest, phone: str | None, now: da
 def _store(uow, confirmed: complaint.Confirmed, req: UssdRequest, now: datetime) -> str:
     """The complaint's inbound row, once per session: the code it will be lodged under (its grievance's code
     when the session recorded it before and it is lodged by now)."""
-    session = uow.session
     key = stored_key(confirmed.session_id)
-    for _ in range(5):
-        code = tracking.new_code()
-        # (the keys in the order the SMS webhook gives them: one INSERT statement built for both)
-        values = dict(provider=complaint.PROVIDER, provider_message_id=key, sender=(confirmed.phone or req.phone)[:20],
-                      recipient=req.service_code[:40] or None, text=confirmed.to_text(), command=complaint.COMMAND,
-                      received_at=now, tracking_code=code, status="pending", processed_at=None, status_allowed=True,
-                      attempts=0)
-        if sms_intake._insert(session, values) is not None:
-            log.info("ussd: complaint recorded for the intake worker")
-            return code
-        earlier = session.scalar(
-            sa.select(sa.func.coalesce(Grievance.tracking_code, InboundMessage.tracking_code))
-            .select_from(InboundMessage).outerjoin(Grievance, Grievance.id == InboundMessage.grievance_id)
-            .where(InboundMessage.provider == complaint.PROVIDER, InboundMessage.provider_message_id == key))
-        if earlier is not None:
-            return earlier  # the session's final answer again (its session row had missed it)
-        # (else the code was a grievance's or another message's: another code)
-    raise RuntimeError("could not reserve a tracking code")
+    values = dict(provider=complaint.PROVIDER, provider_message_id=key, sender=(confirmed.phone or req.phone)[:20],
+                  recipient=req.service_code[:40] or None, text=confirmed.to_text(), command=complaint.COMMAND,
+                  received_at=now, status="pending", processed_at=None, status_allowed=True, attempts=0)
+    # The session's final answer again (its session row had missed it): the code it was shown, or its
+    # grievance's once lodged.
+    earlier = (sa.select(sa.func.coalesce(Grievance.tracking_code, InboundMessage.tracking_code))
+               .select_from(InboundMessage).outerjoin(Grievance, Grievance.id == InboundMessage.grievance_id)
+               .where(InboundMessage.provider == complaint.PROVIDER, InboundMessage.provider_message_id == key))
+    again, code = sms_intake.store_once(uow.session, values, earlier)
+    if not again:
+        log.info("ussd: complaint recorded for the intake worker")
+    return code
