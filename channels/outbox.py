@@ -122,16 +122,20 @@ def _paused_until(provider: str) -> float | None:
     shares (the rate limits' counters), or None."""
     from grs.extensions import limiter
 
-    key = _pause_key(provider)
-    return limiter.storage.get_expiry(key) if limiter.storage.get(key) > 0 else None
+    # One read: a key not set (or its window over) has its expiry at "now" in every `limits` storage.
+    until = limiter.storage.get_expiry(_pause_key(provider))
+    return until if until > datetime.now(timezone.utc).timestamp() else None
 
 
-def _pause(provider: str, error: Throttled) -> None:
+def _pause(provider: str, error: Throttled) -> float:
+    """Record the provider's pause for every dispatcher; when it ends (epoch seconds)."""
     from grs.extensions import limiter
 
     seconds = min(max(error.retry_after or THROTTLE_PAUSE, 1.0), THROTTLE_PAUSE_CAP)
-    limiter.storage.incr(_pause_key(provider), int(seconds))
+    key = _pause_key(provider)
+    limiter.storage.incr(key, int(seconds))
     log.warning("outbox: %s throttled us (%s); no SMS to it for %.0f s", provider, error.reason, seconds)
+    return limiter.storage.get_expiry(key)  # another dispatcher's pause, if it started first
 
 
 def _hold(row_id: int, until: float, now: datetime, reason: str, result: DispatchResult) -> None:
@@ -215,8 +219,7 @@ def _send_one(row_id: int, now: datetime, max_attempts: int, result: DispatchRes
     if medium == "sms" and isinstance(error, Throttled):
         # The provider refused to take it now, and would refuse the next ones too: nobody tries it for a while,
         # and the message keeps its attempts (it was never taken).
-        _pause(gateway.name, error)
-        _hold(row_id, _paused_until(gateway.name) or 0.0, now, error.reason, result)
+        _hold(row_id, _pause(gateway.name, error), now, error.reason, result)
         return
     # Second unit of work: what came of it.
     with unit_of_work() as uow:
