@@ -193,9 +193,6 @@ def _env(code: str, url: str) -> dict:
             "GRS_WEBHOOK_RATE_LIMIT": "10000000 per minute", "GRS_STATUS_LOOKUP_RATE_LIMIT": "1000000 per hour"}
 
 
-_USSD_TARGET = HTTP_PORT  # where the USSD caller posts: the USSD pool's port when the run has one
-
-
 def _unit(code: str, name: str) -> dict | None:
     """Nice= and Environment= of deploy/systemd/<name>.service in the measured checkout (None: no such unit)."""
     path = os.path.join(code, "deploy", "systemd", f"{name}.service")
@@ -254,13 +251,14 @@ def _cpu(pid: int) -> float:
 class UssdCaller(threading.Thread):
     """One caller walking the lodge-by-lists menu while the SMS load runs: each screen's latency."""
 
-    def __init__(self, stop: threading.Event, name: str = "bench", sessions: int | None = None):
+    def __init__(self, stop: threading.Event, name: str = "bench", sessions: int | None = None,
+                 port: int = HTTP_PORT):
         super().__init__(daemon=True)
         self.stop, self.samples, self.errors = stop, {name: [] for name, _ in USSD_STEPS}, []
-        self.name, self.sessions = name, sessions
+        self.name, self.sessions, self.port = name, sessions, port
 
     def run(self) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", _USSD_TARGET, timeout=30)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         n = 0
         while not self.stop.is_set() and (self.sessions is None or n < self.sessions):
             n += 1
@@ -276,7 +274,7 @@ class UssdCaller(threading.Thread):
                     reply = r.read().decode()
                 except OSError as e:
                     self.errors.append(f"{name}: {type(e).__name__}")
-                    conn = http.client.HTTPConnection("127.0.0.1", _USSD_TARGET, timeout=30)
+                    conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
                     break
                 self.samples[name].append(time.perf_counter() - t)
                 if r.status != 200 or not reply.startswith(("CON", "END")):
@@ -351,7 +349,9 @@ def run(code: str = ROOT, label: str = "after", seconds: int = SECONDS, profile:
         # --one-pool measures the arrangement before it).
         web_unit, ussd_unit = _unit(code, "grs-web"), _unit(code, "grs-web-ussd")
         pool = not one_pool and ussd_unit is not None
-        r["pools"] = {"web_nice": web_unit["nice"] if pool else 0, "ussd": ussd_unit if pool else None}
+        intake_unit = _unit(code, "grs-intake")
+        r["pools"] = {"web_nice": web_unit["nice"] if pool else 0, "ussd": ussd_unit if pool else None,
+                      "intake_nice": intake_unit["nice"] if pool and intake_unit else 0}
         web = subprocess.Popen([*_nice(r["pools"]["web_nice"]), os.path.join(BIN, "gunicorn"), "-c",
                                 os.path.join(code, "gunicorn.conf.py"), "grs:create_app()"], cwd=code, env=env,
                                stdout=log, stderr=log)
@@ -365,8 +365,7 @@ def run(code: str = ROOT, label: str = "after", seconds: int = SECONDS, profile:
                                         env=ussd_env, stdout=log, stderr=log)
             procs.append(ussd_web)
             _wait_http(USSD_PORT)
-        global _USSD_TARGET
-        _USSD_TARGET = USSD_PORT if pool else HTTP_PORT
+        ussd_port = USSD_PORT if pool else HTTP_PORT  # where the USSD caller posts
         r["web_workers"] = len(_children(web.pid))
         worker = None
         if split and _batched_worker(code):
@@ -376,8 +375,7 @@ def run(code: str = ROOT, label: str = "after", seconds: int = SECONDS, profile:
                           "one-by-one": _measure_worker_alone(code, url, env, "one-by-one",
                                                               max(100, WORKER_MESSAGES // 10), None)}
         if split:
-            intake_unit = _unit(code, "grs-intake")
-            worker = subprocess.Popen([*_nice(intake_unit["nice"] if pool and intake_unit else 0),
+            worker = subprocess.Popen([*_nice(r["pools"]["intake_nice"]),
                                        os.path.join(BIN, "grs"), "intake", "work"], cwd=code, env=env,
                                       stdout=log, stderr=log)
             procs.append(worker)
@@ -389,19 +387,19 @@ def run(code: str = ROOT, label: str = "after", seconds: int = SECONDS, profile:
                        capture_output=True)
         # ... and the USSD menu: a worker's first ORM request configures the mappers (a few hundred ms once per
         # process), which would otherwise land in the measured screens.
-        warm_ussd = UssdCaller(threading.Event(), name="warm", sessions=8)
+        warm_ussd = UssdCaller(threading.Event(), name="warm", sessions=8, port=ussd_port)
         warm_ussd.run()
         _drain(url, timeout=600)
         # The same walk with no SMS load beside it: what a screen costs on its own (the reason a screen under the
         # load is slower is then the wait for a web worker and a core).
-        quiet = UssdCaller(threading.Event(), name="quiet", sessions=QUIET_SESSIONS)
+        quiet = UssdCaller(threading.Event(), name="quiet", sessions=QUIET_SESSIONS, port=ussd_port)
         quiet.run()
         r["ussd_quiet"] = {name: (statistics.median(v) * 1000 if v else float("nan"), _pct(v, 99) * 1000, len(v))
                            for name, v in quiet.samples.items()}
         _drain(url, timeout=600)
 
         stop = threading.Event()
-        caller = UssdCaller(stop)
+        caller = UssdCaller(stop, port=ussd_port)
         out = os.path.join(tmp, "ok.txt")
         spies = []
         if profile:
@@ -536,7 +534,7 @@ def _pools(r: dict) -> str:
         return "; USSD on the same workers"
     ussd = pools["ussd"]
     return (f" at nice {pools['web_nice']}; USSD on {ussd['env'].get('GRS_WORKERS', '?')} workers of its own at nice "
-            f"{ussd['nice']}, and the intake worker at nice {(_unit(ROOT, 'grs-intake') or {}).get('nice', 0)}, "
+            f"{ussd['nice']}, and the intake worker at nice {pools.get('intake_nice', 0)}, "
             "as deploy/systemd runs them")
 
 
@@ -673,7 +671,7 @@ def _why_not(r: dict) -> dict[str, str]:
                 f"{worst_loaded[1][1]:.0f} ms. The {CLIENTS} webhook clients keep every web worker busy on {cores} "
                 f"cores (load average {r.get('load_during', 0):.1f}), so a screen waits for a worker and then for "
                 f"a core: the wait, not the screen, is over the target.")
-    nice = (r.get("pools") or {}).get("ussd") and (_unit(ROOT, "grs-intake") or {}).get("nice", 0)
+    nice = (r.get("pools") or {}).get("intake_nice", 0)
     worker = (f"the intake worker lodged {r['worker_rate'] or 0:.0f} a second against the webhook's "
               f"{r['ok_rps']:.0f}, on the same {cores} cores as the web workers and PostgreSQL ({cpu['worker']:.1f} ms "
               f"of its CPU a complaint)"
